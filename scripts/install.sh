@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Set up everything the project needs on a fresh machine, from the project's
+# own files: a virtual environment in .venv, the Python packages (torch pinned
+# to the local CPU wheel before sdv can pull a multi-gigabyte build), the
+# configurable-http-proxy that JupyterHub needs, and Debian's chromium for the
+# browser tests. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+VENV=${VENV:-.venv}
+if [ ! -x "$VENV/bin/python" ]; then
+    python3 -m venv "$VENV"
+fi
+"$VENV/bin/pip" install -q --upgrade pip
+# Pinned first: sdv depends on torch, and an unpinned resolution takes a CUDA build.
+"$VENV/bin/pip" install -q "torch==2.13.0"
+"$VENV/bin/pip" install -q -e '.[enclave,dev]' -c constraints.txt
+
+# JupyterHub's proxy comes from the npm registry, into ./node_modules.
+if [ ! -x node_modules/.bin/configurable-http-proxy ]; then
+    npm install --no-audit --no-fund --silent
+fi
+
+# Browser tests drive Debian's chromium; install it when we may.
+if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+echo "installed into $VENV"

@@ -1,0 +1,150 @@
+"""Scan released text for identifiers: RRNs, phone numbers, project pseudonyms, birth dates.
+
+Results name where a match is (a file line, a cell, the comment), never the
+match itself, so the scan cannot become the leak it guards against.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from export_review.checks.base import CellRef, CheckResult, DisclosureCheck, Status, worst_status
+from export_review.messages import text
+from export_review.outputs import Output
+
+__all__ = ["IdentifierScan", "decode_text"]
+
+# 주민등록번호: YYMMDD, optional hyphen, a sex/century digit 1-8, six more digits.
+_RRN = re.compile(r"(?<!\d)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])[- ]?[1-8]\d{6}(?!\d)")
+# Korean mobile (010, 011, 016-019) and area-code landlines written with separators.
+_PHONE = re.compile(
+    r"(?<!\d)(?:01[016789][-. ]?\d{3,4}[-. ]?\d{4}|0(?:2|[3-6][1-5])[-. )]\d{3,4}[-. ]\d{4})(?!\d)"
+)
+_DATE = re.compile(
+    r"(?<!\d)(?:19|20)\d{2}\s*(?:[-./]|년)\s*(?:0?[1-9]|1[0-2])\s*(?:[-./]|월)\s*"
+    r"(?:0?[1-9]|[12]\d|3[01])(?!\d)"
+)
+_BIRTH_WORDS = re.compile(r"birth|dob|born|생년|출생|생일", re.IGNORECASE)
+_TEXT_EXTENSIONS = {"csv", "tsv", "txt", "md", "json", "tex", "html", "log", "py", "r"}
+
+
+def decode_text(content: bytes) -> str | None:
+    """Decode file bytes as UTF-8 (with or without BOM) or CP949; ``None`` if binary.
+
+    Args:
+        content: the file's bytes.
+
+    Returns:
+        The text, or ``None`` when the bytes are not text.
+    """
+    if b"\x00" in content:
+        return None
+    for encoding in ("utf-8-sig", "cp949"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
+class IdentifierScan(DisclosureCheck):
+    """Fail outputs whose text contains identifiers; review bare dates and unscannable files.
+
+    Scans comments, variable names, table labels, model summaries and the
+    content of text files. RRNs, phone numbers and project pseudonyms fail;
+    a date next to a word like "birth" or "생년월일" fails; other dates and
+    files that cannot be read as text (images) go to review.
+
+    Args:
+        pseudonym_patterns: regular expressions matching the project's pseudonyms.
+        pseudonyms: exact pseudonyms to look for (e.g. the project's list).
+        scan_dates: whether to look for dates at all.
+    """
+
+    name = "IdentifierScan"
+    version = "1.0"
+
+    def __init__(
+        self,
+        pseudonym_patterns: Sequence[str] = (),
+        pseudonyms: Iterable[str] = (),
+        scan_dates: bool = True,
+    ) -> None:
+        self.pseudonym_patterns = tuple(pseudonym_patterns)
+        self._patterns = [re.compile(p) for p in self.pseudonym_patterns]
+        self._pseudonyms = frozenset(str(p) for p in pseudonyms if str(p))
+        self.scan_dates = bool(scan_dates)
+
+    def settings(self) -> dict[str, Any]:
+        # The pseudonym list itself is secret-adjacent: record only its size.
+        return {"pseudonym_patterns": list(self.pseudonym_patterns),
+                "pseudonym_count": len(self._pseudonyms), "scan_dates": self.scan_dates}
+
+    def classify(self, line: str) -> Status:
+        """Return ``fail``/``review``/``pass`` for one line of text."""
+        if _RRN.search(line) or _PHONE.search(line):
+            return "fail"
+        if any(p.search(line) for p in self._patterns):
+            return "fail"
+        if self._pseudonyms and any(tok in self._pseudonyms
+                                    for tok in re.split(r"[\s,;|\t\"']+", line)):
+            return "fail"
+        if self.scan_dates and _DATE.search(line):
+            return "fail" if _BIRTH_WORDS.search(line) else "review"
+        return "pass"
+
+    def _scan_lines(self, where: str, content: str) -> list[tuple[Status, str]]:
+        found: list[tuple[Status, str]] = []
+        for number, line in enumerate(content.splitlines(), start=1):
+            status = self.classify(line)
+            if status != "pass":
+                found.append((status, text("location.line", where=where, line=number)))
+        return found
+
+    def _common(self, output: Output) -> list[tuple[Status, str]]:
+        found = self._scan_lines(text("location.comment"), output.comment)
+        found += self._scan_lines(text("location.cohort"), output.cohort.description)
+        names = "\n".join(output.variables)
+        found += [(s, text("location.variables")) for s, _ in self._scan_lines("", names)]
+        return found
+
+    def _finish(self, found: list[tuple[Status, str]], refs: tuple[CellRef, ...] = ()
+                ) -> CheckResult:
+        statuses = [s for s, _ in found] + (["fail"] if refs else [])
+        status = worst_status(statuses)
+        locations = list(dict.fromkeys(loc for _, loc in found))
+        if status == "pass":
+            return self.result("pass", text("rule.identifiers.pass"))
+        where = "; ".join(locations[:8] + [r.label() for r in refs[:8]])
+        key = "rule.identifiers.fail" if status == "fail" else "rule.identifiers.review"
+        return self.result(status, text(key, where=where), refs, locations)
+
+    def check_table(self, output: Output) -> CheckResult | None:
+        found = self._common(output)
+        refs: list[CellRef] = []
+        if output.table is not None:
+            for i, cell in enumerate(output.table.cells):
+                if any(self.classify(label) == "fail" for label in (*cell.row, *cell.column)):
+                    refs.append(CellRef.of(cell, i))
+        return self._finish(found, tuple(refs))
+
+    def check_model(self, output: Output) -> CheckResult | None:
+        found = self._common(output)
+        if output.model is not None:
+            names = "\n".join(c.name for c in output.model.coefficients)
+            found += [(s, text("location.coefficients")) for s, _ in self._scan_lines("", names)]
+        return self._finish(found)
+
+    def check_file(self, output: Output) -> CheckResult | None:
+        found = self._common(output)
+        if output.file is not None:
+            content = decode_text(output.file.content)
+            if content is None or output.file.extension not in _TEXT_EXTENSIONS:
+                if content is not None:
+                    found += self._scan_lines(output.file.filename, content)
+                found.append(("review", text("location.unscannable", file=output.file.filename)))
+            else:
+                found += self._scan_lines(output.file.filename, content)
+        return self._finish(found)

@@ -5,15 +5,56 @@ from __future__ import annotations
 from enclave.db.models.accounts import ApiToken, Role, User
 from enclave.db.models.audit import AuditEvent
 from enclave.db.models.base import Base, LinkageUnitBase, UtcDateTime, utcnow
+from enclave.db.models.catalog import Dataset, DatasetVariable
+from enclave.db.models.exports import ExportOutput, ExportRequest, ExportVote, LedgerRecord, Release
 from enclave.db.models.keys import DataKey
+from enclave.db.models.projects import (
+    DatasetRequest,
+    Decision,
+    DestructionCertificate,
+    Project,
+    ProjectDecision,
+    ProjectMember,
+    ProjectState,
+)
+from enclave.db.models.submissions import (
+    LinkageRun,
+    LinkedDataset,
+    MatchKeySubmission,
+    ReviewState,
+    RiskReview,
+    Submission,
+    SyntheticReplica,
+)
 
 __all__ = [
     "ApiToken",
     "AuditEvent",
     "Base",
     "DataKey",
+    "Dataset",
+    "DatasetRequest",
+    "DatasetVariable",
+    "Decision",
+    "DestructionCertificate",
+    "ExportOutput",
+    "ExportRequest",
+    "ExportVote",
+    "LedgerRecord",
+    "LinkageRun",
     "LinkageUnitBase",
+    "LinkedDataset",
+    "MatchKeySubmission",
+    "Project",
+    "ProjectDecision",
+    "ProjectMember",
+    "ProjectState",
+    "Release",
+    "ReviewState",
+    "RiskReview",
     "Role",
+    "Submission",
+    "SyntheticReplica",
     "User",
     "UtcDateTime",
     "utcnow",

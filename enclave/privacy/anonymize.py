@@ -162,6 +162,7 @@ def anonymize(
         >>> result.risk_after.smallest_class >= policy.thresholds.k  # doctest: +SKIP
         True
     """
+    policy = policy.for_columns(df.columns)
     thresholds = policy.thresholds
     base, log = pseudonymize_columns(df, policy, pseudonym_key, generalize=False)
     n = len(base)
@@ -176,9 +177,7 @@ def anonymize(
     outcome, dims = search_lattice(base, dimensions, sensitive, thresholds)
     budget = int(np.floor(thresholds.suppression_budget * n + 1e-9))
     if outcome.best is None:
-        raise AnonymizationError(
-            "anonymize.no_solution", budget=budget, needed=outcome.fewest_suppressed
-        )
+        raise AnonymizationError("anonymize.no_solution", budget=budget, needed=outcome.fewest_suppressed)
     levels = dict(zip(policy.quasi_identifiers, outcome.best.levels, strict=True))
 
     data = base.copy()
@@ -213,13 +212,9 @@ def anonymize(
         codes, card = encode_sensitive(data[c], kind)
         if thresholds.l is not None:
             distinct, entropy = l_diversity(ids, n_classes, codes, card)
-            failing |= (
-                distinct if thresholds.l_kind == "distinct" else entropy
-            ) < thresholds.l - 1e-9
+            failing |= (distinct if thresholds.l_kind == "distinct" else entropy) < thresholds.l - 1e-9
         if thresholds.t is not None:
-            failing |= t_closeness(ids, n_classes, codes, card, ordered=kind == "numeric") > (
-                thresholds.t + 1e-12
-            )
+            failing |= t_closeness(ids, n_classes, codes, card, ordered=kind == "numeric") > (thresholds.t + 1e-12)
     rows = failing[ids]
     suppressed = int(rows.sum())
     if suppressed:
@@ -228,9 +223,7 @@ def anonymize(
             column[rows] = SUPPRESSED
             data[name] = column
             changes.append(
-                ColumnChange(
-                    name, "suppress", suppressed, 0, 0, "records of classes that broke a threshold"
-                )
+                ColumnChange(name, "suppress", suppressed, 0, 0, "records of classes that broke a threshold")
             )
     risk_after = measure_risk(data, policy)
     by_column = tuple(

@@ -322,9 +322,7 @@ def hierarchy_from_dict(spec: Mapping[str, Any]) -> tuple[Hierarchy | None, list
         if (
             not isinstance(widths, list)
             or not widths
-            or not all(
-                isinstance(w, int | float) and not isinstance(w, bool) and w > 0 for w in widths
-            )
+            or not all(isinstance(w, int | float) and not isinstance(w, bool) and w > 0 for w in widths)
         ):
             problems.append("widths must be a non-empty list of positive numbers")
             return None, problems
@@ -347,9 +345,7 @@ def hierarchy_from_dict(spec: Mapping[str, Any]) -> tuple[Hierarchy | None, list
             or not all(isinstance(n, int) and not isinstance(n, bool) and n > 0 for n in lengths)
             or lengths != sorted(set(lengths), reverse=True)
         ):
-            problems.append(
-                "lengths must be a non-empty strictly decreasing list of positive integers"
-            )
+            problems.append("lengths must be a non-empty strictly decreasing list of positive integers")
             return None, problems
         if width is not None and (not isinstance(width, int) or width <= lengths[0]):
             problems.append("width must be an integer longer than the first prefix")

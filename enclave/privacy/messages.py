@@ -11,15 +11,13 @@ from __future__ import annotations
 import os
 import string
 
-__all__ = ["MESSAGES", "text"]
+__all__ = ["MESSAGES", "current_language", "text"]
 
 MESSAGES: dict[str, dict[str, str]] = {
     # --- policy loading and validation ---------------------------------------
     "policy.unreadable": {
-        "en": "The policy file {path} cannot be read ({reason}). Check the path and that "
-        "it is UTF-8 YAML.",
-        "ko": "정책 파일 {path}을(를) 읽을 수 없습니다({reason}). 경로와 UTF-8 YAML 형식인지 "
-        "확인하십시오.",
+        "en": "The policy file {path} cannot be read ({reason}). Check the path and that it is UTF-8 YAML.",
+        "ko": "정책 파일 {path}을(를) 읽을 수 없습니다({reason}). 경로와 UTF-8 YAML 형식인지 확인하십시오.",
     },
     "policy.not_mapping": {
         "en": "The policy file {path} must hold a YAML mapping with 'dataset', 'thresholds' "
@@ -28,10 +26,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "합니다. 파일을 고친 뒤 다시 불러오십시오.",
     },
     "policy.invalid": {
-        "en": "The pseudonymization policy has {count} problem(s); fix all of them and "
-        "validate again:\n{problems}",
-        "ko": "가명처리 정책에 문제가 {count}건 있습니다. 모두 고친 뒤 다시 검증하십시오:\n"
-        "{problems}",
+        "en": "The pseudonymization policy has {count} problem(s); fix all of them and validate again:\n{problems}",
+        "ko": "가명처리 정책에 문제가 {count}건 있습니다. 모두 고친 뒤 다시 검증하십시오:\n{problems}",
     },
     "policy.missing_key": {
         "en": "The policy lacks the required key '{key}'.",
@@ -56,8 +52,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "policy.hierarchy_not_for_role": {
         "en": "Column '{column}' has a hierarchy but is not a quasi-identifier; hierarchies "
         "are searched only for quasi-identifiers.",
-        "ko": "열 '{column}'은(는) 준식별자가 아닌데 일반화 계층이 있습니다. 일반화 계층은 "
-        "준식별자에만 씁니다.",
+        "ko": "열 '{column}'은(는) 준식별자가 아닌데 일반화 계층이 있습니다. 일반화 계층은 준식별자에만 씁니다.",
     },
     "policy.threshold_range": {
         "en": "Threshold '{name}' must be {expected}; it is {actual}.",
@@ -68,8 +63,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "정책에 준식별자가 없습니다. 준식별자 없이는 식별위험을 측정할 수 없습니다.",
     },
     "policy.duplicate_agency_column": {
-        "en": "Column '{column}' is listed under agency '{agency}' but does not exist in "
-        "the policy.",
+        "en": "Column '{column}' is listed under agency '{agency}' but does not exist in the policy.",
         "ko": "열 '{column}'이(가) 기관 '{agency}'에 적혀 있으나 정책에 없는 열입니다.",
     },
     "policy.unknown_column": {
@@ -89,16 +83,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "{first_row}). 계층을 늘리거나 데이터를 고치십시오.",
     },
     "policy.not_numeric": {
-        "en": "Column '{column}' needs numbers for '{step}' but {rows} row(s) are not "
-        "numeric (first row {first_row}).",
-        "ko": "열 '{column}'의 '{step}' 처리는 숫자가 필요하나 숫자가 아닌 행이 {rows}개 "
-        "있습니다(첫 행 {first_row}).",
+        "en": "Column '{column}' needs numbers for '{step}' but {rows} row(s) are not numeric (first row {first_row}).",
+        "ko": "열 '{column}'의 '{step}' 처리는 숫자가 필요하나 숫자가 아닌 행이 {rows}개 있습니다(첫 행 {first_row}).",
     },
     "policy.not_dates": {
-        "en": "Column '{column}' needs dates (YYYY-MM-DD) but {rows} row(s) are not dates "
-        "(first row {first_row}).",
-        "ko": "열 '{column}'은(는) 날짜(YYYY-MM-DD)가 필요하나 날짜가 아닌 행이 {rows}개 "
-        "있습니다(첫 행 {first_row}).",
+        "en": "Column '{column}' needs dates (YYYY-MM-DD) but {rows} row(s) are not dates (first row {first_row}).",
+        "ko": "열 '{column}'은(는) 날짜(YYYY-MM-DD)가 필요하나 날짜가 아닌 행이 {rows}개 있습니다(첫 행 {first_row}).",
     },
     "policy.missing_values": {
         "en": "Quasi-identifier '{column}' has {rows} empty row(s) (first row {first_row}); "
@@ -118,10 +108,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "가명 키가 {length}바이트입니다. 32바이트 이상의 키를 쓰십시오.",
     },
     "transform.bad_level": {
-        "en": "Column '{column}' has no generalization level {level}; its hierarchy has "
-        "levels 0 to {top}.",
-        "ko": "열 '{column}'에는 일반화 수준 {level}이(가) 없습니다. 수준은 0부터 {top}까지 "
-        "입니다.",
+        "en": "Column '{column}' has no generalization level {level}; its hierarchy has levels 0 to {top}.",
+        "ko": "열 '{column}'에는 일반화 수준 {level}이(가) 없습니다. 수준은 0부터 {top}까지 입니다.",
     },
     # --- risk -----------------------------------------------------------------
     "risk.empty": {
@@ -129,10 +117,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "데이터에 행이 없어 측정할 것이 없습니다.",
     },
     "risk.missing_columns": {
-        "en": "The data lacks the column(s) {columns} named by the policy; validate the "
-        "data against the policy first.",
-        "ko": "정책에 있는 열 {columns}이(가) 데이터에 없습니다. 먼저 정책으로 데이터를 "
-        "검증하십시오.",
+        "en": "The data lacks the column(s) {columns} named by the policy; validate the data against the policy first.",
+        "ko": "정책에 있는 열 {columns}이(가) 데이터에 없습니다. 먼저 정책으로 데이터를 검증하십시오.",
     },
     "risk.population_too_small": {
         "en": "The population size {population} is smaller than the number of records "
@@ -150,16 +136,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "협의하여 k/l/t를 낮추십시오.",
     },
     "anonymize.too_few_records": {
-        "en": "The data has {records} record(s), fewer than k = {k}; no release can be "
-        "k-anonymous.",
+        "en": "The data has {records} record(s), fewer than k = {k}; no release can be k-anonymous.",
         "ko": "레코드가 {records}건으로 k = {k}보다 적어 k-익명성을 만족할 수 없습니다.",
     },
     # --- attacks and replicas -------------------------------------------------
     "attack.too_few_rows": {
         "en": "The attack needs at least {needed} rows in each of the original, released "
         "and control tables; they have {ori}, {rel} and {ctl}.",
-        "ko": "공격 평가에는 원본·공개·대조 표마다 최소 {needed}행이 필요하나 각각 {ori}, "
-        "{rel}, {ctl}행입니다.",
+        "ko": "공격 평가에는 원본·공개·대조 표마다 최소 {needed}행이 필요하나 각각 {ori}, {rel}, {ctl}행입니다.",
     },
     "attack.columns_differ": {
         "en": "The original, released and control tables must have the same columns; "
@@ -169,16 +153,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     "attack.failed": {
         "en": "The anonymeter {attack} attack could not run ({reason}); check the column "
         "types and try a smaller number of attacks.",
-        "ko": "anonymeter {attack} 공격을 실행할 수 없습니다({reason}). 열 형식을 확인하고 "
-        "공격 횟수를 줄여 보십시오.",
+        "ko": "anonymeter {attack} 공격을 실행할 수 없습니다({reason}). 열 형식을 확인하고 공격 횟수를 줄여 보십시오.",
     },
     "replica.unknown_synthesizer": {
         "en": "Synthesizer '{name}' is not known; use 'gaussian_copula' or 'ctgan'.",
         "ko": "합성기 '{name}'은(는) 알 수 없습니다. 'gaussian_copula' 또는 'ctgan'을 쓰십시오.",
     },
     "replica.too_few_rows": {
-        "en": "A replica needs at least {needed} records to fit and hold out a control set; "
-        "the data has {records}.",
+        "en": "A replica needs at least {needed} records to fit and hold out a control set; the data has {records}.",
         "ko": "합성 복제본은 학습과 대조군 분리에 최소 {needed}건이 필요하나 {records}건입니다.",
     },
     "replica.failed": {
@@ -189,8 +171,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "review.not_independent": {
         "en": "The reviewer must be a different person from the one who ran the processing; "
         "ask another steward to review this risk report.",
-        "ko": "검토자는 처리를 실행한 사람과 달라야 합니다. 다른 관리자에게 이 위험 보고서의 "
-        "검토를 요청하십시오.",
+        "ko": "검토자는 처리를 실행한 사람과 달라야 합니다. 다른 관리자에게 이 위험 보고서의 검토를 요청하십시오.",
     },
     "review.missing_person": {
         "en": "Both the person who ran the processing and the reviewer must be named.",
@@ -202,46 +183,34 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "식별위험 평가 보고서",
     },
     "report.meets": {
-        "en": "The dataset meets every threshold of the policy. A steward other than {ran_by} "
-        "may approve it.",
-        "ko": "이 데이터셋은 정책의 모든 임계값을 만족합니다. {ran_by}이(가) 아닌 관리자가 "
-        "승인할 수 있습니다.",
+        "en": "The dataset meets every threshold of the policy. A steward other than {ran_by} may approve it.",
+        "ko": "이 데이터셋은 정책의 모든 임계값을 만족합니다. {ran_by}이(가) 아닌 관리자가 승인할 수 있습니다.",
     },
     "report.fails": {
-        "en": "The dataset does not meet {count} threshold(s) of the policy; return it for "
-        "additional processing.",
-        "ko": "이 데이터셋은 정책의 임계값 {count}개를 만족하지 않습니다. 추가처리를 위해 "
-        "반려하십시오.",
+        "en": "The dataset does not meet {count} threshold(s) of the policy; return it for additional processing.",
+        "ko": "이 데이터셋은 정책의 임계값 {count}개를 만족하지 않습니다. 추가처리를 위해 반려하십시오.",
     },
     "report.finding_k": {
-        "en": "Smallest equivalence class has {actual} record(s); the policy requires k = "
-        "{required}.",
-        "ko": "가장 작은 동질집합의 레코드 수는 {actual}건이며, 정책은 k = {required}을(를) "
-        "요구합니다.",
+        "en": "Smallest equivalence class has {actual} record(s); the policy requires k = {required}.",
+        "ko": "가장 작은 동질집합의 레코드 수는 {actual}건이며, 정책은 k = {required}을(를) 요구합니다.",
     },
     "report.finding_l": {
-        "en": "Sensitive attribute '{column}' has {kind} l-diversity {actual:.3g}; the "
-        "policy requires l = {required}.",
-        "ko": "민감속성 '{column}'의 {kind} l-다양성은 {actual:.3g}이며, 정책은 l = "
-        "{required}을(를) 요구합니다.",
+        "en": "Sensitive attribute '{column}' has {kind} l-diversity {actual:.3g}; the policy requires l = {required}.",
+        "ko": "민감속성 '{column}'의 {kind} l-다양성은 {actual:.3g}이며, 정책은 l = {required}을(를) 요구합니다.",
     },
     "report.finding_t": {
-        "en": "Sensitive attribute '{column}' has t-closeness {actual:.3g}; the policy "
-        "requires t ≤ {required}.",
-        "ko": "민감속성 '{column}'의 t-근접성은 {actual:.3g}이며, 정책은 t ≤ {required}을(를) "
-        "요구합니다.",
+        "en": "Sensitive attribute '{column}' has t-closeness {actual:.3g}; the policy requires t ≤ {required}.",
+        "ko": "민감속성 '{column}'의 t-근접성은 {actual:.3g}이며, 정책은 t ≤ {required}을(를) 요구합니다.",
     },
     "report.finding_prosecutor": {
         "en": "Highest record-level re-identification (prosecutor) risk is {actual:.3g}; "
         "the policy allows at most {required}.",
-        "ko": "레코드 단위 최대 재식별(검사자) 위험은 {actual:.3g}이며, 정책은 최대 "
-        "{required}까지 허용합니다.",
+        "ko": "레코드 단위 최대 재식별(검사자) 위험은 {actual:.3g}이며, 정책은 최대 {required}까지 허용합니다.",
     },
     "report.finding_attack": {
         "en": "The {attack} attack risk may be as high as {upper:.3g} (upper confidence "
         "bound); the policy allows at most {required}.",
-        "ko": "{attack} 공격 위험의 신뢰상한은 {upper:.3g}이며, 정책은 최대 {required}까지 "
-        "허용합니다.",
+        "ko": "{attack} 공격 위험의 신뢰상한은 {upper:.3g}이며, 정책은 최대 {required}까지 허용합니다.",
     },
     "report.section_classes": {
         "en": "Equivalence-class sizes (number of classes of each size)",
@@ -279,18 +248,22 @@ MESSAGES: dict[str, dict[str, str]] = {
     "report.replica_may_release": {
         "en": "The replica's attack risks are under the policy threshold at their upper "
         "confidence bounds; it may leave the enclave once a steward approves it.",
-        "ko": "복제본의 공격 위험 신뢰상한이 정책 임계값보다 낮습니다. 관리자가 승인하면 "
-        "반출할 수 있습니다.",
+        "ko": "복제본의 공격 위험 신뢰상한이 정책 임계값보다 낮습니다. 관리자가 승인하면 반출할 수 있습니다.",
     },
     "report.replica_may_not_release": {
         "en": "The replica's attack risks are not all under the policy threshold at their "
         "upper confidence bounds; it must not leave the enclave.",
-        "ko": "복제본의 공격 위험 신뢰상한이 모두 정책 임계값보다 낮지는 않습니다. 반출할 수 "
-        "없습니다.",
+        "ko": "복제본의 공격 위험 신뢰상한이 모두 정책 임계값보다 낮지는 않습니다. 반출할 수 없습니다.",
     },
 }
 
 _LANGUAGES = ("en", "ko")
+
+
+def current_language() -> str:
+    """Return the language chosen by ``ENCLAVE_LANG`` (``en`` unless ``ko`` is set)."""
+    language = os.environ.get("ENCLAVE_LANG", "en").strip().lower()[:2]
+    return language if language in _LANGUAGES else "en"
 
 
 def text(message_id: str, **params: object) -> str:
@@ -307,9 +280,7 @@ def text(message_id: str, **params: object) -> str:
         >>> text("risk.empty")
         'The data has no rows; there is nothing to measure.'
     """
-    language = os.environ.get("ENCLAVE_LANG", "en").strip().lower()[:2]
-    if language not in _LANGUAGES:
-        language = "en"
+    language = current_language()
     entry = MESSAGES.get(message_id)
     if entry is None:
         return message_id
@@ -319,7 +290,10 @@ def text(message_id: str, **params: object) -> str:
     except (KeyError, IndexError, ValueError):
         # A missing parameter must not hide the message itself; show the
         # template with the fields that could not be filled left as names.
-        return string.Formatter().vformat(template, (), _KeepMissing(params))
+        try:
+            return string.Formatter().vformat(template, (), _KeepMissing(params))
+        except (KeyError, IndexError, ValueError):
+            return template
 
 
 class _KeepMissing(dict[str, object]):

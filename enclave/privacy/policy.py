@@ -27,8 +27,8 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -173,6 +173,8 @@ class ColumnPolicy:
         agency: Agency that supplied the column (used by linkability attacks).
         sensitive_kind: For sensitive attributes, how t-closeness measures
             distance: ordered (``numeric``) or equal (``categorical``).
+        required: Whether the data must have the column (a general policy may
+            name alternatives, e.g. ``birth_date`` or ``birth_year``).
     """
 
     name: str
@@ -183,6 +185,7 @@ class ColumnPolicy:
     max_level: int | None = None
     agency: str | None = None
     sensitive_kind: SensitiveKind = "categorical"
+    required: bool = True
 
     @property
     def top_level(self) -> int:
@@ -204,6 +207,8 @@ class ColumnPolicy:
             out["agency"] = self.agency
         if self.role == "sensitive":
             out["sensitive_kind"] = self.sensitive_kind
+        if not self.required:
+            out["required"] = False
         return out
 
 
@@ -284,6 +289,7 @@ class Policy:
     columns: tuple[ColumnPolicy, ...]
     description: str = ""
     source: str | None = field(default=None, compare=False)
+    base_hash: str | None = field(default=None, compare=False)
 
     def column(self, name: str) -> ColumnPolicy:
         """Return the policy of column ``name``.
@@ -301,6 +307,24 @@ class Policy:
             if col.name == name:
                 return col
         raise KeyError(name)
+
+    def for_columns(self, columns: Iterable[object]) -> Policy:
+        """Return this policy without its optional columns that ``columns`` lacks.
+
+        The result keeps this policy's ``content_hash``: decisions made with
+        it are decisions under this policy.
+
+        Args:
+            columns: Column names of the data at hand.
+
+        Returns:
+            The policy restricted to the data's columns.
+        """
+        present = {str(c) for c in columns}
+        kept = tuple(c for c in self.columns if c.required or c.name in present)
+        if len(kept) == len(self.columns):
+            return self
+        return replace(self, columns=kept, base_hash=self.content_hash)
 
     def names_with_role(self, role: Role) -> tuple[str, ...]:
         """Return the names of the columns with ``role``, in policy order."""
@@ -324,9 +348,7 @@ class Policy:
     @property
     def pseudonym_columns(self) -> tuple[str, ...]:
         """Names of the columns replaced by project pseudonyms."""
-        return tuple(
-            c.name for c in self.columns if any(isinstance(t, Pseudonymize) for t in c.transforms)
-        )
+        return tuple(c.name for c in self.columns if any(isinstance(t, Pseudonymize) for t in c.transforms))
 
     @property
     def agencies(self) -> dict[str, tuple[str, ...]]:
@@ -350,9 +372,9 @@ class Policy:
     @property
     def content_hash(self) -> str:
         """SHA-256 (hex) of the canonical JSON form of the policy."""
-        canonical = json.dumps(
-            self.to_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":")
-        )
+        if self.base_hash is not None:
+            return self.base_hash
+        canonical = json.dumps(self.to_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
     def problems(self, df: pd.DataFrame) -> list[PolicyProblem]:
@@ -371,6 +393,8 @@ class Policy:
             if str(name) not in known:
                 found.append(_problem("policy.unknown_column", column=str(name)))
         for col in self.columns:
+            if col.name not in df.columns and not col.required:
+                continue
             if col.name not in df.columns:
                 # Direct identifiers may already have been dropped upstream (the
                 # enclave never receives them); that is the goal, not a problem.
@@ -473,6 +497,7 @@ def _coverage_problems(col: ColumnPolicy, series: pd.Series) -> list[PolicyProbl
 
 _TOP_KEYS = {"dataset", "version", "description", "thresholds", "columns"}
 _COLUMN_KEYS = {
+    "required",
     "role",
     "transforms",
     "hierarchy",
@@ -579,11 +604,7 @@ def _parse_thresholds(raw: Any, problems: list[PolicyProblem]) -> Thresholds:
 
     def check(name: str, ok: bool, expected: str) -> None:
         if not ok:
-            problems.append(
-                _problem(
-                    "policy.threshold_range", name=name, expected=expected, actual=str(values[name])
-                )
-            )
+            problems.append(_problem("policy.threshold_range", name=name, expected=expected, actual=str(values[name])))
 
     k = values["k"]
     check("k", isinstance(k, int) and not isinstance(k, bool) and k >= 1, "an integer ≥ 1")
@@ -603,16 +624,13 @@ def _parse_thresholds(raw: Any, problems: list[PolicyProblem]) -> Thresholds:
     population = values["population_size"]
     check(
         "population_size",
-        population is None
-        or (isinstance(population, int) and not isinstance(population, bool) and population >= 1),
+        population is None or (isinstance(population, int) and not isinstance(population, bool) and population >= 1),
         "a positive integer or absent",
     )
     attack = values["max_attack_risk"]
     check("max_attack_risk", _is_number(attack) and 0 < attack <= 1, "a number in (0, 1]")
     confidence = values["confidence_level"]
-    check(
-        "confidence_level", _is_number(confidence) and 0.5 <= confidence < 1, "a number in [0.5, 1)"
-    )
+    check("confidence_level", _is_number(confidence) and 0.5 <= confidence < 1, "a number in [0.5, 1)")
     try:
         return Thresholds(
             k=int(k) if isinstance(k, int) else 5,
@@ -633,18 +651,14 @@ def _parse_column(name: str, spec: Any, problems: list[PolicyProblem]) -> Column
     if isinstance(spec, str):
         spec = {"role": spec}
     if not isinstance(spec, Mapping):
-        problems.append(
-            _problem("policy.bad_role", column=name, role="(none)", allowed=list(_ROLES))
-        )
+        problems.append(_problem("policy.bad_role", column=name, role="(none)", allowed=list(_ROLES)))
         return None
     for key in sorted(set(spec) - _COLUMN_KEYS):
         problems.append(_problem("policy.unknown_key", key=str(key), where=f"column '{name}'"))
     role = spec.get("role")
     ok = True
     if role not in _ROLES:
-        problems.append(
-            _problem("policy.bad_role", column=name, role=str(role), allowed=list(_ROLES))
-        )
+        problems.append(_problem("policy.bad_role", column=name, role=str(role), allowed=list(_ROLES)))
         ok = False
     hierarchy: Hierarchy | None = None
     if "hierarchy" in spec:
@@ -658,19 +672,13 @@ def _parse_column(name: str, spec: Any, problems: list[PolicyProblem]) -> Column
     transforms: list[TransformStep] = []
     raw_steps = spec.get("transforms", [])
     if not isinstance(raw_steps, list):
-        problems.append(
-            _problem(
-                "policy.bad_transform", column=name, step=1, reason="'transforms' must be a list"
-            )
-        )
+        problems.append(_problem("policy.bad_transform", column=name, step=1, reason="'transforms' must be a list"))
         raw_steps = []
         ok = False
     for index, raw_step in enumerate(raw_steps, start=1):
         step, reason = _parse_step(raw_step)
         if step is None:
-            problems.append(
-                _problem("policy.bad_transform", column=name, step=index, reason=reason)
-            )
+            problems.append(_problem("policy.bad_transform", column=name, step=index, reason=reason))
             ok = False
             continue
         if isinstance(step, Generalize):
@@ -719,9 +727,7 @@ def _parse_column(name: str, spec: Any, problems: list[PolicyProblem]) -> Column
         ok = False
         min_level = 0
     if max_level is not None and (
-        not isinstance(max_level, int)
-        or isinstance(max_level, bool)
-        or not min_level <= max_level < height
+        not isinstance(max_level, int) or isinstance(max_level, bool) or not min_level <= max_level < height
     ):
         problems.append(
             _problem(
@@ -745,6 +751,10 @@ def _parse_column(name: str, spec: Any, problems: list[PolicyProblem]) -> Column
         ok = False
         sensitive_kind = "categorical"
     agency = spec.get("agency")
+    required = spec.get("required", True)
+    if not isinstance(required, bool):
+        problems.append(_problem("policy.bad_transform", column=name, step=0, reason="required must be true or false"))
+        ok = False
     if not ok:
         return None
     return ColumnPolicy(
@@ -756,6 +766,7 @@ def _parse_column(name: str, spec: Any, problems: list[PolicyProblem]) -> Column
         max_level=max_level,
         agency=None if agency is None else str(agency),
         sensitive_kind=sensitive_kind,
+        required=bool(required),
     )
 
 
@@ -777,9 +788,7 @@ def _parse_step(raw: Any) -> tuple[TransformStep | None, str]:
             return None, "top_bottom_code bounds must be numbers"
         if lower is not None and upper is not None and lower > upper:
             return None, "top_bottom_code lower must not exceed upper"
-        return TopBottomCode(
-            None if lower is None else float(lower), None if upper is None else float(upper)
-        ), ""
+        return TopBottomCode(None if lower is None else float(lower), None if upper is None else float(upper)), ""
     if kind == "group_categories":
         if not isinstance(arg, Mapping) or not arg:
             return None, "group_categories needs {group: [categories]}"

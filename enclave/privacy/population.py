@@ -152,9 +152,7 @@ def pitman_parameters(histogram: dict[int, int]) -> tuple[float, float] | None:
     for t0, a0 in starts:
         if not (0 < a0 < 1 and t0 > -a0):
             continue
-        sol = optimize.root(
-            _pitman_equations, x0=[t0, a0], args=(sizes, counts, u, n), method="hybr"
-        )
+        sol = optimize.root(_pitman_equations, x0=[t0, a0], args=(sizes, counts, u, n), method="hybr")
         t, a = float(sol.x[0]), float(sol.x[1])
         residual = _pitman_equations(sol.x, sizes, counts, u, n)
         if sol.success and 0 < a < 1 and t > -a and max(abs(r) for r in residual) < 1e-6:
@@ -178,9 +176,7 @@ def pitman_uniques(histogram: dict[int, int], population_size: int) -> float:
     if params is None:
         return math.nan
     t, a = params
-    value = math.exp(
-        special.gammaln(t + 1.0) - special.gammaln(t + a) + a * math.log(population_size)
-    )
+    value = math.exp(special.gammaln(t + 1.0) - special.gammaln(t + a) + a * math.log(population_size))
     return value if 0.0 <= value <= population_size else math.nan
 
 
@@ -209,18 +205,13 @@ def shlosser_classes(histogram: dict[int, int], sampling_fraction: float) -> flo
     return u + c1 * (var1 / var2) * (var3 / var4) ** 2
 
 
-def _snb_equations(
-    params: np.ndarray[Any, Any], k: float, f: float, c1: float, c2: float
-) -> list[float]:
+def _snb_equations(params: np.ndarray[Any, Any], k: float, f: float, c1: float, c2: float) -> list[float]:
     a, b = float(params[0]), float(params[1])
     if a <= 0 or not 0 < b < 1:
         return [1e9, 1e9]
     d = (1.0 - f) * (1.0 - b)
     e1 = k * f * (b / (1.0 - d)) ** a * (a * d / (1.0 - d) + 1.0) - c1
-    e2 = (
-        k * a * b**a * f * f * (1.0 - b) / 2.0 * (1.0 - d) ** (-(a + 2.0)) * (2.0 - (1.0 - a) * d)
-        - c2
-    )
+    e2 = k * a * b**a * f * f * (1.0 - b) / 2.0 * (1.0 - d) ** (-(a + 2.0)) * (2.0 - (1.0 - a) * d) - c2
     return [e1 / max(c1, 1.0), e2 / max(c2, 1.0)]
 
 
@@ -253,9 +244,7 @@ def snb_uniques(histogram: dict[int, int], population_size: int) -> float:
     return math.nan
 
 
-def estimate_population_uniqueness(
-    histogram: dict[int, int], population_size: int
-) -> PopulationUniqueness:
+def estimate_population_uniqueness(histogram: dict[int, int], population_size: int) -> PopulationUniqueness:
     """Estimate population uniqueness with Zayatz, Pitman, SNB and Dankar's rule.
 
     Args:

@@ -124,18 +124,12 @@ class RiskMeasures:
     @property
     def share_in_small_classes(self) -> float:
         """Share of measured records in classes smaller than ``k_required``."""
-        return (
-            self.records_in_small_classes / self.measured_records if self.measured_records else 0.0
-        )
+        return self.records_in_small_classes / self.measured_records if self.measured_records else 0.0
 
     @property
     def share_above_risk_threshold(self) -> float:
         """Share of measured records whose prosecutor risk exceeds the threshold."""
-        return (
-            self.records_above_risk_threshold / self.measured_records
-            if self.measured_records
-            else 0.0
-        )
+        return self.records_above_risk_threshold / self.measured_records if self.measured_records else 0.0
 
     @property
     def sample_uniqueness(self) -> float:
@@ -402,6 +396,7 @@ def measure_risk(
         >>> risk.smallest_class >= policy.thresholds.k  # doctest: +SKIP
         True
     """
+    policy = policy.for_columns(df.columns)
     qis = tuple(quasi_identifiers if quasi_identifiers is not None else policy.quasi_identifiers)
     sens = tuple(sensitive if sensitive is not None else policy.sensitive_attributes)
     missing = [c for c in (*qis, *sens) if c not in df.columns]
@@ -410,10 +405,7 @@ def measure_risk(
     if len(df) == 0:
         raise RiskMeasurementError("risk.empty")
     kinds = {
-        c: policy.column(c).sensitive_kind
-        if c in {x.name for x in policy.columns}
-        else "categorical"
-        for c in sens
+        c: policy.column(c).sensitive_kind if c in {x.name for x in policy.columns} else "categorical" for c in sens
     }
     return measure_risk_columns(df, qis, sens, kinds, policy.thresholds)
 
@@ -496,9 +488,7 @@ def measure_risk_columns(
     population = None
     if thresholds.population_size is not None:
         if thresholds.population_size < n:
-            raise RiskMeasurementError(
-                "risk.population_too_small", population=thresholds.population_size, records=n
-            )
+            raise RiskMeasurementError("risk.population_too_small", population=thresholds.population_size, records=n)
         population = estimate_population_uniqueness(histogram, thresholds.population_size)
     return RiskMeasures(
         records=n_all,

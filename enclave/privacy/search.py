@@ -221,9 +221,7 @@ def search_lattice(
                 lvals = distinct if thresholds.l_kind == "distinct" else entropy
                 failing |= lvals < thresholds.l - 1e-9
             if thresholds.t is not None:
-                emd = t_closeness(
-                    cls, n_classes, codes, card, ordered=kind == "numeric", weights=table.weight
-                )
+                emd = t_closeness(cls, n_classes, codes, card, ordered=kind == "numeric", weights=table.weight)
                 failing |= emd > thresholds.t + 1e-12
         suppressed = int(round(float(sizes[failing].sum())))
         losses = []
@@ -261,9 +259,7 @@ def search_lattice(
             current_height = height
             tables = {lv: t for lv, t in tables.items() if sum(lv) >= height - 1}
         predecessors = [
-            node[:i] + (node[i] - 1,) + node[i + 1 :]
-            for i in range(len(node))
-            if node[i] - 1 >= ranges[i].start
+            node[:i] + (node[i] - 1,) + node[i + 1 :] for i in range(len(node)) if node[i] - 1 >= ranges[i].start
         ]
         if any(p in passing for p in predecessors):
             passing.add(node)

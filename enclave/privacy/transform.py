@@ -96,9 +96,7 @@ class ChangeLog:
         """Return the changes made to ``column``."""
         return tuple(c for c in self.changes if c.column == column)
 
-    def extended(
-        self, more: tuple[ColumnChange, ...] | list[ColumnChange], rows_after: int
-    ) -> ChangeLog:
+    def extended(self, more: tuple[ColumnChange, ...] | list[ColumnChange], rows_after: int) -> ChangeLog:
         """Return a log with ``more`` changes appended.
 
         Args:
@@ -196,9 +194,7 @@ def _apply_step(series: pd.Series, col: ColumnPolicy, step: object, key: bytes |
     raise TypeError(type(step).__name__)
 
 
-def apply_value_steps(
-    series: pd.Series, col: ColumnPolicy, pseudonym_key: bytes | None
-) -> pd.Series:
+def apply_value_steps(series: pd.Series, col: ColumnPolicy, pseudonym_key: bytes | None) -> pd.Series:
     """Apply a column's transformation steps (not its ``min_level``) to ``series``.
 
     Args:
@@ -294,11 +290,7 @@ def pseudonymize_columns(
             continue
         series = df[name]
         if col.role == "direct_identifier":
-            changes.append(
-                ColumnChange(
-                    col.name, "removed", len(series), _distinct(series), 0, "direct identifier"
-                )
-            )
+            changes.append(ColumnChange(col.name, "removed", len(series), _distinct(series), 0, "direct identifier"))
             continue
         for step in col.transforms:
             if isinstance(step, Pseudonymize) and pseudonym_key is None:
@@ -325,8 +317,7 @@ def pseudonymize_columns(
                     _changed_rows(series, after),
                     _distinct(series),
                     _distinct(after),
-                    f"level {col.min_level} of {col.hierarchy.top} "
-                    f"({col.hierarchy.level_name(col.min_level)})",
+                    f"level {col.min_level} of {col.hierarchy.top} ({col.hierarchy.level_name(col.min_level)})",
                 )
             )
             series = after

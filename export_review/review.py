@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from export_review.checks.base import CheckResult, Status, worst_status
+from export_review.checks.base import CheckResult, Status, masking_labels, worst_status
+from export_review.checks.identifiers import IdentifierScan
 from export_review.errors import EvidenceError
 from export_review.evidence import output_from_evidence
 from export_review.ledger import LedgerEntry, ReleaseLedger
@@ -45,11 +46,17 @@ def check_output(output: Output, policy: DisclosurePolicy) -> tuple[CheckResult,
         One result per applicable rule.
     """
     results = []
-    for rule in policy.checks:
-        result = rule.check(output)
-        if result is not None:
-            results.append(result)
+    scan = next((c for c in policy.checks if isinstance(c, IdentifierScan)), None)
+    with masking_labels(scan.is_identifier if scan else _never):
+        for rule in policy.checks:
+            result = rule.check(output)
+            if result is not None:
+                results.append(result)
     return tuple(results)
+
+
+def _never(label: str) -> bool:
+    return False
 
 
 def check_differencing(output: Output, ledger: ReleaseLedger, threshold: int,
@@ -162,6 +169,7 @@ def review_outputs(evidence: Sequence[dict[str, Any]], rules: DisclosurePolicy,
     verdicts: list[OutputVerdict] = []
     pending: list[LedgerEntry] = []
     seen: set[str] = set()
+    scan = next((c for c in rules.checks if isinstance(c, IdentifierScan)), None)
     for index, item in enumerate(evidence):
         try:
             output = output_from_evidence(item, max_file_bytes=rules.max_file_bytes)
@@ -177,7 +185,9 @@ def review_outputs(evidence: Sequence[dict[str, Any]], rules: DisclosurePolicy,
             results.append(CheckResult(_EVIDENCE_RULE, "1.0", "fail",
                                        text("review.duplicate_name")))
         seen.add(output.name)
-        differencing = check_differencing(output, ledger, rules.differencing_threshold, pending)
+        with masking_labels(scan.is_identifier if scan else _never):
+            differencing = check_differencing(output, ledger, rules.differencing_threshold,
+                                              pending)
         if differencing is not None:
             results.append(differencing)
         pending.append(LedgerEntry.from_output(output))

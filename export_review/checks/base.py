@@ -10,7 +10,9 @@ positions, never by the records or values behind them.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
@@ -18,6 +20,7 @@ from export_review.outputs import Cell, Output
 
 __all__ = [
     "STATUS_ORDER",
+    "masking_labels",
     "CellRef",
     "CheckResult",
     "DisclosureCheck",
@@ -32,6 +35,23 @@ STATUS_ORDER: dict[str, int] = {"pass": 0, "review": 1, "fail": 2}
 # Labels that look like identifiers are shown by position only, so that a table
 # accidentally tabulated by RRN or phone number never echoes one in a result.
 _IDENTIFIER_LIKE = re.compile(r"\d{6}-?[1-8]\d{6}|01[016789]-?\d{3,4}-?\d{4}|\d{9,}")
+# The policy's own identifier test (project pseudonyms), set while rules run.
+_LABEL_IS_IDENTIFIER: ContextVar[Callable[[str], bool] | None] = ContextVar(
+    "export_review_label_is_identifier", default=None)
+
+
+@contextmanager
+def masking_labels(is_identifier: Callable[[str], bool]) -> Iterator[None]:
+    """Mask, while the block runs, every cell label that ``is_identifier`` accepts.
+
+    Args:
+        is_identifier: tells whether a label is an identifier (e.g. a pseudonym).
+    """
+    token = _LABEL_IS_IDENTIFIER.set(is_identifier)
+    try:
+        yield
+    finally:
+        _LABEL_IS_IDENTIFIER.reset(token)
 
 
 def worst_status(statuses: Iterable[str]) -> Status:
@@ -76,7 +96,9 @@ class CellRef:
             e.g. ``"F, Seoul / 2021"`` or ``"cell #4"``.
         """
         labels = [*self.row, *self.column]
-        if any(_IDENTIFIER_LIKE.search(part) for part in labels):
+        extra = _LABEL_IS_IDENTIFIER.get()
+        if any(_IDENTIFIER_LIKE.search(part) or (extra is not None and extra(part))
+               for part in labels):
             return f"cell #{self.position + 1}"
         row = ", ".join(p for p in self.row if p != "")
         column = ", ".join(p for p in self.column if p != "")

@@ -110,6 +110,10 @@ class IdentifierScan(DisclosureCheck):
         found += [(s, text("location.variables")) for s, _ in self._scan_lines("", names)]
         return found
 
+    def is_identifier(self, label: str) -> bool:
+        """Tell whether a label would fail the scan (used to mask labels in messages)."""
+        return self.classify(label) == "fail"
+
     def _finish(self, found: list[tuple[Status, str]], refs: tuple[CellRef, ...] = ()
                 ) -> CheckResult:
         statuses = [s for s, _ in found] + (["fail"] if refs else [])
@@ -117,7 +121,8 @@ class IdentifierScan(DisclosureCheck):
         locations = list(dict.fromkeys(loc for _, loc in found))
         if status == "pass":
             return self.result("pass", text("rule.identifiers.pass"))
-        where = "; ".join(locations[:8] + [r.label() for r in refs[:8]])
+        # Flagged cells are named by position only: their labels are the identifiers.
+        where = "; ".join(locations[:8] + [f"cell #{r.position + 1}" for r in refs[:8]])
         key = "rule.identifiers.fail" if status == "fail" else "rule.identifiers.review"
         return self.result(status, text(key, where=where), refs, locations)
 

@@ -30,7 +30,9 @@ __all__ = [
     "PopulationModel",
     "PopulationUniqueness",
     "estimate_population_uniqueness",
+    "pitman_parameters",
     "pitman_uniques",
+    "shlosser_classes",
     "snb_uniques",
     "zayatz_uniques",
 ]
@@ -197,7 +199,8 @@ def shlosser_classes(histogram: dict[int, int], sampling_fraction: float) -> flo
     for size, count in histogram.items():
         q = (1.0 - f) ** size
         var1 += size * f * f * (1.0 - f * f) ** (size - 1) * count
-        var2 += q * ((1.0 + f) ** size - 1.0) * count
+        # (1-f)^i * ((1+f)^i - 1) written without (1+f)^i, which overflows.
+        var2 += ((1.0 - f * f) ** size - q) * count
         var3 += q * count
         var4 += size * f * (1.0 - f) ** (size - 1) * count
     if var2 == 0 or var4 == 0:

@@ -1,0 +1,429 @@
+"""The linkage unit: one-to-one, multi-pass linking of match keys from several agencies.
+
+Records are grouped into *clusters* (one per person, at most one record per
+agency). Passes run from the strictest key to the loosest. In each pass the
+records are grouped by key value, and a group links its clusters only when
+
+1. no agency has two records with that key value — counting records linked in
+   earlier passes too, because a key shared with an already-linked record is
+   not evidence of identity (``ambiguous_duplicate``);
+2. the clusters' agencies do not overlap: merging must keep one record per
+   agency, so a record never joins a person who already has a record of its
+   agency (``ambiguous_conflict``) — in particular a complete cluster (all
+   agencies) takes no more links, which is how linked records leave later passes;
+3. no cluster takes part in two linking groups of the same pass (possible only
+   from three agencies on, when two members of a cluster carry different keys;
+   ``ambiguous_multiple``).
+
+Three or more agencies give **transitive clusters**: a person linked A-B in the
+RRN pass can be joined by C's record in a later pass through A's *or* B's key,
+as long as the rules above hold; the result is one link id for A, B and C.
+A group never merges more than one record per agency, so a chain A1-B1-A2
+cannot form.
+
+The grouping runs in DuckDB over Arrow (keys as two BIGINT halves); cluster
+state lives in NumPy arrays indexed by record, so each pass is one hash
+aggregation plus linear array updates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Container, Mapping, Sequence
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from tqdm import tqdm
+
+from linkage.errors import LinkingError
+from linkage.linkage_map import LINKAGE_MAP_SCHEMA, LinkageMap
+from linkage.match_keys import KEY_BYTES
+from linkage.messages import text
+from linkage.partner import SerialAllocator
+from linkage.policy import MatchKeyScheme
+from linkage.quality import PairRate, PassResult, QualityReport
+from linkage.sealing import OpenedPackage, PackageManifest, open_package
+
+__all__ = ["MAX_AGENCIES", "MatchKeySubmission", "link_match_keys", "link_submissions"]
+
+MAX_AGENCIES = 62
+
+
+@dataclass(frozen=True)
+class MatchKeySubmission:
+    """One agency's match keys as the linkage unit holds them.
+
+    Attributes:
+        agency: The agency.
+        table: ``serial`` and one ``mk_<pass>`` column per pass.
+        manifest: The package's manifest (None for tables built in memory).
+    """
+
+    agency: str
+    table: pa.Table
+    manifest: PackageManifest | None = None
+
+    def __repr__(self) -> str:
+        return f"MatchKeySubmission(agency={self.agency!r}, rows={self.table.num_rows})"
+
+
+def _key_halves(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (first 8 bytes, last 8 bytes, valid mask) of a 16-byte binary column."""
+    arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if arr.type != pa.binary(KEY_BYTES):
+        arr = arr.cast(pa.binary(KEY_BYTES))
+    n = len(arr)
+    valid = (
+        np.ones(n, dtype=bool)
+        if arr.null_count == 0
+        else arr.is_valid().to_numpy(zero_copy_only=False)
+    )
+    data = arr.buffers()[1]
+    words = np.frombuffer(data, dtype=np.int64, count=2 * (arr.offset + n))[2 * arr.offset :]
+    pairs = words.reshape(n, 2)
+    return pairs[:, 0], pairs[:, 1], valid
+
+
+def _random_ids(n: int) -> np.ndarray:
+    return SerialAllocator().take(n)
+
+
+def link_match_keys(
+    submissions: Sequence[MatchKeySubmission],
+    pass_names: Sequence[str],
+    *,
+    project_id: str = "",
+    scheme: MatchKeyScheme | None = None,
+    key_id: str = "",
+    threads: int | None = None,
+    memory_limit: str | None = None,
+    progress: bool = False,
+) -> tuple[LinkageMap, QualityReport]:
+    """Link match-key tables pass by pass, one-to-one, into a linkage map.
+
+    Args:
+        submissions: One per agency (two or more).
+        pass_names: Passes in order, strict to loose; each needs ``mk_<name>`` columns.
+        project_id: The project, recorded in map and report.
+        scheme: The scheme, recorded in the report (name, version, hash).
+        key_id: The key id, recorded in the report.
+        threads: DuckDB threads (default: all cores).
+        memory_limit: DuckDB memory limit such as ``"4GB"``.
+        progress: Show a progress bar over passes.
+
+    Returns:
+        The linkage map and the quality report.
+
+    Raises:
+        LinkingError: Fewer than two agencies, too many, duplicates, missing columns
+            or repeated serials.
+    """
+    started = time.perf_counter()
+    if len(submissions) < 2:
+        raise LinkingError(text("link.too_few", count=len(submissions)))
+    if len(submissions) > MAX_AGENCIES:
+        raise LinkingError(text("link.too_many", limit=MAX_AGENCIES, count=len(submissions)))
+    names = [s.agency for s in submissions]
+    for name in names:
+        if names.count(name) > 1:
+            raise LinkingError(text("link.duplicate_agency", agency=name))
+    subs = sorted(submissions, key=lambda s: s.agency)
+    agencies = [s.agency for s in subs]
+    for sub in subs:
+        lacking = [f"mk_{p}" for p in pass_names if f"mk_{p}" not in sub.table.column_names]
+        if "serial" not in sub.table.column_names:
+            lacking.insert(0, "serial")
+        if lacking:
+            raise LinkingError(text("link.bad_columns", agency=sub.agency, columns=", ".join(lacking)))
+    sizes = np.array([s.table.num_rows for s in subs], dtype=np.int64)
+    total = int(sizes.sum())
+    agency_of = np.repeat(np.arange(len(subs), dtype=np.int64), sizes)
+    serials = np.concatenate(
+        [s.table.column("serial").to_numpy().astype(np.int64, copy=False) for s in subs]
+    )
+    for i, sub in enumerate(subs):
+        part = serials[sizes[:i].sum() : sizes[: i + 1].sum()]
+        repeats = len(part) - len(np.unique(part))
+        if repeats:
+            raise LinkingError(text("link.duplicate_serial", agency=sub.agency, count=repeats))
+
+    full_mask = (1 << len(subs)) - 1
+    cluster = np.arange(total, dtype=np.int64)  # cluster id = the rid of a founding record
+    cmask = (np.int64(1) << agency_of).astype(np.int64)  # agencies in cluster, by cluster id
+    csize = np.ones(total, dtype=np.int64)  # members, by cluster id
+    link_pass = np.full(total, -1, dtype=np.int16)
+    con = duckdb.connect()
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    if memory_limit:
+        con.execute(f"SET memory_limit = '{memory_limit}'")
+    con.execute("SET preserve_insertion_order = false")
+    results: list[PassResult] = []
+    bar = tqdm(pass_names, desc=text("progress.link"), disable=not progress, leave=False)
+    for p_index, pass_name in enumerate(bar):
+        his, los, rids, with_key = [], [], [], {}
+        offset = 0
+        for sub, n in zip(subs, sizes, strict=True):
+            hi, lo, valid = _key_halves(sub.table.column(f"mk_{pass_name}"))
+            idx = np.flatnonzero(valid)
+            his.append(hi[idx])
+            los.append(lo[idx])
+            rids.append(idx + offset)
+            with_key[sub.agency] = int(len(idx))
+            offset += int(n)
+        hi = np.concatenate(his)
+        lo = np.concatenate(los)
+        rid = np.concatenate(rids)
+        del his, los, rids
+        cl = cluster[rid]
+        cm = cmask[cl]
+        complete = cm == full_mask
+        am = (np.int64(1) << agency_of[rid]).astype(np.int64)
+        # Partial clusters with several members may hold one key value twice:
+        # they are folded to one row per (key, cluster) before the group test.
+        folded = (csize[cl] > 1) & ~complete
+        single = ~folded
+        records = pa.table(
+            {
+                "hi": hi[single],
+                "lo": lo[single],
+                "cl": cl[single],
+                "cm": cm[single],
+                "am": am[single],
+                "complete": complete[single],
+            }
+        )
+        con.register("records", records)
+        multi = pa.table(
+            {"hi": hi[folded], "lo": lo[folded], "cl": cl[folded], "cm": cm[folded], "am": am[folded]}
+        )
+        con.register("multi", multi)
+        groups = con.sql(
+            """
+            WITH rows AS (
+                SELECT hi, lo, cl, cm, am, 1 AS nrec, complete FROM records
+                UNION ALL
+                SELECT hi, lo, cl, any_value(cm), bit_or(am), count(*), false
+                FROM multi GROUP BY hi, lo, cl
+            )
+            SELECT hi, lo,
+                   count(*) AS nrows,
+                   sum(nrec) AS n,
+                   bit_count(bit_or(am)) AS n_agencies,
+                   bool_or(complete) AS has_complete,
+                   sum(CASE WHEN complete THEN 0 ELSE bit_count(cm) END) AS cm_sum,
+                   bit_count(bit_or(CASE WHEN complete THEN 0 ELSE cm END)) AS cm_union_count,
+                   bit_or(CASE WHEN complete THEN 0 ELSE cm END) AS cm_union,
+                   sum(CASE WHEN complete THEN 0 ELSE nrec END) AS open_n,
+                   min(cl) AS lo_cl, max(cl) AS hi_cl
+            FROM rows
+            GROUP BY hi, lo
+            HAVING min(cl) <> max(cl)
+            """
+        ).to_arrow_table()
+        con.unregister("records")
+        con.unregister("multi")
+        g = {name: groups.column(name).to_numpy() for name in groups.column_names}
+        dup = g["n"] > g["n_agencies"]
+        conflict = ~dup & (g["has_complete"] | (g["cm_sum"] > g["cm_union_count"]))
+        proposal = ~dup & ~conflict
+        amb_dup = int(g["open_n"][dup].sum())
+        amb_conflict = int(g["open_n"][conflict].sum())
+
+        # Members of each proposing group: two clusters read straight off the
+        # aggregate; bigger groups (three or more agencies) are joined back.
+        pair = proposal & (g["nrows"] == 2)
+        group_ids = np.flatnonzero(proposal)
+        pair_ids = np.flatnonzero(pair)
+        member_group = [pair_ids, pair_ids]
+        member_cluster = [g["lo_cl"][pair], g["hi_cl"][pair]]
+        wide = np.flatnonzero(proposal & (g["nrows"] > 2))
+        if len(wide):
+            con.register(
+                "wide",
+                pa.table({"hi": g["hi"][wide], "lo": g["lo"][wide], "gid": wide}),
+            )
+            con.register("keys", pa.table({"hi": hi, "lo": lo, "cl": cl}))
+            members = con.sql(
+                "SELECT DISTINCT w.gid, k.cl FROM keys k JOIN wide w USING (hi, lo)"
+            ).to_arrow_table()
+            con.unregister("wide")
+            con.unregister("keys")
+            member_group.append(members.column("gid").to_numpy())
+            member_cluster.append(members.column("cl").to_numpy())
+        m_group = np.concatenate(member_group).astype(np.int64)
+        m_cluster = np.concatenate(member_cluster).astype(np.int64)
+        # Rule 3: a cluster in two proposing groups links through neither.
+        repeated_clusters, counts = np.unique(m_cluster, return_counts=True)
+        repeated_clusters = repeated_clusters[counts > 1]
+        amb_multiple = 0
+        if len(repeated_clusters):
+            bad_groups = np.unique(m_group[np.isin(m_cluster, repeated_clusters)])
+            drop = np.isin(m_group, bad_groups)
+            amb_multiple = int(csize[np.unique(m_cluster[drop])].sum())
+            m_group, m_cluster = m_group[~drop], m_cluster[~drop]
+            group_ids = np.setdiff1d(group_ids, bad_groups)
+        target = g["lo_cl"][m_group] if len(m_group) else np.empty(0, np.int64)
+        # The smallest cluster id of a group is always its lo_cl: it is the target.
+        newly = np.zeros(total, dtype=bool)
+        if len(m_cluster):
+            remap = np.arange(total, dtype=np.int64)
+            remap[m_cluster] = target
+            cmask[target] = g["cm_union"][m_group]
+            before_alone = csize[cluster] == 1
+            cluster = remap[cluster]
+            csize = np.bincount(cluster, minlength=total).astype(np.int64)
+            newly = before_alone & (csize[cluster] > 1)
+            link_pass[newly & (link_pass < 0)] = p_index
+        results.append(
+            PassResult(
+                name=pass_name,
+                records_with_key=with_key,
+                links=int(len(group_ids)),
+                records_linked=int(newly.sum()),
+                ambiguous_duplicate=amb_dup,
+                ambiguous_conflict=amb_conflict,
+                ambiguous_multiple=amb_multiple,
+            )
+        )
+        del hi, lo, rid, cl, cm, am, records, multi, groups, g
+    bar.close()
+    con.close()
+
+    roots, inverse = np.unique(cluster, return_inverse=True)
+    link_ids = _random_ids(len(roots))[inverse]
+    pass_labels = np.array(list(pass_names), dtype=object)
+    agency_labels = pa.array(agencies, pa.string())
+    map_table = pa.Table.from_arrays(
+        [
+            agency_labels.take(pa.array(agency_of)),
+            pa.array(serials, pa.int64()),
+            pa.array(link_ids, pa.int64()),
+            pa.array(
+                np.where(link_pass >= 0, pass_labels[np.maximum(link_pass, 0)], None),
+                pa.string(),
+            ),
+        ],
+        schema=LINKAGE_MAP_SCHEMA,
+    )
+
+    root_mask = cmask[roots]
+    root_size = csize[roots]
+    cluster_sizes = {str(k): int(v) for k, v in zip(*np.unique(root_size, return_counts=True), strict=True)}
+    unlinked = {
+        a: int(((csize[cluster] == 1) & (agency_of == i)).sum()) for i, a in enumerate(agencies)
+    }
+    pairs = []
+    for i in range(len(subs)):
+        for j in range(i + 1, len(subs)):
+            both = (1 << i) | (1 << j)
+            linked = int(((root_mask & both) == both).sum())
+            pairs.append(
+                PairRate(
+                    agency_a=agencies[i],
+                    agency_b=agencies[j],
+                    linked=linked,
+                    rate_a=round(linked / max(int(sizes[i]), 1), 6),
+                    rate_b=round(linked / max(int(sizes[j]), 1), 6),
+                )
+            )
+    report = QualityReport(
+        project_id=project_id,
+        scheme_name=scheme.name if scheme else "",
+        scheme_version=scheme.version if scheme else 0,
+        scheme_hash=scheme.content_hash if scheme else "",
+        key_id=key_id,
+        created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        records={a: int(n) for a, n in zip(agencies, sizes, strict=True)},
+        passes=results,
+        pairs=pairs,
+        cluster_sizes=cluster_sizes,
+        unlinked=unlinked,
+        missing_counts={s.agency: dict(s.manifest.missing_counts) for s in subs if s.manifest},
+        invalid_counts={s.agency: dict(s.manifest.invalid_counts) for s in subs if s.manifest},
+        package_ids={s.agency: s.manifest.package_id for s in subs if s.manifest},
+        seconds=round(time.perf_counter() - started, 3),
+    )
+    linkage_map = LinkageMap(
+        table=map_table, project_id=project_id, scheme_hash=scheme.content_hash if scheme else ""
+    )
+    return linkage_map, report
+
+
+def link_submissions(
+    packages: Sequence[bytes | OpenedPackage],
+    *,
+    recipient_private: X25519PrivateKey,
+    trusted_signers: Mapping[str, Ed25519PublicKey],
+    already_seen: Container[str] = frozenset(),
+    scheme: MatchKeyScheme | None = None,
+    sources: Sequence[str] | None = None,
+    threads: int | None = None,
+    memory_limit: str | None = None,
+    progress: bool = False,
+) -> tuple[LinkageMap, QualityReport]:
+    """Open the agencies' match-key packages and link them.
+
+    Args:
+        packages: Sealed match-key packages (bytes), or packages already opened.
+        recipient_private: The linkage unit's X25519 private key.
+        trusted_signers: Agencies' signing public keys by agency name.
+        already_seen: Package ids opened before (replays are refused).
+        scheme: The scheme the project agreed; packages made under another
+            scheme hash are refused. If None, the packages must agree among themselves.
+        sources: File names for error messages, parallel to ``packages``.
+        threads: DuckDB threads.
+        memory_limit: DuckDB memory limit.
+        progress: Show a progress bar.
+
+    Returns:
+        The linkage map (seal it to the enclave with :meth:`LinkageMap.seal`) and the report.
+
+    Raises:
+        PackageError: A package cannot be opened (see :func:`~linkage.sealing.open_package`).
+        UnexpectedPackageError: A package is not a match-key package.
+        LinkingError: Packages disagree on project, key id or scheme, or cannot be linked.
+    """
+    names = list(sources) if sources else [f"package {i + 1}" for i in range(len(packages))]
+    opened: list[OpenedPackage] = []
+    for data, source in zip(packages, names, strict=True):
+        if isinstance(data, OpenedPackage):
+            package = data
+        else:
+            package = open_package(data, recipient_private, trusted_signers, already_seen, source)
+        opened.append(package.expect("match_keys", source))
+    manifests = [p.manifest for p in opened]
+    for what, values in (
+        ("projects", {m.project_id for m in manifests}),
+        ("key ids", {m.key_id for m in manifests}),
+        ("match-key schemes", {m.scheme_hash for m in manifests}),
+    ):
+        if len(values) > 1:
+            raise LinkingError(text("link.mismatch", what=what))
+    if scheme is not None and manifests and manifests[0].scheme_hash != scheme.content_hash:
+        raise LinkingError(text("link.mismatch", what="match-key schemes"))
+    pass_names = (
+        list(scheme.pass_names)
+        if scheme is not None
+        else [c[3:] for c in opened[0].table().column_names if c.startswith("mk_")]
+    )
+    submissions = [
+        MatchKeySubmission(agency=p.manifest.agency, table=p.table(), manifest=p.manifest)
+        for p in opened
+    ]
+    first = manifests[0] if manifests else None
+    return link_match_keys(
+        submissions,
+        pass_names,
+        project_id=first.project_id if first else "",
+        scheme=scheme,
+        key_id=first.key_id if first else "",
+        threads=threads,
+        memory_limit=memory_limit,
+        progress=progress,
+    )

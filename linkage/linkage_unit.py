@@ -358,8 +358,8 @@ def link_match_keys(
 def link_submissions(
     packages: Sequence[bytes | OpenedPackage],
     *,
-    recipient_private: X25519PrivateKey,
-    trusted_signers: Mapping[str, Ed25519PublicKey],
+    recipient_private: X25519PrivateKey | None = None,
+    trusted_signers: Mapping[str, Ed25519PublicKey] | None = None,
     already_seen: Container[str] = frozenset(),
     scheme: MatchKeyScheme | None = None,
     sources: Sequence[str] | None = None,
@@ -370,9 +370,10 @@ def link_submissions(
     """Open the agencies' match-key packages and link them.
 
     Args:
-        packages: Sealed match-key packages (bytes), or packages already opened.
-        recipient_private: The linkage unit's X25519 private key.
-        trusted_signers: Agencies' signing public keys by agency name.
+        packages: Sealed match-key packages (bytes), or packages already opened
+            with :func:`~linkage.sealing.open_package`.
+        recipient_private: The linkage unit's X25519 private key (needed for bytes).
+        trusted_signers: Agencies' signing public keys by agency name (needed for bytes).
         already_seen: Package ids opened before (replays are refused).
         scheme: The scheme the project agreed; packages made under another
             scheme hash are refused. If None, the packages must agree among themselves.
@@ -388,12 +389,15 @@ def link_submissions(
         PackageError: A package cannot be opened (see :func:`~linkage.sealing.open_package`).
         UnexpectedPackageError: A package is not a match-key package.
         LinkingError: Packages disagree on project, key id or scheme, or cannot be linked.
+        ValueError: Bytes were given without the keys to open them (a programming error).
     """
     names = list(sources) if sources else [f"package {i + 1}" for i in range(len(packages))]
     opened: list[OpenedPackage] = []
     for data, source in zip(packages, names, strict=True):
         if isinstance(data, OpenedPackage):
             package = data
+        elif recipient_private is None or trusted_signers is None:
+            raise ValueError("sealed packages need recipient_private and trusted_signers to open")
         else:
             package = open_package(data, recipient_private, trusted_signers, already_seen, source)
         opened.append(package.expect("match_keys", source))

@@ -66,6 +66,7 @@ __all__ = [
     "read_manifest",
     "seal_package",
     "table_to_parquet_bytes",
+    "verify_signature",
 ]
 
 MAGIC = b"LKPKG\x00\x01\n"

@@ -1,0 +1,170 @@
+"""Combination (결합, stage 4-4): join the agencies' content through the linkage map.
+
+This is the enclave's side of linkage, and it never sees an identifier or a
+match key: its inputs are ``(serial, content)`` tables opened from content
+packages and the linkage map ``(agency, serial, link_id)``. Link ids are
+replaced by *project pseudonyms* — ``HMAC-SHA256(project key, link id)``,
+hex-truncated to 128 bits — so two projects' data can never be joined, and
+link ids (which the linkage unit also knows) never reach researchers.
+
+One output row per person (link id). Content columns keep their names unless
+two agencies use the same name, in which case each becomes ``<agency>_<column>``.
+With ``keep_unlinked=False`` only persons linked across at least two agencies
+are kept; a person partially linked (two of three agencies) is kept with nulls
+for the missing agency. Rows come out sorted by pseudonym, i.e. in random
+order, so row order reveals neither the agencies' files nor the linkage.
+
+Pure library: pandas/pyarrow/duckdb/cryptography only — no Flask, no database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from enclave.errors import InputError
+
+__all__ = ["PSEUDONYM_COLUMN", "combine_submissions", "derive_pseudonyms"]
+
+PSEUDONYM_COLUMN = "pseudonym"
+_AGENCY_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_DOMAIN = b"enclave-project-pseudonym/v1\x00"
+
+
+def derive_pseudonyms(link_ids: np.ndarray, pseudonym_key: bytes) -> list[str]:
+    """Return the project pseudonym of each link id.
+
+    Args:
+        link_ids: int64 link ids.
+        pseudonym_key: The project's pseudonym key (32 bytes or more).
+
+    Returns:
+        32 hex characters per link id.
+    """
+    block = 64
+    key = pseudonym_key if len(pseudonym_key) <= block else hashlib.sha256(pseudonym_key).digest()
+    key = key.ljust(block, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+    inner.update(_DOMAIN)
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+    out = []
+    raw = np.asarray(link_ids, dtype=">i8").tobytes()
+    icopy, ocopy = inner.copy, outer.copy
+    for i in range(0, len(raw), 8):
+        a = icopy()
+        a.update(raw[i : i + 8])
+        b = ocopy()
+        b.update(a.digest())
+        out.append(b.hexdigest()[:32])
+    return out
+
+
+def _check_inputs(contents: Mapping[str, pa.Table], linkage_map: pa.Table, key: bytes) -> None:
+    if len(key) < 32:
+        raise InputError(
+            "The project's pseudonym key is shorter than 32 bytes. Use the key the project was "
+            "created with."
+        )
+    missing = {"agency", "serial", "link_id"} - set(linkage_map.column_names)
+    if missing:
+        raise InputError(
+            f"The linkage map lacks the columns {sorted(missing)}. Open it with LinkageMap.from_package."
+        )
+    if not contents:
+        raise InputError("No content tables were given. Open the agencies' content packages first.")
+    for agency, table in contents.items():
+        if not _AGENCY_RE.match(agency):
+            raise InputError(
+                "An agency name holds characters other than letters, digits, '-' and '_'. "
+                "Use the agency codes from the content packages."
+            )
+        if "serial" not in table.column_names:
+            raise InputError(
+                f"The content table of agency '{agency}' has no 'serial' column. "
+                "Open it from the agency's content package."
+            )
+        forbidden = [c for c in table.column_names if c.startswith("mk_") or c == PSEUDONYM_COLUMN]
+        if forbidden:
+            # Match keys must never reach the enclave; refuse rather than drop silently.
+            raise InputError(
+                f"The content table of agency '{agency}' has reserved columns {forbidden}. "
+                "It is not a content package; ask the agency to prepare again."
+            )
+
+
+def combine_submissions(
+    contents: Mapping[str, pa.Table],
+    linkage_map: pa.Table,
+    pseudonym_key: bytes,
+    keep_unlinked: bool,
+) -> pa.Table:
+    """Join the agencies' content through the linkage map into one table with project pseudonyms.
+
+    Args:
+        contents: Content tables (``serial`` + content columns) by agency.
+        linkage_map: ``agency``, ``serial``, ``link_id`` (``link_pass`` is ignored).
+        pseudonym_key: The project's pseudonym key.
+        keep_unlinked: Keep persons found in one agency only.
+
+    Returns:
+        ``pseudonym`` then every agency's content columns (prefixed ``<agency>_`` where
+        names clash), one row per person, in pseudonym order.
+
+    Raises:
+        InputError: Inputs of the wrong shape, reserved columns, or a short key.
+    """
+    _check_inputs(contents, linkage_map, pseudonym_key)
+    agencies = sorted(contents)
+    names: dict[str, int] = {}
+    for agency in agencies:
+        for column in contents[agency].column_names:
+            if column != "serial":
+                names[column] = names.get(column, 0) + 1
+    con = duckdb.connect()
+    con.register("map_in", linkage_map.select(["agency", "serial", "link_id"]))
+    con.register("wanted", pa.table({"agency": pa.array(agencies, pa.string())}))
+    con.execute(
+        "CREATE TEMP TABLE m AS SELECT agency, serial, link_id FROM map_in "
+        "WHERE agency IN (SELECT agency FROM wanted)"
+    )
+    having = "" if keep_unlinked else "HAVING count(DISTINCT agency) >= 2"
+    con.execute(f"CREATE TEMP TABLE persons AS SELECT link_id FROM m GROUP BY link_id {having}")
+    select = ["p.link_id"]
+    joins = []
+    for i, agency in enumerate(agencies):
+        view = f"c{i}"
+        con.register(view, contents[agency])
+        cols = []
+        for column in contents[agency].column_names:
+            if column == "serial":
+                continue
+            out = f"{agency}_{column}" if names[column] > 1 else column
+            quoted_in = '"' + column.replace('"', '""') + '"'
+            quoted_out = '"' + out.replace('"', '""') + '"'
+            cols.append(f"{view}.{quoted_in} AS {quoted_out}")
+        part = f"a{i}"
+        con.execute(
+            f"CREATE TEMP TABLE {part} AS SELECT m.link_id"
+            + "".join(f", {c}" for c in cols)
+            + f" FROM {view} JOIN m ON m.agency = ? AND m.serial = {view}.serial",
+            [agency],
+        )
+        select.extend(
+            f'{part}."{(f"{agency}_{c}" if names[c] > 1 else c).replace(chr(34), chr(34) * 2)}"'
+            for c in contents[agency].column_names
+            if c != "serial"
+        )
+        joins.append(f"LEFT JOIN {part} ON {part}.link_id = p.link_id")
+    table = con.sql(
+        f"SELECT {', '.join(select)} FROM persons p {' '.join(joins)}"
+    ).to_arrow_table()
+    con.close()
+    pseudonyms = derive_pseudonyms(table.column("link_id").to_numpy(), pseudonym_key)
+    table = table.drop_columns(["link_id"])
+    table = table.add_column(0, PSEUDONYM_COLUMN, pa.array(pseudonyms, pa.string()))
+    return table.sort_by(PSEUDONYM_COLUMN)

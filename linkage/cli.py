@@ -1,0 +1,320 @@
+"""The ``linkage`` command: what an agency and the linkage unit run.
+
+::
+
+    linkage keygen welfare --out keys/          # a party's key pairs
+    linkage keygen --secret project.secret      # a project's linkage secret
+    linkage synth --out data/ --persons 10000   # synthetic agencies + ground truth
+    linkage prepare data/welfare.csv --agency welfare ...   # two sealed packages
+    linkage link out/*.match_keys.pkg ...       # linkage map + quality report
+    linkage inspect out/welfare.content.pkg     # show a manifest (never values)
+
+Errors print one sentence saying what to do, and exit with the error's code.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from linkage.atomic_files import write_bytes_atomically, write_text_atomically
+from linkage.errors import LinkageError
+from linkage.linkage_unit import link_submissions
+from linkage.messages import text
+from linkage.partner import prepare_submission
+from linkage.party_keys import (
+    generate_linkage_secret,
+    generate_party_keys,
+    load_linkage_secret,
+    load_party_keys,
+    load_sealing_public_key,
+    load_signing_public_key,
+    save_linkage_secret,
+    save_party_keys,
+)
+from linkage.policy import load_identifier_policies
+from linkage.sealing import read_manifest, verify_signature
+from linkage.synth import CORRUPTION_LEVELS, generate_agency_data, write_synthetic_data
+
+__all__ = ["main"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+DEFAULT_POLICIES = "policies/identifiers"
+
+
+def _friendly(func: F) -> F:
+    """Turn library errors into one clear line on stderr and the error's exit code."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except LinkageError as exc:
+            click.echo(exc.message, err=True)
+            raise SystemExit(exc.exit_code) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _trust(entries: tuple[str, ...]) -> dict[str, Any]:
+    trusted = {}
+    for entry in entries:
+        if "=" not in entry:
+            raise click.UsageError(text("cli.bad_trust"))
+        agency, path = entry.split("=", 1)
+        trusted[agency.strip()] = load_signing_public_key(path.strip())
+    return trusted
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Link records across agencies without sharing identifiers.
+
+    Agencies run `prepare` on their own machines; the linkage unit runs `link`.
+    Identifiers never leave `prepare`: only keyed hashes (match keys) and content
+    do, each sealed to its recipient and signed by the agency.
+    """
+
+
+@main.command("keygen")
+@click.argument("name", required=False)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("keys"),
+              show_default=True, help="Folder for the four PEM files.")
+@click.option("--secret", "secret_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Instead of key pairs, write a new project linkage secret to this file.")
+@click.option("--passphrase-env", metavar="VAR",
+              help="Encrypt the private keys with the passphrase in this environment variable.")
+@_friendly
+def keygen_command(
+    name: str | None, out_dir: Path, secret_path: Path | None, passphrase_env: str | None
+) -> None:
+    """Create a party's sealing (X25519) and signing (Ed25519) key pairs, or a linkage secret.
+
+    NAME is the party: an agency code, `linkage-unit` or `enclave`. Private key
+    files are written with mode 0600; share only the .pub.pem files.
+    """
+    import os
+
+    if secret_path is not None:
+        save_linkage_secret(generate_linkage_secret(), secret_path)
+        click.echo(text("cli.secret_done", path=secret_path))
+        return
+    if not name:
+        raise click.UsageError("Give the party's NAME, or --secret FILE for a linkage secret.")
+    passphrase = os.environ.get(passphrase_env, "").encode() if passphrase_env else None
+    keys = generate_party_keys(name)
+    save_party_keys(keys, out_dir, passphrase=passphrase or None)
+    click.echo(
+        text(
+            "cli.keygen_done",
+            name=name,
+            directory=out_dir,
+            sealing=keys.sealing_fingerprint,
+            signing=keys.signing_fingerprint,
+        )
+    )
+
+
+@main.command("synth")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
+              help="Folder for <agency>.csv and ground_truth.csv.")
+@click.option("--persons", type=click.IntRange(1), default=10_000, show_default=True,
+              help="Population size; each agency holds a share of it.")
+@click.option("--agencies", default="welfare,health,employment", show_default=True,
+              help="Comma-separated agencies (welfare, health, employment).")
+@click.option("--corruption", type=click.Choice(sorted(CORRUPTION_LEVELS)), default="medium",
+              show_default=True, help="How much the agencies' copies of a person differ.")
+@click.option("--profile", type=click.Choice(["korean", "latin"]), default="korean",
+              show_default=True, help="Hangul names and citizen RRNs, or Latin names and foreign-resident numbers.")
+@click.option("--encoding", type=click.Choice(["utf-8", "utf-8-sig", "cp949"]), default="utf-8",
+              show_default=True, help="Encoding of the agency CSV files.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+@_friendly
+def synth_command(
+    out_dir: Path, persons: int, agencies: str, corruption: str, profile: str, encoding: str, seed: int
+) -> None:
+    """Generate synthetic agency files with a ground-truth file.
+
+    The ground truth says which rows are the same person; use it to measure
+    linkage quality, and never send it to the enclave.
+    """
+    names = [a.strip() for a in agencies.split(",") if a.strip()]
+    try:
+        data = generate_agency_data(
+            persons, agencies=names, corruption=corruption, seed=seed, profile=profile
+        )
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--agencies") from None
+    paths = write_synthetic_data(data, out_dir, encoding=encoding)
+    click.echo(
+        text(
+            "cli.synth_done",
+            count=len(names),
+            persons=persons,
+            directory=out_dir,
+            truth=paths["ground_truth"],
+        )
+    )
+
+
+@main.command("prepare")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--agency", required=True, help="This agency's code, as the others trust its key.")
+@click.option("--dataset", help="Identifier schema to use (default: the agency code).")
+@click.option("--policies", "policy_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path(DEFAULT_POLICIES), show_default=True, help="Identifier policy folder.")
+@click.option("--project", "project_id", required=True, help="Project id.")
+@click.option("--key-id", required=True, help="Match-key key id agreed for the project.")
+@click.option("--secret", "secret_path", type=click.Path(dir_okay=False, path_type=Path),
+              required=True, help="The project's linkage secret file.")
+@click.option("--keys", "keys_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("keys"), show_default=True, help="Folder with this agency's key pairs.")
+@click.option("--linkage-unit-key", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The linkage unit's sealing public key (.sealing.pub.pem).")
+@click.option("--enclave-key", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The enclave's sealing public key (.sealing.pub.pem).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
+              show_default=True, help="Folder for the two packages and the report.")
+@click.option("--chunk-rows", type=click.IntRange(1000), default=100_000, show_default=True,
+              help="Records per chunk; bounds memory.")
+@click.option("--workers", type=click.IntRange(1), default=1, show_default=True,
+              help="Processes for normalizing and hashing.")
+@_friendly
+def prepare_command(
+    source: Path,
+    agency: str,
+    dataset: str | None,
+    policy_dir: Path,
+    project_id: str,
+    key_id: str,
+    secret_path: Path,
+    keys_dir: Path,
+    linkage_unit_key: Path,
+    enclave_key: Path,
+    out_dir: Path,
+    chunk_rows: int,
+    workers: int,
+) -> None:
+    """Turn SOURCE (CSV or Parquet) into sealed match-key and content packages.
+
+    Identifiers are normalized and hashed here and never written out. The
+    match-key package goes to the linkage unit, the content package to the enclave.
+    """
+    policies = load_identifier_policies(policy_dir)
+    keys = load_party_keys(keys_dir, agency)
+    prepared = prepare_submission(
+        source,
+        agency=agency,
+        schema=policies.schema(dataset or agency),
+        scheme=policies.scheme,
+        project_id=project_id,
+        key_id=key_id,
+        linkage_secret=load_linkage_secret(secret_path),
+        signer=keys.signing,
+        linkage_unit_public=load_sealing_public_key(linkage_unit_key),
+        enclave_public=load_sealing_public_key(enclave_key),
+        output_dir=out_dir,
+        chunk_rows=chunk_rows,
+        workers=workers,
+        progress=True,
+    )
+    click.echo(prepared.report.to_text())
+    click.echo(
+        text(
+            "cli.prepare_done",
+            rows=prepared.report.rows,
+            agency=agency,
+            match_keys=prepared.match_keys_path,
+            content=prepared.content_path,
+        )
+    )
+
+
+@main.command("link")
+@click.argument("packages", nargs=-1, required=True,
+                type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--keys", "keys_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path("keys"), show_default=True, help="Folder with the linkage unit's key pairs.")
+@click.option("--name", default="linkage-unit", show_default=True, help="The linkage unit's key name.")
+@click.option("--trust", multiple=True, required=True, metavar="AGENCY=PUBKEY",
+              help="An agency's signing public key; repeat for each agency.")
+@click.option("--enclave-key", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The enclave's sealing public key.")
+@click.option("--policies", "policy_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=Path(DEFAULT_POLICIES), show_default=True, help="Identifier policy folder.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
+              show_default=True, help="Folder for the sealed linkage map and the quality report.")
+@click.option("--seen-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="File of package ids opened before; replays are refused and new ids appended.")
+@_friendly
+def link_command(
+    packages: tuple[Path, ...],
+    keys_dir: Path,
+    name: str,
+    trust: tuple[str, ...],
+    enclave_key: Path,
+    policy_dir: Path,
+    out_dir: Path,
+    seen_file: Path | None,
+) -> None:
+    """Link the agencies' match-key PACKAGES and seal the linkage map to the enclave.
+
+    Passes run from the strictest key to the loosest and accept one-to-one
+    matches only; ambiguous records stay unlinked and are counted.
+    """
+    policies = load_identifier_policies(policy_dir)
+    keys = load_party_keys(keys_dir, name)
+    seen: set[str] = set()
+    if seen_file is not None and seen_file.exists():
+        seen = {line.strip() for line in seen_file.read_text().splitlines() if line.strip()}
+    linkage_map, report = link_submissions(
+        [p.read_bytes() for p in packages],
+        recipient_private=keys.sealing,
+        trusted_signers=_trust(trust),
+        already_seen=seen,
+        scheme=policies.scheme,
+        sources=[p.name for p in packages],
+        progress=True,
+    )
+    sealed = linkage_map.seal(
+        load_sealing_public_key(enclave_key),
+        keys.signing,
+        {
+            "key_id": report.key_id,
+            "scheme_name": report.scheme_name,
+            "scheme_version": report.scheme_version,
+        },
+        agency=name,
+    )
+    map_path = write_bytes_atomically(out_dir / "linkage_map.pkg", sealed)
+    report_path = write_text_atomically(out_dir / "quality_report.json", report.to_json())
+    write_text_atomically(out_dir / "quality_report.html", report.to_html())
+    if seen_file is not None:
+        seen.update(report.package_ids.values())
+        write_text_atomically(seen_file, "\n".join(sorted(seen)) + "\n")
+    click.echo(report.to_text())
+    click.echo(
+        text("cli.link_done", agencies=len(report.records), map_path=map_path, report_path=report_path)
+    )
+
+
+@main.command("inspect")
+@click.argument("package", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--trust", multiple=True, metavar="AGENCY=PUBKEY",
+              help="Verify the signature with this agency's signing public key.")
+@_friendly
+def inspect_command(package: Path, trust: tuple[str, ...]) -> None:
+    """Print a package's manifest: kind, agency, versions, counts, hashes — never values."""
+    data = package.read_bytes()
+    if trust:
+        manifest = verify_signature(data, _trust(trust), source=package.name)
+        click.echo(text("cli.inspect_verified", agency=manifest.agency))
+    else:
+        manifest = read_manifest(data, source=package.name)
+        click.echo(text("cli.inspect_unverified"))
+    click.echo(json.dumps(manifest.to_dict(), ensure_ascii=False, indent=2))

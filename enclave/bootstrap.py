@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from enclave.db import Database, upgrade_database
 from enclave.keys import KeyFile, Keyring, create_key_file, load_key_file
+from enclave.parties import exchange_keys
 from enclave.service import EnclaveService, open_enclave
 from enclave.settings import Settings, mask_url
 
@@ -54,6 +55,7 @@ def initialize_enclave(settings: Settings) -> InitReport:
         before, after = upgrade_database(db)
     finally:
         db.dispose()
+    exchange_keys(settings, keys)
     svc = open_enclave(settings)
     try:
         with svc.session() as session:

@@ -10,18 +10,23 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
 from enclave.audit import AuditLog
 from enclave.db import Database, current_revision, head_revision
+from enclave.db.separation import guard_engine
 from enclave.errors import EnclaveError, NotInitialized, SchemaTooNew
 from enclave.keys import KeyFile, Keyring, load_key_file
 from enclave.messages import text
 from enclave.settings import Settings
 from enclave.store import EncryptedObjectStore
 
-__all__ = ["EnclaveService", "open_enclave"]
+if TYPE_CHECKING:
+    from enclave.linkage_unit import LinkageUnitRole
+
+__all__ = ["EnclaveService", "open_enclave", "open_linkage_unit"]
 
 
 @dataclass
@@ -112,4 +117,15 @@ def open_enclave(settings: Settings, *, require_schema: bool = True) -> EnclaveS
             except SchemaTooNew:
                 db.dispose()
                 raise
+    guard_engine(db.engine, "enclave")
     return EnclaveService(settings=settings, db=db, keys=keys)
+
+
+def open_linkage_unit(settings: Settings, svc: EnclaveService) -> LinkageUnitRole:
+    """Open the linkage unit role beside the enclave (its own keys, tables, guard).
+
+    It shares only the audit log, which records metadata.
+    """
+    from enclave.linkage_unit import LinkageUnitRole
+
+    return LinkageUnitRole(settings.linkage_unit_dir, settings.database_url, svc.audit)

@@ -1,0 +1,124 @@
+"""Registering and finding datasets in the catalog (stage 1-2: what can be combined).
+
+The catalog holds metadata only. Row counts are rounded before they are
+stored, because an exact count of a small registry can itself disclose.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from enclave.db.models import Dataset, DatasetVariable, Role, User
+from enclave.errors import Conflict, InputError, PermissionDenied
+from enclave.messages import text
+from enclave.service import EnclaveService
+
+__all__ = ["VARIABLE_TYPES", "VariableSpec", "register_dataset", "round_count", "search_datasets"]
+
+VARIABLE_TYPES = ("integer", "number", "text", "category", "date", "boolean")
+_NAME = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+
+
+@dataclass(frozen=True)
+class VariableSpec:
+    """A variable as an agency or steward describes it."""
+
+    name: str
+    type: str
+    meaning: str = ""
+    is_quasi_identifier: bool = False
+    is_sensitive: bool = False
+
+
+def round_count(count: int) -> int:
+    """Round a row count for the catalog: to the nearest 1,000 (at least 1,000 when non-zero)."""
+    if count <= 0:
+        return 0
+    return max(1000, round(count, -3))
+
+
+def register_dataset(
+    svc: EnclaveService,
+    session: Session,
+    actor: User,
+    *,
+    agency_code: str,
+    name: str,
+    title: str,
+    row_count: int,
+    variables: Sequence[VariableSpec],
+    description: str = "",
+    coverage_start: dt.date | None = None,
+    coverage_end: dt.date | None = None,
+    identifier_policy: str = "",
+) -> Dataset:
+    """Describe a dataset in the catalog.
+
+    Agencies describe their own datasets; stewards and admins may describe any.
+    Every problem with the description is reported at once.
+
+    Raises:
+        PermissionDenied: An agency describing another agency's data, or a researcher.
+        InputError: Listing every problem found.
+        Conflict: The agency already has a dataset of that name.
+    """
+    if actor.role is Role.researcher or (actor.role is Role.agency and actor.agency_code != agency_code):
+        raise PermissionDenied(text("users.forbidden", role=actor.role.value))
+    problems = []
+    if not _NAME.match(name):
+        problems.append(text("catalog.bad_name", name=name))
+    if not title.strip():
+        problems.append(text("catalog.no_title"))
+    if coverage_start and coverage_end and coverage_end < coverage_start:
+        problems.append(text("catalog.bad_coverage"))
+    if not variables:
+        problems.append(text("catalog.no_variables"))
+    seen: set[str] = set()
+    for position, var in enumerate(variables, start=1):
+        if not _NAME.match(var.name):
+            problems.append(text("catalog.bad_variable", position=position))
+        elif var.name in seen:
+            problems.append(text("catalog.duplicate_variable", name=var.name))
+        seen.add(var.name)
+        if var.type not in VARIABLE_TYPES:
+            problems.append(text("catalog.bad_type", name=var.name, types=", ".join(VARIABLE_TYPES)))
+    if problems:
+        raise InputError(" ".join(problems))
+    exists = session.scalar(select(Dataset.id).where(Dataset.agency_code == agency_code, Dataset.name == name))
+    if exists is not None:
+        raise Conflict(text("catalog.duplicate", name=name))
+    dataset = Dataset(
+        agency_code=agency_code, name=name, title=title.strip(), description=description.strip(),
+        coverage_start=coverage_start, coverage_end=coverage_end, row_count_rounded=round_count(row_count),
+        identifier_policy=identifier_policy, created_by=actor.username,
+        variables=[
+            DatasetVariable(position=i, name=v.name, type=v.type, meaning=v.meaning,
+                            is_quasi_identifier=v.is_quasi_identifier, is_sensitive=v.is_sensitive)
+            for i, v in enumerate(variables)
+        ],
+    )
+    session.add(dataset)
+    session.flush()
+    svc.audit.record(session, actor=actor.username, action="catalog.register", object_type="dataset",
+                     object_id=dataset.id, agency=agency_code, variables=len(variables))
+    return dataset
+
+
+def search_datasets(session: Session, query: str = "", agency_code: str | None = None) -> list[Dataset]:
+    """Find datasets whose name, title, description or variables mention ``query``."""
+    stmt = select(Dataset).options(selectinload(Dataset.variables)).order_by(Dataset.agency_code, Dataset.name)
+    if agency_code:
+        stmt = stmt.where(Dataset.agency_code == agency_code)
+    if query.strip():
+        like = f"%{query.strip().lower()}%"
+        matching_vars = select(DatasetVariable.dataset_id).where(
+            or_(DatasetVariable.name.ilike(like), DatasetVariable.meaning.ilike(like)))
+        stmt = stmt.where(or_(Dataset.name.ilike(like), Dataset.title.ilike(like),
+                              Dataset.description.ilike(like), Dataset.id.in_(matching_vars)))
+    return list(session.scalars(stmt))

@@ -1,0 +1,211 @@
+"""The linkage unit (결합키관리기관) as it runs beside the enclave on one machine.
+
+It has its own key pair, its own folder and its own ``lu_`` tables, reached
+through its own guarded connection, and it receives only match-key packages.
+It links them with :mod:`linkage` and seals the linkage map to the enclave.
+In production this class runs in a separate deployment of another
+organisation; nothing in it reads the enclave's tables or keys.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from enclave.audit import AuditLog
+from enclave.db import Database
+from enclave.db.models import LinkageRun, MatchKeySubmission
+from enclave.db.separation import guard_engine
+from enclave.errors import Conflict, InputError, NotFound
+from enclave.messages import text
+from enclave.store import atomic_write
+from linkage.errors import LinkageError, ReplayedPackageError
+from linkage.party_keys import (
+    PartyKeys,
+    generate_party_keys,
+    load_party_keys,
+    load_signing_public_key,
+    save_party_keys,
+)
+from linkage.sealing import open_package
+
+__all__ = ["LINKAGE_UNIT", "LinkageUnitRole", "ReceivedMatchKeys"]
+
+LINKAGE_UNIT = "linkage-unit"
+
+
+class ReceivedMatchKeys:
+    """What the linkage unit recorded of a match-key package."""
+
+    def __init__(self, submission: MatchKeySubmission) -> None:
+        self.id = submission.id
+        self.package_id = submission.package_id
+        self.row_count = submission.row_count
+        self.agency_code = submission.agency_code
+
+
+class LinkageUnitRole:
+    """The linkage unit: receives match keys, links, sends the map.
+
+    Args:
+        root: Its folder (``ENCLAVE_LINKAGE_UNIT_DIR``): ``keys/``, ``parties/``, ``store/``.
+        database_url: The database; only ``lu_`` tables are reachable through it.
+        audit: The audit log to record into.
+    """
+
+    def __init__(self, root: Path, database_url: str, audit: AuditLog) -> None:
+        self.root = Path(root)
+        self.db = Database(database_url)
+        guard_engine(self.db.engine, "linkage_unit")
+        self.audit = audit
+        self._keys: PartyKeys | None = None
+
+    # -- keys ---------------------------------------------------------------
+    @property
+    def keys_dir(self) -> Path:
+        """Folder of the linkage unit's private keys."""
+        return self.root / "keys"
+
+    @property
+    def parties_dir(self) -> Path:
+        """Folder of the public keys it trusts (agencies) and seals to (the enclave)."""
+        return self.root / "parties"
+
+    def ensure_keys(self) -> PartyKeys:
+        """Create the linkage unit's key pairs on first use; load them after."""
+        if not (self.keys_dir / f"{LINKAGE_UNIT}.sealing.key.pem").exists():
+            save_party_keys(generate_party_keys(LINKAGE_UNIT), self.keys_dir)
+        return self.keys
+
+    @property
+    def keys(self) -> PartyKeys:
+        """The linkage unit's own key pairs."""
+        if self._keys is None:
+            self._keys = load_party_keys(self.keys_dir, LINKAGE_UNIT)
+        return self._keys
+
+    def trusted_signers(self) -> dict[str, object]:
+        """Signing keys of the agencies registered with the linkage unit."""
+        signers: dict[str, object] = {}
+        for path in sorted(self.parties_dir.glob("*.signing.pub.pem")):
+            signers[path.name.removesuffix(".signing.pub.pem")] = load_signing_public_key(path)
+        return signers
+
+    # -- sessions -------------------------------------------------------------
+    @contextlib.contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session on the linkage unit's own tables."""
+        with self.db.session() as session:
+            yield session
+
+    def close(self) -> None:
+        """Release connections."""
+        self.db.dispose()
+
+    def _project_dir(self, project_ref: int) -> Path:
+        return self.root / "store" / f"project-{int(project_ref)}"
+
+    # -- work -------------------------------------------------------------------
+    def receive(self, data: bytes, *, agency_code: str, project_ref: int, actor: str) -> ReceivedMatchKeys:
+        """Verify and keep a match-key package (sealed to the linkage unit).
+
+        The package stays sealed at rest; it is opened again only to link.
+
+        Raises:
+            InputError: Not a valid match-key package for this project and agency.
+            Conflict: The same package arrived before (a replay).
+        """
+        with self.session() as session:
+            seen = set(session.scalars(select(MatchKeySubmission.package_id)))
+            try:
+                opened = open_package(data, self.keys.sealing, self.trusted_signers(), seen,
+                                      source="upload").expect("match_keys", "upload")
+            except LinkageError as error:
+                replay = isinstance(error, ReplayedPackageError)
+                raise (Conflict if replay else InputError)(str(error), audit={
+                    "actor": actor, "action": "linkage_unit.receive", "object_type": "project",
+                    "object_id": project_ref, "outcome": "denied", "reason": type(error).__name__}) from None
+            manifest = opened.manifest
+            if manifest.agency != agency_code or str(manifest.project_id) != str(project_ref):
+                raise InputError(text("intake.misaddressed"), audit={
+                    "actor": actor, "action": "linkage_unit.receive", "object_type": "project",
+                    "object_id": project_ref, "outcome": "denied", "reason": "misaddressed"})
+            path = self._project_dir(project_ref) / f"{manifest.package_id}.pkg"
+            atomic_write(path, data)
+            row = MatchKeySubmission(
+                project_ref=project_ref, agency_code=agency_code, package_id=manifest.package_id,
+                path=str(path), sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+                row_count=manifest.row_count)
+            session.add(row)
+            session.flush()
+            self.audit.record(session, actor=actor, action="linkage_unit.receive", object_type="project",
+                              object_id=project_ref, agency=agency_code, rows=manifest.row_count,
+                              package_sha256=row.sha256)
+            return ReceivedMatchKeys(row)
+
+    def agencies_received(self, project_ref: int) -> list[str]:
+        """Agencies whose match keys for ``project_ref`` have arrived."""
+        with self.session() as session:
+            return sorted(set(session.scalars(
+                select(MatchKeySubmission.agency_code).where(MatchKeySubmission.project_ref == project_ref))))
+
+    def run_linkage(self, project_ref: int, enclave_sealing_public: object, *, actor: str) -> tuple[LinkageRun, bytes]:
+        """Link every agency's match keys for ``project_ref`` and seal the map to the enclave.
+
+        Returns:
+            The run's record (with its quality report) and the sealed linkage map.
+
+        Raises:
+            NotFound: Fewer than two agencies have submitted.
+        """
+        from linkage import link_submissions
+
+        with self.session() as session:
+            rows = list(session.scalars(
+                select(MatchKeySubmission).where(MatchKeySubmission.project_ref == project_ref)
+                .order_by(MatchKeySubmission.id)))
+            if len({r.agency_code for r in rows}) < 2:
+                raise NotFound(text("linkage_unit.too_few"))
+            signers = self.trusted_signers()
+            opened = [open_package(Path(r.path).read_bytes(), self.keys.sealing, signers, source=r.package_id)
+                      for r in rows]
+            linkage_map, quality = link_submissions(opened)
+            sealed = linkage_map.seal(enclave_sealing_public, self.keys.signing)  # type: ignore[arg-type]
+            run = LinkageRun(project_ref=project_ref, quality=json.dumps(quality.to_dict(), ensure_ascii=False),
+                             map_path="", map_sha256=hashlib.sha256(sealed).hexdigest())
+            session.add(run)
+            session.flush()
+            map_path = self._project_dir(project_ref) / f"linkage-map-{run.id}.pkg"
+            atomic_write(map_path, sealed)
+            run.map_path = str(map_path)
+            self.audit.record(session, actor=actor, action="linkage_unit.link", object_type="project",
+                              object_id=project_ref, run=run.id, agencies=len(opened),
+                              linked_records=linkage_map.linked_records)
+            return run, sealed
+
+    def latest_quality(self, project_ref: int) -> dict[str, object] | None:
+        """The quality report of the newest linkage run for ``project_ref``."""
+        with self.session() as session:
+            run = session.scalar(select(LinkageRun).where(LinkageRun.project_ref == project_ref)
+                                 .order_by(LinkageRun.id.desc()).limit(1))
+            return None if run is None else json.loads(run.quality)
+
+    def destroy(self, project_ref: int, *, actor: str) -> int:
+        """Delete everything the linkage unit holds of ``project_ref``; returns files removed."""
+        folder = self._project_dir(project_ref)
+        removed = len(list(folder.glob("*"))) if folder.exists() else 0
+        with self.session() as session:
+            for model in (MatchKeySubmission, LinkageRun):
+                for row in session.scalars(select(model).where(model.project_ref == project_ref)):
+                    session.delete(row)
+            self.audit.record(session, actor=actor, action="linkage_unit.destroy", object_type="project",
+                              object_id=project_ref, files=removed)
+        shutil.rmtree(folder, ignore_errors=True)
+        return removed

@@ -16,6 +16,7 @@ from enclave.cli.admin import config_command, init_command, keys_group
 from enclave.cli.audit import audit_group
 from enclave.cli.context import CliContext
 from enclave.cli.demo import demo_command
+from enclave.cli.serve import serve_command
 from enclave.cli.users import users_group
 from enclave.errors import EnclaveError
 from enclave.messages import text
@@ -38,7 +39,7 @@ def cli(ctx: click.Context) -> None:
     ctx.obj = CliContext()
 
 
-for command in (init_command, config_command, keys_group, users_group, audit_group, demo_command):
+for command in (init_command, config_command, keys_group, users_group, audit_group, demo_command, serve_command):
     cli.add_command(command)
 
 

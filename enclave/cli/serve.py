@@ -1,0 +1,37 @@
+"""``enclave serve``: run the web pages and JSON API."""
+
+from __future__ import annotations
+
+import click
+
+from enclave.cli.context import CliContext
+
+__all__ = ["serve_command"]
+
+pass_cli = click.make_pass_decorator(CliContext)
+
+
+@click.command("serve")
+@click.option("--host", default=None, help="Address to listen on; default ENCLAVE_HOST (127.0.0.1).")
+@click.option("--port", type=click.IntRange(1, 65535), default=None,
+              help="Port to listen on; default ENCLAVE_PORT (5050).")
+@click.option("--threads/--no-threads", default=True, show_default=True,
+              help="Answer several requests at once.")
+@pass_cli
+def serve_command(ctx: CliContext, host: str | None, port: int | None, threads: bool) -> None:
+    """Run the enclave's web pages and JSON API on the embedded server.
+
+    The embedded server is meant for one machine; put it behind a TLS proxy
+    (and leave ENCLAVE_MODE=production, so cookies are sent only over HTTPS)
+    when people reach it over a network.
+    """
+    from werkzeug.serving import run_simple
+
+    from enclave.web import create_app
+
+    settings = ctx.settings
+    app = create_app(settings, ctx.service())
+    bind_host = host or settings.host
+    bind_port = port or settings.port
+    click.echo(f"Enclave serving on http://{bind_host}:{bind_port}/ (Ctrl+C stops it).")
+    run_simple(bind_host, bind_port, app, threaded=threads, use_reloader=False, use_debugger=False)

@@ -1,0 +1,8 @@
+"""The JSON API under ``/api/v1``, described by ``/api/v1/openapi.json``."""
+
+from __future__ import annotations
+
+from enclave.web.api import routes as _routes  # noqa: F401  (registers the routes)
+from enclave.web.api.spec import OPERATIONS, ApiOperation, api_blueprint, openapi_document
+
+__all__ = ["OPERATIONS", "ApiOperation", "api_blueprint", "openapi_document"]

@@ -1,0 +1,206 @@
+"""Who is asking: a web session (cookie) for pages, a bearer token for the API.
+
+Pages never accept tokens and the API never accepts cookies, so a page in
+another site cannot drive the API with a logged-in browser, and a leaked
+token cannot open the pages.
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from flask import g, redirect, request, session, url_for
+
+from enclave.db.models import ApiToken, Project, Role, User
+from enclave.errors import AuthenticationError, NotFound, PermissionDenied
+from enclave.messages import text as domain_text
+from enclave.users import resolve_token
+from enclave.web.database import current_settings, db_session
+from enclave.web.errors import TokenScopeDenied
+from enclave.web.messages import text
+
+__all__ = [
+    "check_token_scope",
+    "Viewer",
+    "current_user",
+    "current_viewer",
+    "is_api_request",
+    "is_member",
+    "load_identity",
+    "log_in",
+    "log_out",
+    "login_required",
+    "not_found",
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What pages show of the current user; outlives the request's database session.
+
+    Error pages are rendered after the session rolled back, when the ORM
+    ``User`` can no longer be read, so templates use this copy instead.
+    """
+
+    id: int
+    username: str
+    role: Role
+    agency_code: str | None
+
+    @classmethod
+    def of(cls, user: User) -> Viewer:
+        """Copy what pages need from ``user``."""
+        return cls(id=user.id, username=user.username, role=user.role, agency_code=user.agency_code)
+
+
+def _set_user(user: User | None) -> None:
+    g.user = user
+    g.viewer = Viewer.of(user) if user is not None else None
+
+
+def current_viewer() -> Viewer | None:
+    """The current user as pages show them, or ``None`` when anonymous."""
+    return g.get("viewer")
+
+
+def is_api_request() -> bool:
+    """Whether the request is for the JSON API."""
+    return request.path.startswith("/api/")
+
+
+def current_user() -> User | None:
+    """The user of this request, or ``None`` when anonymous."""
+    return g.get("user")
+
+
+def log_in(user: User) -> None:
+    """Start a fresh web session for ``user`` (a new CSRF token, no old state)."""
+    lang = session.get("lang")
+    session.clear()
+    session["uid"] = user.id
+    session["seen"] = int(time.time())
+    if lang:
+        session["lang"] = lang
+    _set_user(user)
+
+
+def log_out() -> None:
+    """End the web session, keeping only the chosen language."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    _set_user(None)
+
+
+def _load_from_token() -> None:
+    header = request.headers.get("Authorization", "")
+    if not header:
+        return
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthenticationError(text("error.bearer_required"))
+    user, row = resolve_token(db_session(), token.strip())
+    _set_user(user)
+    g.token = row
+
+
+def _load_from_cookie() -> None:
+    uid = session.get("uid")
+    if uid is None:
+        return
+    now = int(time.time())
+    limit = current_settings().session_minutes * 60
+    if now - int(session.get("seen", 0)) > limit:
+        log_out()
+        g.session_expired = True
+        return
+    user = db_session().get(User, int(uid))
+    if user is None or not user.is_active:
+        log_out()
+        return
+    session["seen"] = now
+    _set_user(user)
+
+
+def load_identity() -> None:
+    """Establish ``g.user`` (and ``g.token`` for the API); a ``before_request`` hook."""
+    _set_user(None)
+    g.token = None
+    g.session_expired = False
+    if is_api_request():
+        _load_from_token()
+    else:
+        _load_from_cookie()
+
+
+def check_token_scope(project_id: int) -> None:
+    """Refuse a project-scoped token used on another project.
+
+    Raises:
+        TokenScopeDenied: The token names a different project.
+    """
+    token: ApiToken | None = g.get("token")
+    if token is not None and token.scope and token.scope != f"project:{project_id}":
+        raise TokenScopeDenied(text("error.token_scope"))
+
+
+def _require_unscoped() -> None:
+    # A kernel's token is for its own project only: routes without a project
+    # in their path (lists, catalog, admin) are outside what it may do.
+    token: ApiToken | None = g.get("token")
+    if token is not None and token.scope:
+        raise TokenScopeDenied(text("error.token_scope"))
+
+
+def login_required(*roles: Role, project_scoped: bool = False) -> Callable[[F], F]:
+    """Require a logged-in user, and one of ``roles`` when any are given.
+
+    Anonymous page visitors are sent to the login page (with a "session
+    expired" note when that is why); anonymous API callers get 401.
+
+    Args:
+        *roles: Roles allowed; none means any logged-in user.
+        project_scoped: The route names a project (``project_id``) and checks
+            a scoped token against it; otherwise scoped tokens are refused.
+    """
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            user = current_user()
+            if user is None:
+                if is_api_request():
+                    raise AuthenticationError(text("error.bearer_required"))
+                target = request.full_path if request.method == "GET" else None
+                params: dict[str, Any] = {"next": target} if target else {}
+                if g.get("session_expired"):
+                    params["expired"] = 1
+                return redirect(url_for("auth.login", **params))
+            if roles and user.role not in roles:
+                raise PermissionDenied(domain_text("users.forbidden", role=user.role.value))
+            if project_scoped:
+                check_token_scope(int(kwargs["project_id"]))
+            else:
+                _require_unscoped()
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def is_member(user: User, project: Project) -> bool:
+    """Whether ``user`` is on ``project``'s team."""
+    return any(m.user_id == user.id for m in project.members)
+
+
+def not_found() -> NotFound:
+    """The 404 used for anything the viewer may not know exists."""
+    return NotFound(text("error.404"))

@@ -1,0 +1,14 @@
+"""The server-rendered pages, one blueprint per group of users."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+__all__ = ["page_blueprints"]
+
+
+def page_blueprints() -> list[Blueprint]:
+    """Every page blueprint, in registration order."""
+    from enclave.web.views import admin, audit, auth
+
+    return [auth.blueprint, admin.blueprint, audit.blueprint]

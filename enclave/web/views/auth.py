@@ -1,0 +1,84 @@
+"""Start page, login with password and second factor, logout."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from enclave.errors import AuthenticationError
+from enclave.users import authenticate
+from enclave.web.database import current_service, db_session, end_db_session
+from enclave.web.errors import TooManyAttempts
+from enclave.web.identity import current_user, log_in, log_out, login_required
+from enclave.web.messages import text
+
+__all__ = ["blueprint"]
+
+blueprint = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str | None:
+    # Only paths on this site: an absolute or scheme-relative URL would make
+    # the login page an open redirect.
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+@blueprint.get("/")
+def home() -> str:
+    """The start page: what the service is and where to go."""
+    return render_template("home.html")
+
+
+@blueprint.route("/login", methods=["GET", "POST"])
+def login() -> str | Response | tuple[str, int]:
+    """Show the login form, or check a login.
+
+    Failed logins are counted per account and address; the sixth within the
+    window is refused with 429 before the password is even checked.
+    """
+    if request.method == "GET":
+        if request.args.get("expired"):
+            minutes = current_app.extensions["enclave"].settings.session_minutes
+            flash(text("login.expired", minutes=minutes), "warning")
+        elif request.args.get("next") and current_user() is None:
+            flash(text("login.required"), "info")
+        return render_template("login.html", next=_safe_next(request.args.get("next")))
+    username = request.form.get("username", "").strip()
+    password = request.form.get("password", "")
+    code = request.form.get("totp", "").strip() or None
+    address = request.remote_addr or "unknown"
+    state = current_app.extensions["enclave"]
+    limiter = state.login_limiter
+    if limiter.is_blocked(username, address):
+        minutes = limiter.window_seconds // 60
+        raise TooManyAttempts(text("login.rate_limited", minutes=minutes), audit={
+            "actor": "unknown", "action": "user.login", "object_type": "user", "object_id": "",
+            "outcome": "denied", "reason": "rate_limited", "channel": "web"})
+    try:
+        user = authenticate(current_service(), db_session(), username, password, code, channel="web")
+    except AuthenticationError as error:
+        limiter.record_failure(username, address)
+        end_db_session(commit=False)
+        if error.audit is not None:
+            current_service().record_event(**error.audit)
+        flash(error.message, "error")
+        return render_template("login.html", next=_safe_next(request.form.get("next"))), error.status
+    limiter.reset(username, address)
+    log_in(user)
+    flash(text("login.welcome", username=user.username), "info")
+    return redirect(_safe_next(request.form.get("next")) or url_for("auth.home"))
+
+
+@blueprint.post("/logout")
+@login_required()
+def logout() -> Response:
+    """End the session."""
+    user = current_user()
+    assert user is not None
+    current_service().audit.record(db_session(), actor=user.username, action="user.logout",
+                                   object_type="user", object_id=user.username, channel="web")
+    log_out()
+    flash(text("login.logged_out"), "info")
+    return redirect(url_for("auth.login"))

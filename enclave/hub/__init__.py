@@ -1,0 +1,50 @@
+"""The analysis room: JupyterHub workspaces on the enclave's users and projects.
+
+* :class:`EnclaveAuthenticator` — login with password and one-time code;
+  researchers of active projects only; re-checked on every request.
+* :class:`EnclaveSpawner` — a notebook server per researcher on the workspace
+  of their project: the dataset read-only, an outputs folder, the notebooks,
+  and a project-scoped token for ``export_review``.
+* :mod:`enclave.hub.egress` — the notebook-server extension that switches
+  downloads off.
+* :func:`write_hub_config` — ``jupyterhub_config.py`` from the enclave's settings.
+"""
+
+from __future__ import annotations
+
+from enclave.hub.access import active_projects_for, choose_workspace_project, may_enter_analysis_room
+from enclave.hub.authenticator import EnclaveAuthenticator
+from enclave.hub.config import HubLayout, find_proxy, has_idle_culler, render_hub_config, write_hub_config
+from enclave.hub.errors import BadProjectChoice, ProxyNotFound, WorkspaceRefused
+from enclave.hub.spawner import KERNEL_ENVIRONMENT, EnclaveSpawner
+from enclave.hub.workspace import (
+    DATA_FILE_NAME,
+    ProvisionedWorkspace,
+    clear_workspace_data,
+    provision_workspace,
+    remove_project_workspaces,
+    workspace_root,
+)
+
+__all__ = [
+    "DATA_FILE_NAME",
+    "KERNEL_ENVIRONMENT",
+    "BadProjectChoice",
+    "EnclaveAuthenticator",
+    "EnclaveSpawner",
+    "HubLayout",
+    "ProvisionedWorkspace",
+    "ProxyNotFound",
+    "WorkspaceRefused",
+    "active_projects_for",
+    "choose_workspace_project",
+    "clear_workspace_data",
+    "find_proxy",
+    "has_idle_culler",
+    "may_enter_analysis_room",
+    "provision_workspace",
+    "remove_project_workspaces",
+    "render_hub_config",
+    "workspace_root",
+    "write_hub_config",
+]

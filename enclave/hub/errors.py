@@ -1,0 +1,33 @@
+"""Errors of the analysis room (JupyterHub integration).
+
+They extend the service's hierarchy (:mod:`enclave.errors`), so the web layer
+and the CLI treat them like any other enclave error::
+
+    EnclaveError (enclave.errors)
+    ├── ConfigurationError                500 / exit 2
+    │   └── ProxyNotFound                 configurable-http-proxy is not installed
+    ├── InputError                        400 / exit 6
+    │   └── BadProjectChoice              the spawn form's project is not a number
+    └── PermissionDenied                  403 / exit 8
+        └── WorkspaceRefused              not a researcher, no active project, not your project
+
+Messages name projects, columns, counts and paths — never a record value.
+"""
+
+from __future__ import annotations
+
+from enclave.errors import ConfigurationError, InputError, PermissionDenied
+
+__all__ = ["BadProjectChoice", "ProxyNotFound", "WorkspaceRefused"]
+
+
+class WorkspaceRefused(PermissionDenied):
+    """The user may not open a workspace (wrong role, no active project, someone else's project)."""
+
+
+class BadProjectChoice(InputError):
+    """The project chosen on the spawn form is not a project number."""
+
+
+class ProxyNotFound(ConfigurationError):
+    """configurable-http-proxy cannot be found."""

@@ -1,0 +1,285 @@
+"""The spawner: a notebook server per researcher, on their project's workspace only.
+
+Before the server starts it provisions the workspace of the researcher's
+project (:mod:`enclave.hub.workspace`), issues an API token scoped to that
+project for ``export_review`` and passes it in the environment; at stop it
+revokes the token and removes the decrypted dataset. While the server runs,
+every poll re-checks that the project is still active and stops the server
+when it is not.
+
+It runs servers as local processes of the hub's own operating-system user
+(JupyterHub's ``SimpleLocalProcessSpawner``): on one machine that keeps the
+embedded default self-contained, but gives no isolation between researchers'
+processes. A deployment runs one OS account or container per researcher
+(``docs/analysis_room.md``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import html
+import math
+import os
+import resource
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from jupyterhub.spawner import SimpleLocalProcessSpawner
+from traitlets import Dict, Float, Integer, default
+
+from enclave.errors import EnclaveError
+from enclave.hub.access import active_projects_for, choose_workspace_project
+from enclave.hub.connection import hub_settings, service_for
+from enclave.hub.errors import BadProjectChoice, WorkspaceRefused
+from enclave.hub.messages import text
+from enclave.hub.singleuser_config import CONFIG_DIR
+from enclave.hub.workspace import clear_workspace_data, provision_workspace, workspace_root
+from enclave.service import EnclaveService
+from enclave.users import find_user, issue_token, resolve_token, revoke_token
+
+__all__ = ["EnclaveSpawner", "KERNEL_ENVIRONMENT"]
+
+#: The only ``ENCLAVE_*`` variables a researcher's server and kernels receive.
+KERNEL_ENVIRONMENT = ("ENCLAVE_API_URL", "ENCLAVE_API_TOKEN", "ENCLAVE_PROJECT_ID", "ENCLAVE_OUTPUTS_DIR",
+                      "ENCLAVE_LANG")
+
+
+class EnclaveSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
+    """Spawn a researcher's notebook server on their project's workspace.
+
+    Configuration (``c.EnclaveSpawner.<name>``) beyond JupyterHub's own:
+    ``enclave_environment``, ``token_lifetime_hours``, ``kernel_idle_timeout``,
+    ``server_idle_timeout``. ``mem_limit`` is enforced as an address-space
+    limit and ``cpu_limit`` as a CPU-affinity limit of the server process
+    and its kernels; both are off by default.
+    """
+
+    enclave_environment = Dict(
+        help="Non-secret ENCLAVE_* values of the enclave this hub serves; the environment's own win.",
+    ).tag(config=True)
+    token_lifetime_hours = Float(
+        12.0, help="Hours the project-scoped API token of a server is valid; it is revoked at stop anyway.",
+    ).tag(config=True)
+    kernel_idle_timeout = Integer(
+        3600, help="Seconds after which an idle kernel is shut down (0: never).",
+    ).tag(config=True)
+    server_idle_timeout = Integer(
+        7200, help="Seconds without kernels or activity after which the server shuts itself down (0: never).",
+    ).tag(config=True)
+
+    # What the running server belongs to. Kept in the hub's stored state so a
+    # restarted hub still revokes the token and clears the data at stop.
+    project_id = Integer(0)
+    token_id = Integer(0)
+
+    @default("poll_interval")
+    def _default_poll_interval(self) -> int:
+        # Polls are where a closed project's running server is stopped.
+        return 10
+
+    @default("cmd")
+    def _default_cmd(self) -> list[str]:
+        return [sys.executable, "-m", "jupyterhub.singleuser"]
+
+    @default("options_form")
+    def _default_options_form(self) -> Callable[[Any], Any]:
+        return _project_form
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._api_token = ""
+
+    # ------------------------------------------------------------ enclave
+    def _service(self) -> EnclaveService:
+        return service_for(hub_settings(self.enclave_environment))
+
+    def options_from_form(self, formdata: dict[str, list[str]]) -> dict[str, Any]:
+        """Turn the project choice of the spawn form into ``user_options``.
+
+        Raises:
+            BadProjectChoice: The choice is not a project number.
+        """
+        values = formdata.get("project") or []
+        if not values:
+            return {}
+        try:
+            return {"project": int(values[0])}
+        except ValueError:
+            raise BadProjectChoice(text("hub.bad_project_choice")) from None
+
+    def _requested_project(self) -> int | None:
+        value = (self.user_options or {}).get("project")
+        if value is None:
+            return None
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise BadProjectChoice(text("hub.bad_project_choice")) from None
+
+    def _open_workspace(self) -> None:
+        svc = self._service()
+        username = self.user.name
+        try:
+            requested = self._requested_project()
+            with svc.session() as session:
+                user = find_user(session, username)
+                project = choose_workspace_project(session, user, requested)
+                workspace = provision_workspace(svc, session, project.id, username)
+                try:
+                    token = issue_token(
+                        svc, session, user, actor="hub", label=f"analysis room, project {project.id}",
+                        scope=f"project:{project.id}", lifetime=dt.timedelta(hours=self.token_lifetime_hours))
+                    _, row = resolve_token(session, token)
+                    svc.audit.record(session, actor=username, action="hub.spawn", object_type="project",
+                                     object_id=project.id, token_id=row.id)
+                except BaseException:
+                    # The transaction rolls back: the decrypted copy must not outlive it.
+                    clear_workspace_data(workspace.root)
+                    raise
+        except EnclaveError as error:
+            svc.record_event(actor=username, action="hub.spawn", object_type="user", object_id=username,
+                             outcome="denied", reason=type(error).__name__)
+            self.log.warning("Workspace for %s refused: %s", username, type(error).__name__)
+            raise
+        self.project_id = project.id
+        self.token_id = row.id
+        self._api_token = token
+        root = str(workspace.root)
+        self.home_dir = root
+        self.notebook_dir = root
+
+    def _close_workspace(self, project_id: int, token_id: int) -> None:
+        svc = self._service()
+        removed = clear_workspace_data(workspace_root(svc.settings, project_id, self.user.name))
+        with svc.session() as session:
+            if token_id:
+                revoke_token(svc, session, token_id, actor="hub")
+            svc.audit.record(session, actor=self.user.name, action="hub.stop", object_type="project",
+                             object_id=project_id, data_removed=removed)
+
+    def _project_still_open(self) -> bool:
+        svc = self._service()
+        try:
+            with svc.session() as session:
+                choose_workspace_project(session, find_user(session, self.user.name), self.project_id)
+        except (WorkspaceRefused, EnclaveError):
+            return False
+        return True
+
+    # ------------------------------------------------------------ spawner
+    def get_env(self) -> dict[str, str]:
+        """Return the server's environment: JupyterHub's, less the hub's ``ENCLAVE_*``, plus export settings."""
+        env: dict[str, str] = super().get_env()
+        for key in [k for k in env if k.startswith("ENCLAVE_")]:
+            # The hub's own settings name the data folder, key file and database: never for a kernel.
+            del env[key]
+        if self.project_id:
+            settings = self._service().settings
+            env["ENCLAVE_API_URL"] = settings.public_url
+            env["ENCLAVE_API_TOKEN"] = self._api_token
+            env["ENCLAVE_PROJECT_ID"] = str(self.project_id)
+            env["ENCLAVE_OUTPUTS_DIR"] = str(Path(self.home_dir) / "outputs")
+            env["ENCLAVE_LANG"] = settings.lang
+        # Configuration comes from the shipped, read-only folder; user-site
+        # folders inside the workspace must not be able to add or override any.
+        env["JUPYTER_CONFIG_DIR"] = str(CONFIG_DIR)
+        env["PYTHONNOUSERSITE"] = "1"
+        return env
+
+    def get_args(self) -> list[str]:
+        """Return the server's arguments; the egress guard and culling settings are always added.
+
+        They are command-line arguments because those win over any
+        configuration file a researcher could write into the workspace.
+        """
+        args: list[str] = list(super().get_args())
+        if os.geteuid() == 0 and "--allow-root" not in args:
+            args.append("--allow-root")
+        args += [
+            "--ServerApp.jpserver_extensions=enclave.hub.egress=True",
+            "--ServerApp.contents_manager_class=enclave.hub.egress.GuardedContentsManager",
+            "--ContentsManager.files_handler_class=enclave.hub.egress.DownloadRefusedHandler",
+            "--ServerApp.terminals_enabled=False",
+            f"--ServerApp.shutdown_no_activity_timeout={int(self.server_idle_timeout)}",
+            f"--MappingKernelManager.cull_idle_timeout={int(self.kernel_idle_timeout)}",
+            "--MappingKernelManager.cull_interval=60",
+            # The server asks the hub about a user's token at most this often,
+            # so a closed project's access ends within seconds, not minutes.
+            "--HubOAuth.cache_max_age=5",
+        ]
+        if self.notebook_dir:
+            args.append(f"--ServerApp.root_dir={self.notebook_dir}")
+        return args
+
+    def make_preexec_fn(self, name: str) -> Callable[[], None]:
+        """Prepare the child process: workspace as home and working folder, then resource limits."""
+        base = super().make_preexec_fn(name)
+        mem_limit = self.mem_limit
+        cpus = math.ceil(self.cpu_limit) if self.cpu_limit else 0
+
+        def preexec() -> None:
+            base()
+            if mem_limit:
+                resource.setrlimit(resource.RLIMIT_AS, (int(mem_limit), int(mem_limit)))
+            if cpus:
+                allowed = sorted(os.sched_getaffinity(0))
+                os.sched_setaffinity(0, allowed[:cpus])
+
+        return preexec
+
+    async def start(self) -> Any:
+        """Provision the workspace, then start the server in it."""
+        await asyncio.to_thread(self._open_workspace)
+        return await super().start()
+
+    async def stop(self, now: bool = False) -> None:
+        """Stop the server, revoke its token and remove the decrypted dataset."""
+        project_id, token_id = self.project_id, self.token_id
+        await super().stop(now=now)
+        if project_id:
+            self.project_id = 0
+            self.token_id = 0
+            self._api_token = ""
+            await asyncio.to_thread(self._close_workspace, project_id, token_id)
+
+    async def poll_and_notify(self) -> Any:
+        """Poll the server; stop it first when its project is no longer active."""
+        if self.project_id and not await asyncio.to_thread(self._project_still_open):
+            self.log.warning("Stopping the server of %s: its project is no longer active", self.user.name)
+            await self.stop(now=True)
+        return await super().poll_and_notify()
+
+    def load_state(self, state: dict[str, Any]) -> None:
+        """Restore the pid, project and token id after a hub restart."""
+        super().load_state(state)
+        self.project_id = int(state.get("project_id", 0))
+        self.token_id = int(state.get("token_id", 0))
+
+    def get_state(self) -> dict[str, Any]:
+        """Save the pid, project and token id."""
+        state: dict[str, Any] = super().get_state()
+        if self.project_id:
+            state["project_id"] = self.project_id
+            state["token_id"] = self.token_id
+        return state
+
+
+async def _project_form(spawner: EnclaveSpawner) -> str:
+    """The spawn form: a choice of project, shown only to researchers with more than one."""
+
+    def projects() -> list[tuple[int, str]]:
+        svc = spawner._service()
+        with svc.session() as session:
+            user = find_user(session, spawner.user.name)
+            return [(p.id, p.title) for p in active_projects_for(session, user)]
+
+    choices = await asyncio.to_thread(projects)
+    if len(choices) <= 1:
+        return ""
+    options = "\n".join(
+        f'<option value="{pid}">{pid}: {html.escape(title)}</option>' for pid, title in choices)
+    return (f'<label for="project">{html.escape(text("hub.choose_project"))}</label>\n'
+            f'<select class="form-control" name="project" id="project">\n{options}\n</select>')

@@ -41,6 +41,7 @@ def cli(ctx: click.Context) -> None:
 
 for command in (init_command, config_command, keys_group, users_group, audit_group, demo_command, serve_command):
     cli.add_command(command)
+cli.add_command(__import__("enclave.cli.hub", fromlist=["hub_command"]).hub_command)
 
 
 def main(argv: list[str] | None = None) -> None:

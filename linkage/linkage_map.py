@@ -85,7 +85,7 @@ class LinkageMap:
         return seal_package(table_to_parquet_bytes(self.table), manifest, enclave_public, signer)
 
     @classmethod
-    def from_package(cls, opened: OpenedPackage, source: str = "package") -> LinkageMap:
+    def from_package(cls, opened: OpenedPackage, source: str = "given") -> LinkageMap:
         """Read a map from an opened ``linkage_map`` package.
 
         Args:

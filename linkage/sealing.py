@@ -164,7 +164,7 @@ class OpenedPackage:
         """Return the payload as an Arrow table."""
         return pq.read_table(io.BytesIO(self.payload))
 
-    def expect(self, kind: str, source: str = "package") -> OpenedPackage:
+    def expect(self, kind: str, source: str = "given") -> OpenedPackage:
         """Return self if the package is of ``kind``, else raise.
 
         Args:
@@ -325,7 +325,7 @@ def _parse(data: bytes, source: str) -> _Parsed:
     return _Parsed(header, header_bytes, ciphertext, bytes(view[:body_end]), signature)
 
 
-def read_manifest(data: bytes, source: str = "package") -> PackageManifest:
+def read_manifest(data: bytes, source: str = "given") -> PackageManifest:
     """Return a package's manifest WITHOUT verifying anything (for ``linkage inspect``).
 
     Args:
@@ -346,7 +346,7 @@ def read_manifest(data: bytes, source: str = "package") -> PackageManifest:
 
 
 def verify_signature(
-    data: bytes, trusted_signers: Mapping[str, Ed25519PublicKey], source: str = "package"
+    data: bytes, trusted_signers: Mapping[str, Ed25519PublicKey], source: str = "given"
 ) -> PackageManifest:
     """Verify a package's signature without decrypting it.
 
@@ -382,7 +382,7 @@ def open_package(
     recipient_private: X25519PrivateKey,
     trusted_signers: Mapping[str, Ed25519PublicKey],
     already_seen: Container[str] = frozenset(),
-    source: str = "package",
+    source: str = "given",
 ) -> OpenedPackage:
     """Verify, check and decrypt a sealed package.
 

@@ -22,10 +22,17 @@ Fixtures:
 ``token_for``
     ``token_for(person, scope="")`` issues an API token and returns the
     ``Authorization`` header dict.
+``world``
+    A :class:`World` that registers two catalog datasets (agencies
+    ``welfare`` and ``health``), makes the researcher's project in a chosen
+    state (``applied``, ``approved``, ``provisioned``, ``active``,
+    ``closing``) with ``member_steward`` on its team, and export requests
+    holding one passing and one failing table (:func:`sample_evidence`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -114,3 +121,92 @@ def token_for(svc: EnclaveService) -> Callable[..., dict[str, str]]:
         return {"Authorization": f"Bearer {token}"}
 
     return _token
+
+
+@dataclass
+class World:
+    """Catalog datasets and projects in chosen states, made through the domain functions."""
+
+    svc: EnclaveService
+    people: dict[str, Person]
+    welfare_dataset: int = 0
+    health_dataset: int = 0
+
+    def _user(self, session, key: str):  # type: ignore[no-untyped-def]
+        return find_user(session, self.people[key].username)
+
+    def add_datasets(self) -> None:
+        from enclave.catalog import VariableSpec, register_dataset
+
+        with self.svc.session() as session:
+            steward = self._user(session, "steward")
+            welfare = register_dataset(
+                self.svc, session, steward, agency_code="welfare", name="benefits", title="Benefit recipients",
+                row_count=12_345, description="Monthly benefit payments.",
+                variables=[VariableSpec("sex", "category", "Sex", is_quasi_identifier=True),
+                           VariableSpec("region", "category", "Region", is_quasi_identifier=True),
+                           VariableSpec("benefit", "number", "Benefit paid", is_sensitive=True)])
+            health = register_dataset(
+                self.svc, session, steward, agency_code="health", name="visits", title="Clinic visits",
+                row_count=54_321, variables=[VariableSpec("visits", "integer", "Visits per year")])
+            self.welfare_dataset, self.health_dataset = welfare.id, health.id
+
+    def project(self, state: str = "applied", *, title: str = "Benefits and health") -> int:
+        """Make a project of the researcher (with ``member_steward`` on its team) in ``state``."""
+        from enclave.db.models import Decision, ProjectMember, ProjectState
+        from enclave.projects import apply_for_project, close_project, decide_agency_part, decide_as_steward
+        from enclave.projects.lifecycle import move_project
+
+        if not self.welfare_dataset:
+            self.add_datasets()
+        with self.svc.session() as session:
+            project = apply_for_project(
+                self.svc, session, self._user(session, "researcher"), title=title, purpose="Study",
+                retention_end=dt.date.today() + dt.timedelta(days=365),
+                requests={self.welfare_dataset: ["sex", "region"], self.health_dataset: ["visits"]})
+            # A steward who is also on the research team: the conflict of interest under test.
+            session.add(ProjectMember(project_id=project.id, user_id=self.people["member_steward"].user_id))
+            session.flush()
+            session.refresh(project)
+            if state in ("approved", "provisioned", "active", "closing"):
+                for key in ("agency", "other_agency"):
+                    decide_agency_part(self.svc, session, project, self._user(session, key), Decision.approved)
+                decide_as_steward(self.svc, session, project, self._user(session, "steward"), Decision.approved)
+            if state in ("provisioned", "active"):
+                move_project(self.svc, session, project, ProjectState.provisioned, "test")
+            if state == "active":
+                move_project(self.svc, session, project, ProjectState.active, "test")
+            if state == "closing":
+                close_project(self.svc, session, project, self._user(session, "researcher"))
+            return project.id
+
+    def export_request(self, project_id: int) -> int:
+        """An export request with one passing and one failing table."""
+        from enclave.db.models import Project
+        from enclave.exports import create_export_request
+
+        with self.svc.session() as session:
+            request = create_export_request(self.svc, session, self._user(session, "researcher"),
+                                            session.get(Project, project_id), "Tables for the paper",
+                                            sample_evidence())
+            return request.id
+
+
+def sample_evidence() -> list[dict[str, object]]:
+    """Evidence of two frequency tables: ``by_region`` passes, ``by_sex_small`` has a cell of 2."""
+    import pandas as pd
+
+    from export_review import OutputSession, default_policy, output_to_evidence
+
+    output_session = OutputSession(policy=default_policy(), dataset="test", record_id="pid", echo=None)
+    frame = pd.DataFrame({"pid": [f"P{i:04d}" for i in range(62)],
+                          "region": ["north"] * 30 + ["south"] * 32,
+                          "sex": ["F"] * 60 + ["M"] * 2})
+    output_session.frequency(frame, "region", name="by_region")
+    output_session.frequency(frame, "sex", name="by_sex_small")
+    return [output_to_evidence(o) for o in output_session.outputs.values()]
+
+
+@pytest.fixture
+def world(svc: EnclaveService, people: dict[str, Person]) -> World:
+    return World(svc, people)

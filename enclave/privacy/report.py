@@ -20,6 +20,7 @@ import html
 import io
 import json
 import unicodedata
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -284,7 +285,11 @@ def _png(fig: Any) -> str:
 
     FigureCanvasAgg(fig)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=96, bbox_inches="tight", metadata={"Software": None})
+    with warnings.catch_warnings():
+        # Column names in Hangul may lack a glyph in the installed fonts; the
+        # plot is still right and the table below it names the columns.
+        warnings.filterwarnings("ignore", message="Glyph .* missing")
+        fig.savefig(buffer, format="png", dpi=96, bbox_inches="tight", metadata={"Software": None})
     encoded = base64.b64encode(buffer.getvalue()).decode("ascii")
     return f'<img alt="" src="data:image/png;base64,{encoded}">'
 
@@ -422,19 +427,21 @@ def _render_html(report: RiskReport) -> str:
                 ("population uniqueness", ""),
             )
         )
-    series = {text("report.after"): class_size_distribution(after["class_sizes"])}
-    risk_series = {text("report.after"): records_by_risk(after["class_sizes"])}
+    # Plot labels stay in ASCII: the enclave's fonts may lack Hangul glyphs,
+    # and the translated heading above each plot says what it shows.
+    series = {"after": class_size_distribution(after["class_sizes"])}
+    risk_series = {"after": records_by_risk(after["class_sizes"])}
     if before:
-        series = {text("report.before"): class_size_distribution(before["class_sizes"]), **series}
-        risk_series = {text("report.before"): records_by_risk(before["class_sizes"]), **risk_series}
+        series = {"before": class_size_distribution(before["class_sizes"]), **series}
+        risk_series = {"before": records_by_risk(before["class_sizes"]), **risk_series}
     parts.append(f"<h2>{e(text('report.section_classes'))}</h2>")
-    parts.append(_bars(text("report.section_classes"), series, "classes"))
+    parts.append(_bars("Equivalence-class sizes", series, "classes"))
     parts.append(f"<h2>{e(text('report.section_record_risk'))}</h2>")
-    parts.append(_bars(text("report.section_record_risk"), risk_series, "records"))
+    parts.append(_bars("Records by prosecutor risk", risk_series, "records"))
     if report.information_loss:
         losses = report.information_loss["by_column"]
         parts.append(f"<h2>{e(text('report.section_loss'))}</h2>")
-        parts.append(_loss_plot(text("report.section_loss"), losses))
+        parts.append(_loss_plot("Non-uniform entropy by column", losses))
         parts.append(
             _table(
                 [
@@ -481,7 +488,13 @@ def _render_html(report: RiskReport) -> str:
     threshold = float(report.thresholds["max_attack_risk"])
     if report.attacks and report.attacks["risks"]:
         parts.append(f"<h2>{e(text('report.section_attacks'))}</h2>")
-        parts.append(_attack_plot(text("report.section_attacks"), report.attacks["risks"], threshold))
+        parts.append(
+            _attack_plot(
+                f"Attack risks ({report.attacks['confidence_level']:.0%} interval)",
+                report.attacks["risks"],
+                threshold,
+            )
+        )
         parts.append(_attack_table(report.attacks["risks"]))
     if report.replica:
         rep = report.replica
@@ -500,7 +513,7 @@ def _render_html(report: RiskReport) -> str:
             )
         )
         if rep["attacks"]["risks"]:
-            parts.append(_attack_plot(text("report.section_replica"), rep["attacks"]["risks"], threshold))
+            parts.append(_attack_plot("Replica attack risks", rep["attacks"]["risks"], threshold))
             parts.append(_attack_table(rep["attacks"]["risks"]))
     parts.append("</body></html>")
     return "\n".join(parts)

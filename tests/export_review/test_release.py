@@ -145,3 +145,18 @@ def test_cli_verify_exit_codes(package: bytes, signing_key: Ed25519PrivateKey,
     assert "NOT verified" in result.output and "appendix.csv was removed" in result.output
     help_text = runner.invoke(main, ["verify", "--help"]).output
     assert "--public-key" in help_text
+
+
+def test_cli_check_rechecks_saved_evidence(session: OutputSession,
+                                           people: Callable[..., pd.DataFrame],
+                                           tmp_path: Path) -> None:
+    session.crosstab(people({("F", "A"): 3, ("M", "A"): 40}), "sex", "region", name="small")
+    session.crosstab(people({("F", "A"): 30, ("M", "A"): 40}, start=500), "sex", "region",
+                     name="fine")
+    session.save(tmp_path)
+    runner = CliRunner()
+    failing = runner.invoke(main, ["check", str(tmp_path / "small.evidence.json")])
+    assert failing.exit_code == 1 and "small: fail" in failing.output
+    assert "MinimumCellCount" in failing.output
+    passing = runner.invoke(main, ["check", str(tmp_path / "fine.evidence.json")])
+    assert passing.exit_code == 0 and "fine: pass" in passing.output

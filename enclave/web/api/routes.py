@@ -1,21 +1,127 @@
-"""The API's routes. Each states its roles and schemas through :func:`api_route`."""
+"""The API's routes. Each states its roles and schemas through :func:`api_route`.
+
+Permission checks are the pages' own: ``require_project_access`` answers 404
+for projects the caller may not see, and the domain functions refuse actions
+the caller's role or conflicts of interest do not allow.
+"""
 
 from __future__ import annotations
 
+import json
+import re
+from pathlib import Path
 from typing import Any
 
-from flask import jsonify
+from flask import g, jsonify, request, send_file
 from flask.typing import ResponseReturnValue
 
+from enclave.catalog import search_datasets
+from enclave.db.models import Dataset, ExportRequest, Project, Release, Role
+from enclave.errors import InputError
+from enclave.exports import create_export_request, requests_for, votes_visible_to
+from enclave.intake import receive_package, submissions_for
+from enclave.projects import projects_for, require_project_access
+from enclave.service import open_linkage_unit
 from enclave.web.api.spec import api_route, openapi_document
-from enclave.web.database import current_settings
-from enclave.web.identity import current_user
+from enclave.web.database import current_service, current_settings, db_session, end_db_session
+from enclave.web.errors import PayloadTooLarge
+from enclave.web.identity import current_user, not_found
+from enclave.web.messages import text
 
 __all__: list[str] = []
+
+_SHA256 = re.compile(r"^[0-9a-fA-F]{64}$")
+_RESEARCH = (Role.researcher, Role.steward, Role.admin)
 
 _USER = {"type": "object", "properties": {
     "username": {"type": "string"}, "role": {"type": "string"},
     "agency_code": {"type": ["string", "null"]}, "token_scope": {"type": "string"}}}
+_VARIABLE = {"type": "object", "properties": {
+    "name": {"type": "string"}, "type": {"type": "string"}, "meaning": {"type": "string"},
+    "is_quasi_identifier": {"type": "boolean"}, "is_sensitive": {"type": "boolean"}}}
+_DATASET = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "agency_code": {"type": "string"}, "name": {"type": "string"},
+    "title": {"type": "string"}, "description": {"type": "string"},
+    "coverage_start": {"type": ["string", "null"], "format": "date"},
+    "coverage_end": {"type": ["string", "null"], "format": "date"},
+    "row_count_rounded": {"type": "integer"}, "variables": {"type": "array", "items": _VARIABLE}}}
+_PROJECT = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "title": {"type": "string"}, "state": {"type": "string"},
+    "retention_end": {"type": "string", "format": "date"}, "application_hash": {"type": "string"},
+    "requests": {"type": "array", "items": {"type": "object"}},
+    "decisions": {"type": "array", "items": {"type": "object"}}}}
+_OUTPUT = {"type": "object", "properties": {
+    "name": {"type": "string"}, "status": {"type": "string"}, "kind": {"type": "string"},
+    "outcome": {"type": "string"}}}
+_EXPORT = {"type": "object", "required": ["id", "status", "outputs"], "properties": {
+    "id": {"type": "integer"}, "project_id": {"type": "integer"}, "title": {"type": "string"},
+    "status": {"type": "string"}, "outputs": {"type": "array", "items": _OUTPUT},
+    "release": {"type": ["object", "null"]}}}
+_EXPORT_BODY = {"type": "object", "required": ["title", "outputs"], "properties": {
+    "title": {"type": "string"},
+    "outputs": {"type": "array", "items": {"type": "object", "description": "export_review evidence"}}}}
+_SUBMISSION = {"type": "object", "properties": {
+    "project_id": {"type": "integer"}, "package_id": {"type": "string"}, "sha256": {"type": "string"},
+    "size": {"type": "integer"}, "row_count": {"type": "integer"}, "received_at": {"type": "string"}}}
+_RECEIVED = {"type": "object", "properties": {
+    "kind": {"type": "string"}, "package_id": {"type": "string"}, "row_count": {"type": "integer"},
+    "sha256": {"type": "string"}, "received_by": {"type": "string"}}}
+
+
+def _list(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "array", "items": schema}
+
+
+def _user():  # type: ignore[no-untyped-def]
+    user = current_user()
+    assert user is not None
+    return user
+
+
+def _iso(value: Any) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _dataset(d: Dataset) -> dict[str, Any]:
+    return {"id": d.id, "agency_code": d.agency_code, "name": d.name, "title": d.title,
+            "description": d.description, "coverage_start": _iso(d.coverage_start),
+            "coverage_end": _iso(d.coverage_end), "row_count_rounded": d.row_count_rounded,
+            "variables": [{"name": v.name, "type": v.type, "meaning": v.meaning,
+                           "is_quasi_identifier": v.is_quasi_identifier, "is_sensitive": v.is_sensitive}
+                          for v in d.variables]}
+
+
+def _project(p: Project, *, agency_code: str | None = None) -> dict[str, Any]:
+    requests = [r for r in p.requests if agency_code is None or r.dataset.agency_code == agency_code]
+    return {"id": p.id, "title": p.title, "state": p.state.value, "retention_end": _iso(p.retention_end),
+            "application_hash": p.application_hash,
+            "requests": [{"dataset_id": r.dataset_id, "agency_code": r.dataset.agency_code,
+                          "variables": json.loads(r.variables), "decision": r.decision.value} for r in requests],
+            "decisions": [{"kind": d.kind, "decision": d.decision.value, "at": _iso(d.at)} for d in p.decisions]}
+
+
+def _export(e: ExportRequest, *, full: bool = False) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": e.id, "project_id": e.project_id, "title": e.title, "status": e.state,
+        "outputs": [{"name": o.name, "status": o.check_status, "kind": o.kind, "outcome": o.outcome}
+                    for o in e.outputs]}
+    if full:
+        user = _user()
+        for entry, output in zip(body["outputs"], e.outputs, strict=True):
+            entry["checks"] = json.loads(output.checks).get("results", [])
+            entry["votes"] = [{"reviewer": v.reviewer.username, "decision": v.decision, "comment": v.comment}
+                              for v in votes_visible_to(output, user)]
+        release = db_session().query(Release).filter(Release.request_id == e.id).one_or_none()
+        body["release"] = None if release is None else {"sha256": release.sha256, "at": _iso(release.at)}
+    return body
+
+
+def _visible_export(request_id: int) -> ExportRequest:
+    export = db_session().get(ExportRequest, request_id)
+    if export is None:
+        raise not_found()
+    require_project_access(db_session(), _user(), export.project_id)
+    return export
 
 
 @api_route("/openapi.json", "GET", summary="This document.", public=True,
@@ -25,14 +131,148 @@ def openapi() -> ResponseReturnValue:
     return jsonify(openapi_document(current_settings().public_url))
 
 
-@api_route("/me", "GET", summary="Who the token belongs to, and its scope.",
-           responses={200: ("The token's user", _USER)})
+@api_route("/me", "GET", summary="Who the token belongs to.", responses={200: ("The token's user", _USER)})
 def me() -> ResponseReturnValue:
-    """Describe the caller: user name, role, agency and token scope (never the token)."""
-    from flask import g
+    """Describe the caller: user name, role and agency (never the token)."""
+    user = _user()
+    return jsonify({"username": user.username, "role": user.role.value, "agency_code": user.agency_code,
+                    "token_scope": g.token.scope if g.token else ""})
 
-    user = current_user()
-    assert user is not None
-    body: dict[str, Any] = {"username": user.username, "role": user.role.value,
-                            "agency_code": user.agency_code, "token_scope": g.token.scope if g.token else ""}
-    return jsonify(body)
+
+@api_route("/catalog/datasets", "GET", summary="List or search catalog datasets.",
+           parameters=({"name": "q", "in": "query", "schema": {"type": "string"}},
+                       {"name": "agency", "in": "query", "schema": {"type": "string"}}),
+           responses={200: ("Datasets", _list(_DATASET))})
+def list_datasets() -> ResponseReturnValue:
+    """Datasets matching ``q`` (words) and ``agency``."""
+    found = search_datasets(db_session(), request.args.get("q", "")[:200], request.args.get("agency") or None)
+    return jsonify([_dataset(d) for d in found])
+
+
+@api_route("/catalog/datasets/<int:dataset_id>", "GET", summary="One catalog dataset.",
+           responses={200: ("The dataset", _DATASET)})
+def get_dataset(dataset_id: int) -> ResponseReturnValue:
+    """One dataset's description."""
+    found = db_session().get(Dataset, dataset_id)
+    if found is None:
+        raise not_found()
+    return jsonify(_dataset(found))
+
+
+@api_route("/projects", "GET", summary="Projects the caller may see.", responses={200: ("Projects", _list(_PROJECT))})
+def list_projects() -> ResponseReturnValue:
+    """Researchers: their projects; agencies: those requesting their data; stewards: all."""
+    user = _user()
+    agency = user.agency_code if user.role is Role.agency else None
+    return jsonify([_project(p, agency_code=agency) for p in projects_for(db_session(), user)])
+
+
+@api_route("/projects/<int:project_id>", "GET", summary="One project.", project_scoped=True,
+           responses={200: ("The project", _PROJECT)})
+def get_project(project_id: int) -> ResponseReturnValue:
+    """One project the caller may see (404 otherwise)."""
+    user = _user()
+    project = require_project_access(db_session(), user, project_id)
+    return jsonify(_project(project, agency_code=user.agency_code if user.role is Role.agency else None))
+
+
+@api_route("/projects/<int:project_id>/export-requests", "POST", project_scoped=True,
+           summary="Submit an export request from the workspace; every check is re-run on the server.",
+           roles=(Role.researcher,), request_schema=_EXPORT_BODY,
+           responses={201: ("The request, in review", _EXPORT)})
+def create_export(project_id: int) -> ResponseReturnValue:
+    """Create an export request from evidence (``export_review.client`` calls this)."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InputError(text("error.bad_json"))
+    title, outputs = body.get("title"), body.get("outputs")
+    if not isinstance(title, str):
+        raise InputError(text("error.missing_field", field="title"))
+    if not isinstance(outputs, list) or not all(isinstance(o, dict) for o in outputs):
+        raise InputError(text("error.missing_field", field="outputs"))
+    user = _user()
+    project = require_project_access(db_session(), user, project_id)
+    export = create_export_request(current_service(), db_session(), user, project, title, outputs)
+    return jsonify(_export(export)), 201
+
+
+@api_route("/projects/<int:project_id>/export-requests", "GET", project_scoped=True, roles=_RESEARCH,
+           summary="Export requests of one project.", responses={200: ("Requests", _list(_EXPORT))})
+def list_project_exports(project_id: int) -> ResponseReturnValue:
+    """The project's export requests."""
+    require_project_access(db_session(), _user(), project_id)
+    found = db_session().query(ExportRequest).filter(ExportRequest.project_id == project_id).order_by(
+        ExportRequest.id.desc())
+    return jsonify([_export(e) for e in found])
+
+
+@api_route("/export-requests", "GET", roles=_RESEARCH, summary="Export requests the caller may see.",
+           responses={200: ("Requests", _list(_EXPORT))})
+def list_exports() -> ResponseReturnValue:
+    """Researchers: their projects' requests; stewards: all."""
+    return jsonify([_export(e) for e in requests_for(db_session(), _user())])
+
+
+@api_route("/export-requests/<int:request_id>", "GET", roles=_RESEARCH,
+           summary="One export request with its checks and the votes the caller may see.",
+           responses={200: ("The request", _EXPORT)})
+def get_export(request_id: int) -> ResponseReturnValue:
+    """One request; votes stay blind until both are in."""
+    return jsonify(_export(_visible_export(request_id), full=True))
+
+
+@api_route("/projects/<int:project_id>/export-requests/<int:request_id>/release", "GET", project_scoped=True,
+           roles=_RESEARCH, summary="Download the signed release package of an approved request.",
+           responses={200: ("The signed release package", {"application/zip": {
+               "schema": {"type": "string", "contentMediaType": "application/zip"}}})})
+def download_release(project_id: int, request_id: int) -> ResponseReturnValue:
+    """The release zip (signed with the enclave's key)."""
+    require_project_access(db_session(), _user(), project_id)
+    export = db_session().get(ExportRequest, request_id)
+    release = db_session().query(Release).filter(Release.request_id == request_id).one_or_none()
+    if export is None or export.project_id != project_id or release is None or not Path(release.path).is_file():
+        raise not_found()
+    current_service().audit.record(db_session(), actor=_user().username, action="export.download",
+                                   object_type="export_request", object_id=request_id, channel="api",
+                                   package_sha256=release.sha256)
+    return send_file(release.path, mimetype="application/zip", as_attachment=True,
+                     download_name=f"project-{project_id}-request-{request_id}.zip")
+
+
+@api_route("/projects/<int:project_id>/packages", "PUT", project_scoped=True, roles=(Role.agency,),
+           summary="Upload a sealed package (streamed; header X-Content-SHA256; size limit ENCLAVE_UPLOAD_MAX_MB).",
+           request_schema={"type": "string", "contentMediaType": "application/octet-stream"},
+           request_media_type="application/octet-stream",
+           parameters=({"name": "X-Content-SHA256", "in": "header", "required": True,
+                        "schema": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}},),
+           responses={201: ("Received", _RECEIVED), 413: ("Larger than the upload limit", None)})
+def upload_package(project_id: int) -> ResponseReturnValue:
+    """Receive a sealed package; an interrupted or refused upload leaves nothing behind."""
+    declared = request.headers.get("X-Content-SHA256", "").strip()
+    if not _SHA256.match(declared):
+        raise InputError(text("error.checksum_header"))
+    limit_mb = current_settings().upload_max_mb
+    length = request.content_length
+    if length is not None and length > limit_mb << 20:
+        # Refused before a byte is read: the body is never streamed to disk.
+        raise PayloadTooLarge(text("error.413", limit=limit_mb), audit={
+            "actor": _user().username, "action": "intake.upload", "object_type": "project",
+            "object_id": project_id, "outcome": "denied", "reason": "too_large"})
+    svc = current_service()
+    user = _user()
+    # Intake and the linkage unit run their own transactions; let go of the request's first.
+    end_db_session(commit=True)
+    received = receive_package(svc, open_linkage_unit(svc.settings, svc), agency_user=user,
+                               project_id=project_id, stream=request.stream, declared_sha256=declared,
+                               content_length=length)
+    return jsonify({"kind": received.kind, "package_id": received.package_id, "row_count": received.row_count,
+                    "sha256": received.sha256, "received_by": received.received_by}), 201
+
+
+@api_route("/submissions", "GET", roles=(Role.agency,), summary="The calling agency's submissions.",
+           responses={200: ("Submissions", _list(_SUBMISSION))})
+def list_submissions() -> ResponseReturnValue:
+    """Content packages the agency submitted, newest first."""
+    return jsonify([{"project_id": s.project_id, "package_id": s.package_id, "sha256": s.sha256, "size": s.size,
+                     "row_count": s.row_count, "received_at": _iso(s.received_at)}
+                    for s in submissions_for(db_session(), _user())])

@@ -28,6 +28,8 @@ Fixtures:
     state (``applied``, ``approved``, ``provisioned``, ``active``,
     ``closing``) with ``member_steward`` on its team, and export requests
     holding one passing and one failing table (:func:`sample_evidence`).
+``evidence``
+    That evidence: ``by_region`` passes, ``by_sex_small`` has a cell of 2.
 """
 
 from __future__ import annotations
@@ -210,3 +212,8 @@ def sample_evidence() -> list[dict[str, object]]:
 @pytest.fixture
 def world(svc: EnclaveService, people: dict[str, Person]) -> World:
     return World(svc, people)
+
+
+@pytest.fixture
+def evidence() -> list[dict[str, object]]:
+    return sample_evidence()

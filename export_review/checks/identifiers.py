@@ -130,8 +130,12 @@ class IdentifierScan(DisclosureCheck):
         found = self._common(output)
         refs: list[CellRef] = []
         if output.table is not None:
-            for i, cell in enumerate(output.table.cells):
-                if any(self.classify(label) == "fail" for label in (*cell.row, *cell.column)):
+            table = output.table
+            # Dates as labels of a variable named like a birth date are birth dates.
+            by_birth = any(_BIRTH_WORDS.search(v) for v in (*table.row_vars, *table.col_vars))
+            for i, cell in enumerate(table.cells):
+                statuses = [self.classify(label) for label in (*cell.row, *cell.column)]
+                if "fail" in statuses or (by_birth and "review" in statuses):
                     refs.append(CellRef.of(cell, i))
         return self._finish(found, tuple(refs))
 

@@ -223,3 +223,15 @@ def test_other_rules_name_pseudonym_labelled_cells_by_position_only() -> None:
     assert {r.rule for r in results if r.status == "fail"} >= {"MinimumCellCount",
                                                                "IdentifierScan"}
     assert all("PS00000042" not in r.message for r in results)
+
+
+def test_table_by_birth_date_fails_the_identifier_scan() -> None:
+    cells = [Cell(("1990-01-01",), ("Seoul",), 12, 12.0), Cell(("1990-01-02",), ("Seoul",), 15,
+                                                                  15.0)]
+    evidence = TableEvidence("count", ("birth_date",), ("region",), None, tuple(cells),
+                             has_margins=False)
+    output = Output("t", "table", Cohort(), "", ("birth_date", "region"), "2026-01-01",
+                    table=evidence)
+    result = IdentifierScan().check(output)
+    assert result is not None and result.status == "fail"
+    assert "1990-01-01" not in result.message and "cell #1" in result.message

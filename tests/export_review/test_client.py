@@ -49,6 +49,9 @@ def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Recorder]:
     monkeypatch.setenv("ENCLAVE_API_URL", f"http://127.0.0.1:{httpd.server_port}/")
     monkeypatch.setenv("ENCLAVE_API_TOKEN", TOKEN)
     monkeypatch.setenv("ENCLAVE_PROJECT_ID", "P-2026-001")
+    # A CI proxy must not intercept the request to the local server.
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
     yield recorder
     httpd.shutdown()
     httpd.server_close()

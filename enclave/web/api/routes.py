@@ -182,6 +182,9 @@ def get_project(project_id: int) -> ResponseReturnValue:
            responses={201: ("The request, in review", _EXPORT)})
 def create_export(project_id: int) -> ResponseReturnValue:
     """Create an export request from evidence (``export_review.client`` calls this)."""
+    user = _user()
+    # Access first: someone else's project is 404 whatever the body holds.
+    project = require_project_access(db_session(), user, project_id)
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise InputError(text("error.bad_json"))
@@ -190,8 +193,6 @@ def create_export(project_id: int) -> ResponseReturnValue:
         raise InputError(text("error.missing_field", field="title"))
     if not isinstance(outputs, list) or not all(isinstance(o, dict) for o in outputs):
         raise InputError(text("error.missing_field", field="outputs"))
-    user = _user()
-    project = require_project_access(db_session(), user, project_id)
     export = create_export_request(current_service(), db_session(), user, project, title, outputs)
     return jsonify(_export(export)), 201
 
@@ -248,6 +249,7 @@ def download_release(project_id: int, request_id: int) -> ResponseReturnValue:
            responses={201: ("Received", _RECEIVED), 413: ("Larger than the upload limit", None)})
 def upload_package(project_id: int) -> ResponseReturnValue:
     """Receive a sealed package; an interrupted or refused upload leaves nothing behind."""
+    require_project_access(db_session(), _user(), project_id)
     declared = request.headers.get("X-Content-SHA256", "").strip()
     if not _SHA256.match(declared):
         raise InputError(text("error.checksum_header"))

@@ -12,7 +12,8 @@ Fixtures:
 ``people``
     One account per role the permission tests walk, created in ``svc``:
     ``researcher``, ``other_researcher``, ``agency`` (agency ``welfare``),
-    ``other_agency`` (``health``), ``steward``, ``steward2``,
+    ``health_agency`` (``health``, the second agency the world's projects
+    ask), ``other_agency`` (``employment``, asked by nobody), ``steward``, ``steward2``,
     ``member_steward`` (a steward on the researcher's team when a project is
     made) and ``admin``. Each is a :class:`Person` with the password and,
     for stewards and admins, the TOTP secret.
@@ -68,7 +69,8 @@ _ACCOUNTS = (
     ("researcher", "rita", Role.researcher, None),
     ("other_researcher", "oscar", Role.researcher, None),
     ("agency", "agency-welfare", Role.agency, "welfare"),
-    ("other_agency", "agency-health", Role.agency, "health"),
+    ("health_agency", "agency-health", Role.agency, "health"),
+    ("other_agency", "agency-employment", Role.agency, "employment"),
     ("steward", "stella", Role.steward, None),
     ("steward2", "sven", Role.steward, None),
     ("member_steward", "mina", Role.steward, None),
@@ -171,7 +173,7 @@ class World:
             session.flush()
             session.refresh(project)
             if state in ("approved", "provisioned", "active", "closing"):
-                for key in ("agency", "other_agency"):
+                for key in ("agency", "health_agency"):
                     decide_agency_part(self.svc, session, project, self._user(session, key), Decision.approved)
                 decide_as_steward(self.svc, session, project, self._user(session, "steward"), Decision.approved)
             if state in ("provisioned", "active"):

@@ -82,7 +82,7 @@ def test_steward_approval_twice_gives_already_decided_and_changes_nothing(client
         from enclave.users import find_user
 
         project = session.get(Project, project_id)
-        for key in ("agency", "other_agency"):
+        for key in ("agency", "health_agency"):
             decide_agency_part(svc, session, project, find_user(session, people[key].username), Decision.approved)
     login(client, people["steward"])
     queue = client.get("/steward/queue").get_data(as_text=True)

@@ -134,7 +134,7 @@ class SerialAllocator:
         self._used = np.empty(0, dtype=np.int64)
 
     def take(self, n: int) -> np.ndarray:
-        """Return ``n`` new serials.
+        """Return ``n`` new serials, in random order.
 
         Args:
             n: How many.
@@ -142,22 +142,32 @@ class SerialAllocator:
         Returns:
             An int64 array of unique serials never returned before.
         """
-        out = np.empty(0, dtype=np.int64)
-        while len(out) < n:
-            need = n - len(out)
-            raw = np.frombuffer(secrets.token_bytes(8 * need), dtype=np.uint64) >> np.uint64(1)
-            fresh = np.unique(raw.astype(np.int64))
-            pos = np.searchsorted(self._used, fresh)
+        out = np.frombuffer(secrets.token_bytes(8 * n), dtype=np.uint64) >> np.uint64(1)
+        out = out.astype(np.int64)
+        while True:
+            ordered = np.sort(out)
+            repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+            pos = np.searchsorted(self._used, out)
             pos = np.minimum(pos, max(len(self._used) - 1, 0))
-            clash = (self._used[pos] == fresh) if len(self._used) else np.zeros(len(fresh), bool)
-            fresh = fresh[~clash]
-            fresh = fresh[~np.isin(fresh, out)]
-            out = np.concatenate([out, fresh])
-        out = out[:n]
+            clash = (self._used[pos] == out) if len(self._used) else np.zeros(n, dtype=bool)
+            if len(repeated):
+                clash |= np.isin(out, repeated) & _later_copies(out)
+            if not clash.any():
+                break
+            # Redraw only the clashing positions (a 63-bit collision is rare).
+            redraw = np.frombuffer(secrets.token_bytes(8 * int(clash.sum())), dtype=np.uint64)
+            out[clash] = (redraw >> np.uint64(1)).astype(np.int64)
         # Already-sorted runs make this a linear merge for the stable sort.
-        self._used = np.sort(np.concatenate([self._used, np.sort(out)]), kind="stable")
-        secrets.SystemRandom().shuffle(out)  # type: ignore[arg-type]
+        self._used = np.sort(np.concatenate([self._used, ordered]), kind="stable")
         return out
+
+
+def _later_copies(values: np.ndarray) -> np.ndarray:
+    """Mark every occurrence of a value except its first."""
+    _, first = np.unique(values, return_index=True)
+    mask = np.ones(len(values), dtype=bool)
+    mask[first] = False
+    return mask
 
 
 @dataclass(frozen=True)

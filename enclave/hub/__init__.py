@@ -8,23 +8,42 @@
 * :mod:`enclave.hub.egress` — the notebook-server extension that switches
   downloads off.
 * :func:`write_hub_config` — ``jupyterhub_config.py`` from the enclave's settings.
+
+The names are re-exported lazily: every researcher's notebook server imports
+:mod:`enclave.hub.egress`, and importing the provisioning pipeline it does not
+need would add seconds to each server start.
 """
 
 from __future__ import annotations
 
-from enclave.hub.access import active_projects_for, choose_workspace_project, may_enter_analysis_room
-from enclave.hub.authenticator import EnclaveAuthenticator
-from enclave.hub.config import HubLayout, find_proxy, has_idle_culler, render_hub_config, write_hub_config
-from enclave.hub.errors import BadProjectChoice, ProxyNotFound, WorkspaceRefused
-from enclave.hub.spawner import KERNEL_ENVIRONMENT, EnclaveSpawner
-from enclave.hub.workspace import (
-    DATA_FILE_NAME,
-    ProvisionedWorkspace,
-    clear_workspace_data,
-    provision_workspace,
-    remove_project_workspaces,
-    workspace_root,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from enclave.hub.access import active_projects_for, choose_workspace_project, may_enter_analysis_room
+    from enclave.hub.authenticator import EnclaveAuthenticator
+    from enclave.hub.config import HubLayout, find_proxy, has_idle_culler, render_hub_config, write_hub_config
+    from enclave.hub.errors import BadProjectChoice, ProxyNotFound, WorkspaceRefused
+    from enclave.hub.spawner import KERNEL_ENVIRONMENT, EnclaveSpawner
+    from enclave.hub.workspace import (
+        DATA_FILE_NAME,
+        ProvisionedWorkspace,
+        clear_workspace_data,
+        provision_workspace,
+        remove_project_workspaces,
+        workspace_root,
+    )
+
+_SOURCES = {
+    "active_projects_for": "access", "choose_workspace_project": "access", "may_enter_analysis_room": "access",
+    "EnclaveAuthenticator": "authenticator",
+    "HubLayout": "config", "find_proxy": "config", "has_idle_culler": "config", "render_hub_config": "config",
+    "write_hub_config": "config",
+    "BadProjectChoice": "errors", "ProxyNotFound": "errors", "WorkspaceRefused": "errors",
+    "KERNEL_ENVIRONMENT": "spawner", "EnclaveSpawner": "spawner",
+    "DATA_FILE_NAME": "workspace", "ProvisionedWorkspace": "workspace", "clear_workspace_data": "workspace",
+    "provision_workspace": "workspace", "remove_project_workspaces": "workspace", "workspace_root": "workspace",
+}
 
 __all__ = [
     "DATA_FILE_NAME",
@@ -48,3 +67,12 @@ __all__ = [
     "workspace_root",
     "write_hub_config",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _SOURCES.get(name)
+    if module is None:
+        raise AttributeError(f"module 'enclave.hub' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"enclave.hub.{module}"), name)
+    globals()[name] = value
+    return value

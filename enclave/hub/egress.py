@@ -22,6 +22,7 @@ network connections, so outbound routes must be closed by network policy.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -60,6 +61,11 @@ class DownloadRefusedHandler(JupyterHandler):
     def prepare(self) -> None:  # type: ignore[override]
         # Refused before authentication on purpose: nobody downloads, not even the owner.
         raise web.HTTPError(403, text("egress.refused"))
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        # A plain answer: the server's error page would look the user up first, which this handler never does.
+        self.set_header("Content-Type", "application/json; charset=UTF-8")
+        self.finish(json.dumps({"message": text("egress.refused")}, ensure_ascii=False))
 
     def check_xsrf_cookie(self) -> None:
         # POSTs to nbconvert must be refused with 403 too, not a 403 for a missing XSRF token.

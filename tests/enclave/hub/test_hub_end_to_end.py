@@ -1,0 +1,362 @@
+"""The analysis room for real: `enclave hub` starts JupyterHub and its proxy; a researcher logs in,
+gets a server, runs code in a kernel that reads the project's data and submits an output through
+``export_review`` to the enclave's API; downloads are refused through the proxy; another project's
+data is out of reach; a researcher without an active project is refused; closing the project ends
+the session.
+
+Everything runs on free ports picked here, with bounded waits, and is stopped at the end.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+import websocket
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from enclave.db.models import ApiToken, AuditEvent, ExportRequest, Project, ProjectState
+from enclave.hub import KERNEL_ENVIRONMENT, workspace_root
+from enclave.users import resolve_token
+from enclave.web import create_app
+from tests.enclave.hub.conftest import Room, enclave_secrets
+
+pytestmark = pytest.mark.hub
+
+WAIT_SECONDS = 60
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_for(predicate, what: str, timeout: float = WAIT_SECONDS, interval: float = 0.25):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+@dataclass
+class Hub:
+    """A running hub: its public URL and the enclave API's URL."""
+
+    url: str
+    api_url: str
+    log: Path
+
+    def get(self, session: requests.Session, path: str, **kwargs):  # type: ignore[no-untyped-def]
+        return session.get(self.url + path, allow_redirects=False, timeout=30, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def api_url(room: Room) -> Iterator[str]:
+    """The enclave's web app and JSON API, served from this process on a free port."""
+    port = _free_port()
+    server = make_server("127.0.0.1", port, create_app(service=room.svc), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+def _stray_servers(folder: Path) -> list[int]:
+    """Pids of processes (our notebook servers, kernels) working inside ``folder``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if Path(os.readlink(entry / "cwd")).is_relative_to(folder):
+                    found.append(int(entry.name))
+    return found
+
+
+@pytest.fixture(scope="module")
+def hub(room: Room, api_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
+    port, hub_port, proxy_api_port = _free_port(), _free_port(), _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ENCLAVE_")}
+    env.update(ENCLAVE_MODE="development", ENCLAVE_DATA_DIR=str(room.settings.data_dir),
+               ENCLAVE_DATABASE_URL=room.settings.database_url, ENCLAVE_PUBLIC_URL=api_url)
+    log = tmp_path_factory.mktemp("hub-log") / "hub.log"
+    command = [str(Path(sys.executable).parent / "enclave"), "hub", "--port", str(port), "--hub-port", str(hub_port),
+               "--proxy-api-port", str(proxy_api_port)]
+    with open(log, "wb") as out:
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        # The hub answers 404 for a moment after start: wait for its API to say 200.
+        def hub_is_up() -> bool:
+            assert process.poll() is None, log.read_text(errors="replace")[-3000:]
+            with contextlib.suppress(requests.RequestException):
+                return requests.get(url + "/hub/api", timeout=2).status_code == 200
+            return False
+
+        _wait_for(hub_is_up, "the hub to answer")
+        yield Hub(url=url, api_url=api_url, log=log)
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+        for pid in _stray_servers(room.settings.data_dir):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+def _login(hub: Hub, username: str, password: str, otp: str = "") -> tuple[requests.Session, requests.Response]:
+    session = requests.Session()
+    session.trust_env = False
+    page = hub.get(session, "/hub/login")
+    xsrf = re.search(r'name="_xsrf"\s+value="([^"]+)"', page.text)
+    assert page.status_code == 200 and xsrf, page.status_code
+    response = session.post(hub.url + "/hub/login", data={
+        "username": username, "password": password, "otp": otp, "_xsrf": xsrf.group(1)},
+        allow_redirects=False, timeout=60)
+    return session, response
+
+
+@dataclass
+class Researcher:
+    """A logged-in researcher with a running server and a hub API token for it."""
+
+    name: str
+    session: requests.Session
+    token: str
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"token {self.token}"}
+
+
+@pytest.fixture(scope="module")
+def alice(hub: Hub, room: Room) -> Researcher:
+    session, response = _login(hub, "alice", room.people.password)
+    assert response.status_code == 302, response.text[-500:]
+    xsrf = {"X-XSRFToken": session.cookies.get("_xsrf", path="/hub/") or session.cookies["_xsrf"]}
+    created = session.post(hub.url + "/hub/api/users/alice/tokens", json={"note": "test", "expires_in": 900},
+                           headers=xsrf, timeout=30)
+    assert created.status_code == 201, created.text
+    token = created.json()["token"]
+    auth = {"Authorization": f"token {token}"}
+    started = session.post(hub.url + "/hub/api/users/alice/server", headers=auth, timeout=60)
+    assert started.status_code in (201, 202), started.text
+
+    def ready() -> bool:
+        state = requests.get(hub.url + "/hub/api/users/alice", headers=auth, timeout=10).json()
+        server = state.get("servers", {}).get("", {})
+        return bool(server.get("ready"))
+
+    _wait_for(ready, "alice's server", interval=0.5)
+    return Researcher(name="alice", session=session, token=token)
+
+
+def _run_in_kernel(hub: Hub, who: Researcher, code: str) -> str:
+    """Start a kernel on the researcher's server, run ``code``, return what it printed."""
+    base = f"/user/{who.name}/api/kernels"
+    kernel = requests.post(hub.url + base, headers=who.auth, json={"name": "python3"}, timeout=60)
+    assert kernel.status_code == 201, kernel.text
+    kernel_id = kernel.json()["id"]
+    socket_url = hub.url.replace("http://", "ws://") + f"{base}/{kernel_id}/channels"
+    conn = websocket.create_connection(socket_url, header=[f"Authorization: token {who.token}"], timeout=90)
+    msg_id = uuid.uuid4().hex
+    conn.send(json.dumps({
+        "header": {"msg_id": msg_id, "username": who.name, "session": uuid.uuid4().hex,
+                   "msg_type": "execute_request", "version": "5.3"},
+        "parent_header": {}, "metadata": {}, "channel": "shell", "buffers": [],
+        "content": {"code": code, "silent": False, "store_history": False, "user_expressions": {},
+                    "allow_stdin": False, "stop_on_error": True},
+    }))
+    printed, error = [], None
+    try:
+        while True:
+            message = json.loads(conn.recv())
+            if message.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            kind, content = message["msg_type"], message["content"]
+            if kind == "stream":
+                printed.append(content["text"])
+            elif kind == "error":
+                error = f"{content['ename']}: {content['evalue']}"
+            elif kind == "status" and content["execution_state"] == "idle":
+                break
+    finally:
+        conn.close()
+        requests.delete(hub.url + f"{base}/{kernel_id}", headers=who.auth, timeout=30)
+    assert error is None, error
+    return "".join(printed)
+
+
+def test_researcher_without_an_active_project_is_refused(hub: Hub, room: Room) -> None:
+    _, refused = _login(hub, "carol", room.people.password)
+    assert refused.status_code == 403
+    assert "not a member of an active project" in refused.text
+    _, wrong = _login(hub, "alice", "not the password at all")
+    assert wrong.status_code == 403 and "Invalid username or password" in wrong.text
+    _, steward = _login(hub, "steward-sam", room.people.password)
+    assert steward.status_code == 403
+    with room.svc.session() as session:
+        denied = session.scalars(select(AuditEvent).where(AuditEvent.action == "hub.login",
+                                                          AuditEvent.outcome == "denied")).all()
+    assert {e.actor for e in denied} >= {"carol"}
+
+
+def test_workspace_is_the_projects_folder_with_read_only_data(hub: Hub, room: Room, alice: Researcher) -> None:
+    listing = requests.get(hub.url + "/user/alice/api/contents/", headers=alice.auth, timeout=30)
+    assert listing.status_code == 200
+    names = {item["name"] for item in listing.json()["content"]}
+    assert {"data", "outputs", "welcome.ipynb", "example_analysis.ipynb"} <= names
+    data = requests.get(hub.url + "/user/alice/api/contents/data", headers=alice.auth, timeout=30).json()
+    assert [item["name"] for item in data["content"]] == ["linked.parquet"]
+    root = workspace_root(room.settings, room.people.alpha, "alice")
+    assert (root / "data" / "linked.parquet").stat().st_mode & 0o777 == 0o444
+    with room.svc.session() as session:
+        actions = {e.action for e in session.scalars(select(AuditEvent).where(AuditEvent.actor == "alice"))}
+    assert {"hub.login", "hub.provision", "hub.spawn"} <= actions
+
+
+@pytest.mark.parametrize(("method", "path"), [
+    ("GET", "files/data/linked.parquet"),
+    ("GET", "files/welcome.ipynb"),
+    ("GET", "files/outputs/?download=1"),
+    ("GET", "api/contents/welcome.ipynb?download=1"),
+    ("GET", "nbconvert/html/welcome.ipynb?download=true"),
+    ("GET", "nbconvert/script/welcome.ipynb"),
+    ("POST", "nbconvert/html"),
+    ("GET", "view/welcome.ipynb"),
+    ("GET", "api/contents/data/linked.parquet"),
+    ("GET", "api/contents/data/linked.parquet?content=1&format=base64&type=file"),
+])
+def test_downloads_are_refused_through_the_proxy(hub: Hub, alice: Researcher, method: str, path: str) -> None:
+    response = requests.request(method, f"{hub.url}/user/alice/{path}", headers=alice.auth, timeout=30)
+    assert response.status_code == 403, (path, response.status_code)
+    assert "export request" in response.json()["message"]
+
+
+@pytest.mark.parametrize(("method", "path"), [
+    ("PUT", "api/contents/data/copy.txt"),
+    ("DELETE", "api/contents/data/linked.parquet"),
+    ("PATCH", "api/contents/data/linked.parquet"),
+])
+def test_the_data_folder_cannot_be_changed(hub: Hub, alice: Researcher, method: str, path: str) -> None:
+    body = {"type": "file", "format": "text", "content": "x"} if method == "PUT" else {"path": "outputs/x.parquet"}
+    response = requests.request(method, f"{hub.url}/user/alice/{path}", headers=alice.auth, json=body, timeout=30)
+    assert response.status_code == 403, (path, response.status_code)
+    assert "read-only" in response.json()["message"]
+
+
+def test_notebooks_still_open_and_terminals_are_off(hub: Hub, alice: Researcher) -> None:
+    notebook = requests.get(hub.url + "/user/alice/api/contents/welcome.ipynb", headers=alice.auth, timeout=30)
+    assert notebook.status_code == 200 and notebook.json()["type"] == "notebook"
+    terminals = requests.get(hub.url + "/user/alice/api/terminals", headers=alice.auth, timeout=30)
+    assert terminals.status_code == 404
+
+
+def test_kernel_reads_the_project_data_and_submits_an_output_for_export(hub: Hub, room: Room,
+                                                                         alice: Researcher) -> None:
+    printed = _run_in_kernel(hub, alice, """
+import json, os
+import pandas as pd
+from export_review import OutputSession
+df = pd.read_parquet("data/linked.parquet")
+session = OutputSession(dataset="hub test", record_id="pseudonym", echo=None)
+session.frequency(df, "sex", name="by_sex", comment="records per sex")
+receipt = session.submit("from the hub end-to-end test")
+print("RESULT", json.dumps({"rows": len(df), "request": receipt.id, "status": receipt.status,
+                            "enclave_env": sorted(k for k in os.environ if k.startswith("ENCLAVE_")),
+                            "cwd": os.getcwd()}))
+print("ENV", json.dumps(dict(os.environ)))
+""")
+    result = json.loads(printed.split("RESULT ", 1)[1].splitlines()[0])
+    env = json.loads(printed.split("ENV ", 1)[1].splitlines()[0])
+    assert result["rows"] == 300
+    assert set(result["enclave_env"]) == set(KERNEL_ENVIRONMENT)
+    assert result["cwd"] == str(workspace_root(room.settings, room.people.alpha, "alice"))
+    assert env["ENCLAVE_PROJECT_ID"] == str(room.people.alpha)
+    joined = "\n".join(f"{k}={v}" for k, v in env.items()).encode()
+    for secret in enclave_secrets(room.svc):
+        assert secret not in joined
+    with room.svc.session() as session:
+        request = session.get(ExportRequest, result["request"])
+        assert request is not None and request.project_id == room.people.alpha
+        assert request.author.username == "alice" and [o.name for o in request.outputs] == ["by_sex"]
+        _, token = resolve_token(session, env["ENCLAVE_API_TOKEN"])
+        assert token.scope == f"project:{room.people.alpha}"
+
+
+def test_another_projects_data_is_out_of_reach(hub: Hub, room: Room, alice: Researcher) -> None:
+    beta = room.people.beta
+    escape = f"api/contents/../../{beta}/bob/data/linked.parquet"
+    response = requests.get(f"{hub.url}/user/alice/{escape}", headers=alice.auth, timeout=30)
+    assert response.status_code in (400, 403, 404)
+    printed = _run_in_kernel(hub, alice, f"""
+import json, os, urllib.request, urllib.error
+from pathlib import Path
+from export_review.client import submit_export_request
+from export_review.errors import SubmissionError
+other = Path.cwd().parent.parent / "{beta}"
+found = [str(p) for p in other.rglob("*.parquet")] if other.exists() else []
+env = dict(os.environ, ENCLAVE_PROJECT_ID="{beta}")
+try:
+    submit_export_request("into another project", [], environ=env)
+    refused = None
+except SubmissionError as error:
+    refused = error.status
+request = urllib.request.Request(os.environ["ENCLAVE_API_URL"] + "/api/v1/projects/{beta}",
+                                  headers={{"Authorization": "Bearer " + os.environ["ENCLAVE_API_TOKEN"]}})
+try:
+    urllib.request.urlopen(request, timeout=30)
+    read = 200
+except urllib.error.HTTPError as error:
+    read = error.code
+print("RESULT", json.dumps({{"plaintext": found, "submit": refused, "read": read}}))
+""")
+    result = json.loads(printed.split("RESULT ", 1)[1].splitlines()[0])
+    # Bob has no server running, so no decrypted copy of his project exists anywhere.
+    assert result["plaintext"] == []
+    assert result["submit"] in (403, 404) and result["read"] in (403, 404)
+
+
+def test_closing_the_project_stops_the_server_and_revokes_its_token(hub: Hub, room: Room,
+                                                                    alice: Researcher) -> None:
+    with room.svc.session() as session:
+        token_ids = [e.details for e in session.scalars(select(AuditEvent).where(AuditEvent.action == "hub.spawn",
+                                                                                  AuditEvent.actor == "alice"))]
+        session.get(Project, room.people.alpha).state = ProjectState.closing  # type: ignore[union-attr]
+    # The hub re-checks access once auth_refresh_age (5 s) has passed.
+    time.sleep(5.5)
+    refused = requests.get(hub.url + "/hub/api/user", headers=alice.auth, timeout=30)
+    assert refused.status_code == 403
+    data = workspace_root(room.settings, room.people.alpha, "alice") / "data"
+    _wait_for(lambda: not data.exists(), "the decrypted data to be removed")
+    token_id = json.loads(token_ids[-1])["token_id"]
+    with room.svc.session() as session:
+        assert session.scalars(select(AuditEvent).where(AuditEvent.action == "hub.stop",
+                                                        AuditEvent.actor == "alice")).first() is not None
+        assert session.get(ApiToken, token_id).revoked_at is not None  # type: ignore[union-attr]
+    page = hub.get(alice.session, "/hub/home")
+    assert page.status_code == 302 and "/hub/login" in page.headers["Location"]

@@ -30,7 +30,7 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal, cast, get_args
 
 import numpy as np
 import pandas as pd
@@ -759,7 +759,7 @@ def _parse_column(name: str, spec: Any, problems: list[PolicyProblem]) -> Column
         return None
     return ColumnPolicy(
         name=name,
-        role=role,
+        role=cast(Role, role),
         transforms=tuple(transforms),
         hierarchy=hierarchy,
         min_level=min_level,

@@ -243,12 +243,16 @@ def _pairs(
     key = class_ids * max(n_s, 1) + s_codes
     cardinality = n_classes * max(n_s, 1)
     if cardinality <= 4 * len(key) + 1024:
-        counts = np.bincount(key, weights=weights, minlength=cardinality)
-        nz = np.flatnonzero(counts)
-        return nz // n_s, nz % n_s, counts[nz].astype(np.float64)
-    uniq, inverse = np.unique(key, return_inverse=True)
+        dense = np.bincount(key, weights=weights, minlength=cardinality)
+        nz = np.flatnonzero(dense)
+        return nz // n_s, nz % n_s, dense[nz].astype(np.float64)
+    # Hash rows to pairs, then sort only the (far fewer) pairs.
+    inverse, uniq = pd.factorize(key)
     counts = np.bincount(inverse, weights=weights, minlength=len(uniq)).astype(np.float64)
-    return uniq // n_s, uniq % n_s, counts
+    order = np.argsort(uniq, kind="stable")
+    pairs: Codes = np.asarray(uniq[order], dtype=np.int64)
+    sorted_counts: Floats = counts[order]
+    return pairs // n_s, pairs % n_s, sorted_counts
 
 
 def l_diversity(

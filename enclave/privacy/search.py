@@ -130,7 +130,7 @@ class _Dimension:
                 mapping, card = lcodes.astype(np.int64), len(luniq)
             self.maps[level] = mapping
             self.cards[level] = card
-            freq = np.bincount(mapping, weights=freq0, minlength=card)
+            freq = np.bincount(mapping, weights=freq0, minlength=card).astype(np.float64)
             self.freq[level] = freq
             # Non-uniform entropy: each record costs log2(freq of its
             # generalized value / freq of its original value) bits.
@@ -161,7 +161,7 @@ def _aggregate(
     # scatter suffices; which duplicate write wins does not matter.
     first = np.empty(groups, dtype=np.int64)
     first[ids] = np.arange(len(ids), dtype=np.int64)
-    new_weight = np.bincount(ids, weights=weight, minlength=groups)
+    new_weight = np.bincount(ids, weights=weight, minlength=groups).astype(np.float64)
     return _Table([c[first] for c in qi], [c[first] for c in sens], new_weight, levels)
 
 

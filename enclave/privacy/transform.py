@@ -125,7 +125,8 @@ def _labels(series: pd.Series) -> np.ndarray[Any, Any]:
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     # Index -1 (missing) picks the sentinel appended last.
     labels = np.array([value_label(v) for v in uniques] + ["\x00missing"], dtype=object)
-    return labels[codes]
+    picked: np.ndarray[Any, Any] = labels[codes]
+    return picked
 
 
 def _changed_rows(before: pd.Series, after: pd.Series) -> int:

@@ -65,6 +65,19 @@ def _parse_requests() -> dict[int, list[str]]:
     return chosen
 
 
+def _check_team(team: list[str]) -> None:
+    # A team line is echoed by nobody: someone may paste a name or a resident
+    # number into it, so a bad line is named by its number only.
+    from sqlalchemy import select
+
+    from enclave.db.models import User
+
+    for number, username in enumerate(team, start=1):
+        user = db_session().scalar(select(User).where(User.username == username))
+        if user is None or user.role is not Role.researcher or not user.is_active:
+            raise InputError(text("projects.bad_team_line", line=number))
+
+
 @blueprint.route("/apply", methods=["GET", "POST"])
 @login_required(Role.researcher)
 def apply() -> str | Response | tuple[str, int]:
@@ -81,6 +94,7 @@ def apply() -> str | Response | tuple[str, int]:
     if not chosen:
         raise InputError(text("projects.no_variables"))
     team = [line.strip() for line in form.get("team", "").splitlines() if line.strip()]
+    _check_team(team)
     project = apply_for_project(
         current_service(), db_session(), _user(), title=form.get("title", ""), purpose=form.get("purpose", ""),
         analysis_plan=form.get("analysis_plan", ""), retention_end=retention_end, requests=chosen, team=team,

@@ -134,3 +134,25 @@ def test_login_does_not_redirect_off_site(client, people) -> None:
     answer = client.post("/login", data={"username": "rita", "password": people["researcher"].password,
                                          "csrf_token": token, "next": "//evil.example/"})
     assert answer.headers["Location"] == "/"
+
+
+RRN = "850101-1234567"
+
+
+def test_identifiers_typed_into_forms_are_never_echoed(client, people, login, world) -> None:
+    world.add_datasets()
+    answer = _login_form(client, RRN, RRN)
+    assert RRN not in answer.get_data(as_text=True)
+    login(client, people["researcher"])
+    import datetime as dt
+
+    applied = client.post("/projects/apply", data={
+        "csrf_token": "test-csrf-token", "title": "t", "purpose": "p", "team": f"oscar\n{RRN}",
+        "retention_end": (dt.date.today() + dt.timedelta(days=30)).isoformat(),
+        "variable": [f"{world.welfare_dataset}:sex"]})
+    assert applied.status_code == 400
+    body = applied.get_data(as_text=True)
+    assert "Team line 2" in body
+    assert RRN not in body
+    audit = client.get(f"/audit?actor={RRN}")
+    assert RRN not in audit.get_data(as_text=True)

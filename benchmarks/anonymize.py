@@ -13,10 +13,18 @@ Usage::
     python benchmarks/anonymize.py --quick   # CI: 100k rows
 """
 
+# ruff: noqa: E402
 from __future__ import annotations
 
-import argparse
+import os
 import sys
+
+# Other benchmark scripts in this folder are named like standard modules
+# (e.g. tokenize.py); drop the folder from the path before anything imports them.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
+
+import argparse
 import time
 from pathlib import Path
 
@@ -26,7 +34,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from enclave.privacy import anonymize, measure_risk, policy_from_dict  # noqa: E402
+from enclave.privacy import anonymize, measure_risk, policy_from_dict
 
 HOUSEHOLDS = ["single", "couple", "couple_with_children", "single_parent", "three_generation", "other"]
 ACTIVITY = ["employed", "self_employed", "unemployed", "inactive"]

@@ -19,13 +19,20 @@ Usage::
     python benchmarks/risk.py --quick    # CI: 1M rows, pycanon on 2k rows
 """
 
+# ruff: noqa: E402
 from __future__ import annotations
+
+import os
+import sys
+
+# Other benchmark scripts in this folder are named like standard modules
+# (e.g. tokenize.py); drop the folder from the path before anything imports them.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
 
 import argparse
 import json
-import os
 import subprocess
-import sys
 import tempfile
 import time
 import venv
@@ -37,8 +44,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from enclave.privacy import measure_k_anonymity, measure_risk, policy_from_dict  # noqa: E402
-from enclave.privacy.risk import (  # noqa: E402
+from enclave.privacy import measure_k_anonymity, measure_risk, policy_from_dict
+from enclave.privacy.risk import (
     encode_classes,
     encode_sensitive,
     l_diversity,

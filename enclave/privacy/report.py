@@ -294,7 +294,7 @@ def _png(fig: Any) -> str:
     return f'<img alt="" src="data:image/png;base64,{encoded}">'
 
 
-def _bars(title: str, series: Mapping[str, Mapping[str, int]], ylabel: str) -> str:
+def _bars(title: str, series: Mapping[str, Mapping[str, int]], ylabel: str, *, log: bool = False) -> str:
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(7, 3))
@@ -308,6 +308,10 @@ def _bars(title: str, series: Mapping[str, Mapping[str, int]], ylabel: str) -> s
     ax.set_xticks([j + width * (len(names) - 1) / 2 for j in range(len(labels))])
     ax.set_xticklabels(labels)
     ax.set_ylabel(ylabel)
+    if log:
+        # Before processing there are thousands of tiny classes, after it a
+        # few hundred large ones; a log axis keeps both visible.
+        ax.set_yscale("symlog", linthresh=1)
     ax.set_title(title)
     if len(names) > 1:
         ax.legend()
@@ -435,9 +439,9 @@ def _render_html(report: RiskReport) -> str:
         series = {"before": class_size_distribution(before["class_sizes"]), **series}
         risk_series = {"before": records_by_risk(before["class_sizes"]), **risk_series}
     parts.append(f"<h2>{e(text('report.section_classes'))}</h2>")
-    parts.append(_bars("Equivalence-class sizes", series, "classes"))
+    parts.append(_bars("Equivalence-class sizes", series, "classes", log=True))
     parts.append(f"<h2>{e(text('report.section_record_risk'))}</h2>")
-    parts.append(_bars("Records by prosecutor risk", risk_series, "records"))
+    parts.append(_bars("Records by prosecutor risk", risk_series, "records", log=True))
     if report.information_loss:
         losses = report.information_loss["by_column"]
         parts.append(f"<h2>{e(text('report.section_loss'))}</h2>")

@@ -12,12 +12,12 @@ from enclave.privacy import (
     split_control,
 )
 
-N_ATTACKS = 40
+N_ATTACKS = 25
 
 
 @pytest.fixture
 def pseudonymized(demo_policy, linked_frame, pseudonym_key) -> pd.DataFrame:
-    out, _ = pseudonymize_columns(linked_frame(400, seed=5), demo_policy, pseudonym_key)
+    out, _ = pseudonymize_columns(linked_frame(300, seed=5), demo_policy, pseudonym_key)
     return out
 
 
@@ -51,7 +51,7 @@ def test_replica_carries_no_pseudonyms_and_release_follows_upper_bounds(demo_pol
     replica = build_replica(pseudonymized, demo_policy, seed=2, n_attacks=N_ATTACKS)
     assert "link_id" not in replica.data.columns
     assert set(replica.data.columns) <= set(pseudonymized.columns)
-    assert len(replica.data) == replica.rows_fitted == 280 and replica.rows_control == 120
+    assert len(replica.data) == replica.rows_fitted == 210 and replica.rows_control == 90
     assert 0.0 < replica.quality_score <= 1.0
     threshold = demo_policy.thresholds.max_attack_risk
     assert replica.may_release == all(r.ci_high < threshold for r in replica.attacks.risks)

@@ -178,8 +178,11 @@ def tabulate(
     needed = list(dict.fromkeys(row_vars + col_vars + ((values,) if values else ())))
     _require_columns(data, needed)
     keys = list(row_vars + col_vars)
-    keep = data[keys].notna().all(axis=1).to_numpy()
-    frame = data.loc[keep, needed].reset_index(drop=True)
+    keep = np.ones(len(data), dtype=bool)
+    for key in keys:
+        keep &= data[key].notna().to_numpy()
+    frame = data[needed] if keep.all() else data[needed].iloc[np.flatnonzero(keep)]
+    frame = frame.reset_index(drop=True)
     kept_ids = ids[keep]
     measure = _numeric(frame, values) if values is not None else None
     if values is not None and aggfunc == "count":
@@ -210,13 +213,18 @@ def tabulate(
         for col in col_labels:
             cells.append(make(row, col, interior.get(row + col, empty), False))
     if margins:
+        # Margins are unions of interior groups; no second pass over the data.
+        def union(keys: list[tuple[str, ...]]) -> npt.NDArray[np.intp]:
+            parts = [interior[k] for k in keys if k in interior]
+            return np.concatenate(parts) if parts else empty
+
         if col_vars:
-            by_row = _group_positions(frame, row_vars)
             for row in row_labels:
-                cells.append(make(row, _margin(len(col_vars)), by_row[row], True))
-        by_col = _group_positions(frame, col_vars)
+                cells.append(make(row, _margin(len(col_vars)),
+                                  union([row + col for col in col_labels]), True))
         for col in col_labels:
-            cells.append(make(_margin(len(row_vars)), col, by_col[col], True))
+            cells.append(make(_margin(len(row_vars)), col,
+                              union([row + col for row in row_labels]), True))
         if col_vars:
             cells.append(make(_margin(len(row_vars)), _margin(len(col_vars)),
                               np.arange(len(frame), dtype=np.intp), True))

@@ -85,8 +85,8 @@ settings = SettingsCreator(
 linker = Linker(dfs, settings, log_level=logging.WARNING)
 pairs = linker.inference.deterministic_link()
 clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(pairs)
-n_pairs = pairs.as_duckdbpyrelation().count("*").fetchone()[0]
-n_clusters = clusters.as_duckdbpyrelation().aggregate("count(DISTINCT cluster_id)").fetchone()[0]
+n_pairs = pairs.as_duckdbpyrelation().count("*").fetchall()[0][0]
+n_clusters = clusters.as_duckdbpyrelation().aggregate("count(DISTINCT cluster_id)").fetchall()[0][0]
 print(json.dumps({"seconds": time.perf_counter() - start, "pairs": n_pairs, "clusters": n_clusters,
                   "version": splink.__version__}))
 """

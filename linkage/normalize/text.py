@@ -75,12 +75,24 @@ def clean_text(values: pd.Series | pa.Array | list[object]) -> pa.StringArray:
     return pc.if_else(empty, pa.scalar(None, pa.string()), arr)
 
 
+# Characters that can make a string change under NFC/NFD/NFKD: combining marks,
+# conjoining Hangul jamo, and the canonical singletons (Ohm, Kelvin, Angstrom
+# signs, CJK compatibility ideographs, a few Greek and punctuation points).
+_MAY_CHANGE = (
+    r"[\p{M}\x{1100}-\x{11FF}\x{3131}-\x{318E}\x{0374}\x{037E}\x{0387}\x{1F71}-\x{1FFD}"
+    r"\x{2000}\x{2001}\x{2126}\x{212A}\x{212B}\x{2329}\x{232A}\x{F900}-\x{FAFF}"
+    r"\x{2F800}-\x{2FA1F}\x{00A0}-\x{00FF}\x{0100}-\x{024F}\x{1E00}-\x{1EFF}\x{FF00}-\x{FFEF}"
+    r"\x{2460}-\x{24FF}\x{3200}-\x{33FF}]"
+)
+
+
 def unicode_normalize(arr: pa.Array, form: str) -> pa.Array:
     """Return ``arr`` in Unicode normal form ``form`` (``NFC``, ``NFKD``, ...).
 
     Arrow's own ``utf8_normalize`` (pyarrow 21) leaves Hangul decomposed even
-    when asked for NFC, so this goes through :mod:`unicodedata`; ASCII values,
-    the common case, are passed through untouched.
+    when asked for NFC, so this goes through :mod:`unicodedata` — but only for
+    the rows that hold a character a normal form can change (found with one
+    vectorized regular expression); composed Hangul and ASCII pass untouched.
 
     Args:
         arr: Arrow strings.
@@ -89,12 +101,13 @@ def unicode_normalize(arr: pa.Array, form: str) -> pa.Array:
     Returns:
         The normalized strings.
     """
+    mask = pc.fill_null(pc.match_substring_regex(arr, _MAY_CHANGE), False)
+    if not pc.any(mask).as_py():
+        return arr
     norm = unicodedata.normalize
-    out = [
-        None if v is None else (v if v.isascii() else norm(form, v))  # type: ignore[arg-type]
-        for v in arr.to_pylist()
-    ]
-    return pa.array(out, pa.string())
+    picked = pc.filter(arr, mask).to_pylist()
+    replaced = pa.array([norm(form, v) for v in picked], pa.string())  # type: ignore[arg-type]
+    return pc.replace_with_mask(arr, mask, replaced)
 
 
 def to_series(arr: pa.Array, index: pd.Index | None = None) -> pd.Series:

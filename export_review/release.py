@@ -48,6 +48,8 @@ SIGNATURE_NAME = "manifest.sig"
 RELEASE_FORMAT = "export-review/release"
 RELEASE_VERSION = 1
 _MAX_MEMBERS = 10_000
+# Refuse to inflate more than this: a crafted zip must not exhaust memory.
+_MAX_TOTAL_BYTES = 2 * 1024**3
 
 
 def public_key_id(key: Ed25519PublicKey) -> str:
@@ -227,7 +229,7 @@ def verify_release_package(package: bytes, public_key: Ed25519PublicKey) -> Veri
     problems: list[str] = []
     with archive:
         infos = archive.infolist()
-        if len(infos) > _MAX_MEMBERS:
+        if len(infos) > _MAX_MEMBERS or sum(i.file_size for i in infos) > _MAX_TOTAL_BYTES:
             raise VerificationError(text("release.too_many"), [text("release.too_many")])
         names = [i.filename for i in infos]
         duplicates = sorted({n for n in names if names.count(n) > 1})

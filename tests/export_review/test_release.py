@@ -160,3 +160,11 @@ def test_cli_check_rechecks_saved_evidence(session: OutputSession,
     assert "MinimumCellCount" in failing.output
     passing = runner.invoke(main, ["check", str(tmp_path / "fine.evidence.json")])
     assert passing.exit_code == 0 and "fine: pass" in passing.output
+
+
+def test_unsafe_member_paths_are_refused(package: bytes,
+                                         signing_key: Ed25519PrivateKey) -> None:
+    evil = rewrite(package, lambda f: f.update({"../outside.csv": b"x\n"}))
+    with pytest.raises(VerificationError) as caught:
+        verify_release_package(evil, signing_key.public_key())
+    assert any("unsafe path" in p for p in caught.value.problems)

@@ -8,6 +8,8 @@
 * :mod:`enclave.hub.egress` — the notebook-server extension that switches
   downloads off.
 * :func:`write_hub_config` — ``jupyterhub_config.py`` from the enclave's settings.
+* :func:`run_workspace_notebook` — run a workspace notebook headless as a
+  researcher (the demo's example analysis).
 
 The names are re-exported lazily: every researcher's notebook server imports
 :mod:`enclave.hub.egress`, and importing the provisioning pipeline it does not
@@ -23,7 +25,9 @@ if TYPE_CHECKING:
     from enclave.hub.access import active_projects_for, choose_workspace_project, may_enter_analysis_room
     from enclave.hub.authenticator import EnclaveAuthenticator
     from enclave.hub.config import HubLayout, find_proxy, has_idle_culler, render_hub_config, write_hub_config
-    from enclave.hub.errors import BadProjectChoice, ProxyNotFound, WorkspaceRefused
+    from enclave.hub.errors import BadProjectChoice, NotebookFailed, ProxyNotFound, WorkspaceRefused
+    from enclave.hub.headless import HeadlessRun, run_workspace_notebook
+    from enclave.hub.lifecycle import WorkspaceSession, close_workspace, open_workspace
     from enclave.hub.spawner import KERNEL_ENVIRONMENT, EnclaveSpawner
     from enclave.hub.workspace import (
         DATA_FILE_NAME,
@@ -31,6 +35,7 @@ if TYPE_CHECKING:
         clear_workspace_data,
         provision_workspace,
         remove_project_workspaces,
+        workspace_environment,
         workspace_root,
     )
 
@@ -39,10 +44,13 @@ _SOURCES = {
     "EnclaveAuthenticator": "authenticator",
     "HubLayout": "config", "find_proxy": "config", "has_idle_culler": "config", "render_hub_config": "config",
     "write_hub_config": "config",
-    "BadProjectChoice": "errors", "ProxyNotFound": "errors", "WorkspaceRefused": "errors",
+    "BadProjectChoice": "errors", "NotebookFailed": "errors", "ProxyNotFound": "errors", "WorkspaceRefused": "errors",
+    "HeadlessRun": "headless", "run_workspace_notebook": "headless",
+    "WorkspaceSession": "lifecycle", "close_workspace": "lifecycle", "open_workspace": "lifecycle",
     "KERNEL_ENVIRONMENT": "spawner", "EnclaveSpawner": "spawner",
     "DATA_FILE_NAME": "workspace", "ProvisionedWorkspace": "workspace", "clear_workspace_data": "workspace",
     "provision_workspace": "workspace", "remove_project_workspaces": "workspace", "workspace_root": "workspace",
+    "workspace_environment": "workspace",
 }
 
 __all__ = [
@@ -51,19 +59,26 @@ __all__ = [
     "BadProjectChoice",
     "EnclaveAuthenticator",
     "EnclaveSpawner",
+    "HeadlessRun",
     "HubLayout",
+    "NotebookFailed",
     "ProvisionedWorkspace",
     "ProxyNotFound",
     "WorkspaceRefused",
+    "WorkspaceSession",
     "active_projects_for",
     "choose_workspace_project",
     "clear_workspace_data",
+    "close_workspace",
     "find_proxy",
     "has_idle_culler",
     "may_enter_analysis_room",
+    "open_workspace",
     "provision_workspace",
     "remove_project_workspaces",
     "render_hub_config",
+    "run_workspace_notebook",
+    "workspace_environment",
     "workspace_root",
     "write_hub_config",
 ]

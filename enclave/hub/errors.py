@@ -8,17 +8,18 @@ and the CLI treat them like any other enclave error::
     │   └── ProxyNotFound                 configurable-http-proxy is not installed
     ├── InputError                        400 / exit 6
     │   └── BadProjectChoice              the spawn form's project is not a number
-    └── PermissionDenied                  403 / exit 8
-        └── WorkspaceRefused              not a researcher, no active project, not your project
+    ├── PermissionDenied                  403 / exit 8
+    │   └── WorkspaceRefused              not a researcher, no active project, not your project
+    └── NotebookFailed                    500 / exit 1  a headless notebook run failed in a cell
 
 Messages name projects, columns, counts and paths — never a record value.
 """
 
 from __future__ import annotations
 
-from enclave.errors import ConfigurationError, InputError, PermissionDenied
+from enclave.errors import ConfigurationError, EnclaveError, InputError, PermissionDenied
 
-__all__ = ["BadProjectChoice", "ProxyNotFound", "WorkspaceRefused"]
+__all__ = ["BadProjectChoice", "NotebookFailed", "ProxyNotFound", "WorkspaceRefused"]
 
 
 class WorkspaceRefused(PermissionDenied):
@@ -31,3 +32,7 @@ class BadProjectChoice(InputError):
 
 class ProxyNotFound(ConfigurationError):
     """configurable-http-proxy cannot be found."""
+
+
+class NotebookFailed(EnclaveError):
+    """A notebook run headless stopped in a cell (its output is not repeated: it may hold data)."""

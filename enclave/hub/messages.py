@@ -52,6 +52,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "One-time code (if enrolled):",
         "ko": "일회용 코드(등록한 경우):",
     },
+    "hub.notebook_failed": {
+        "en": "The notebook {notebook} stopped with an error in cell {cell}. Open it in the analysis room to see the error, fix the cell and run it again.",
+        "ko": "노트북 {notebook}의 {cell}번째 셀에서 오류가 발생했습니다. 분석실에서 열어 오류를 확인하고 셀을 고친 뒤 다시 실행하세요.",
+    },
     "egress.refused": {
         "en": "Files leave the analysis room only through an export request: downloads are switched off. Make your output with export_review.OutputSession and submit it for review.",
         "ko": "분석실의 파일은 반출 신청을 통해서만 나갈 수 있어 내려받기가 꺼져 있습니다. export_review.OutputSession으로 결과물을 만들어 심사를 신청하세요.",

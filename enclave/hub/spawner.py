@@ -34,11 +34,12 @@ from enclave.errors import EnclaveError
 from enclave.hub.access import active_projects_for, choose_workspace_project
 from enclave.hub.connection import hub_settings, service_for
 from enclave.hub.errors import BadProjectChoice, WorkspaceRefused
+from enclave.hub.lifecycle import close_workspace, open_workspace
 from enclave.hub.messages import text
 from enclave.hub.singleuser_config import CONFIG_DIR
-from enclave.hub.workspace import clear_workspace_data, provision_workspace, workspace_root
+from enclave.hub.workspace import workspace_environment
 from enclave.service import EnclaveService
-from enclave.users import find_user, issue_token, resolve_token, revoke_token
+from enclave.users import find_user
 
 __all__ = ["EnclaveSpawner", "KERNEL_ENVIRONMENT"]
 
@@ -120,45 +121,14 @@ class EnclaveSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
             raise BadProjectChoice(text("hub.bad_project_choice")) from None
 
     def _open_workspace(self) -> None:
-        svc = self._service()
-        username = self.user.name
-        try:
-            requested = self._requested_project()
-            with svc.session() as session:
-                user = find_user(session, username)
-                project = choose_workspace_project(session, user, requested)
-                workspace = provision_workspace(svc, session, project.id, username)
-                try:
-                    token = issue_token(
-                        svc, session, user, actor="hub", label=f"analysis room, project {project.id}",
-                        scope=f"project:{project.id}", lifetime=dt.timedelta(hours=self.token_lifetime_hours))
-                    _, row = resolve_token(session, token)
-                    svc.audit.record(session, actor=username, action="hub.spawn", object_type="project",
-                                     object_id=project.id, token_id=row.id)
-                except BaseException:
-                    # The transaction rolls back: the decrypted copy must not outlive it.
-                    clear_workspace_data(workspace.root)
-                    raise
-        except EnclaveError as error:
-            svc.record_event(actor=username, action="hub.spawn", object_type="user", object_id=username,
-                             outcome="denied", reason=type(error).__name__)
-            self.log.warning("Workspace for %s refused: %s", username, type(error).__name__)
-            raise
-        self.project_id = project.id
-        self.token_id = row.id
-        self._api_token = token
-        root = str(workspace.root)
+        opened = open_workspace(self._service(), self.user.name, self._requested_project(),
+                                lifetime=dt.timedelta(hours=self.token_lifetime_hours))
+        self.project_id = opened.workspace.project_id
+        self.token_id = opened.token_id
+        self._api_token = opened.api_token
+        root = str(opened.workspace.root)
         self.home_dir = root
         self.notebook_dir = root
-
-    def _close_workspace(self, project_id: int, token_id: int) -> None:
-        svc = self._service()
-        removed = clear_workspace_data(workspace_root(svc.settings, project_id, self.user.name))
-        with svc.session() as session:
-            if token_id:
-                revoke_token(svc, session, token_id, actor="hub")
-            svc.audit.record(session, actor=self.user.name, action="hub.stop", object_type="project",
-                             object_id=project_id, data_removed=removed)
 
     def _project_still_open(self) -> bool:
         svc = self._service()
@@ -177,12 +147,8 @@ class EnclaveSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
             # The hub's own settings name the data folder, key file and database: never for a kernel.
             del env[key]
         if self.project_id:
-            settings = self._service().settings
-            env["ENCLAVE_API_URL"] = settings.public_url
-            env["ENCLAVE_API_TOKEN"] = self._api_token
-            env["ENCLAVE_PROJECT_ID"] = str(self.project_id)
-            env["ENCLAVE_OUTPUTS_DIR"] = str(Path(self.home_dir) / "outputs")
-            env["ENCLAVE_LANG"] = settings.lang
+            env.update(workspace_environment(self._service().settings, self.project_id, self._api_token,
+                                             Path(self.home_dir)))
         # Configuration comes from the shipped, read-only folder; user-site
         # folders inside the workspace must not be able to add or override any.
         env["JUPYTER_CONFIG_DIR"] = str(CONFIG_DIR)
@@ -243,7 +209,7 @@ class EnclaveSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
             self.project_id = 0
             self.token_id = 0
             self._api_token = ""
-            await asyncio.to_thread(self._close_workspace, project_id, token_id)
+            await asyncio.to_thread(close_workspace, self._service(), self.user.name, project_id, token_id)
 
     async def poll_and_notify(self) -> Any:
         """Poll the server; stop it first when its project is no longer active."""

@@ -35,6 +35,7 @@ __all__ = [
     "clear_workspace_data",
     "provision_workspace",
     "remove_project_workspaces",
+    "workspace_environment",
     "workspace_root",
 ]
 
@@ -71,6 +72,28 @@ class ProvisionedWorkspace:
 def workspace_root(settings: Settings, project_id: int, username: str) -> Path:
     """Return ``<data_dir>/workspaces/<project>/<user>``: one folder per project and user."""
     return settings.data_dir / "workspaces" / str(int(project_id)) / username
+
+
+def workspace_environment(settings: Settings, project_id: int, api_token: str, root: Path) -> dict[str, str]:
+    """The ``ENCLAVE_*`` variables a workspace's kernels get: what ``export_review`` needs, nothing else.
+
+    Args:
+        settings: The enclave's settings (for the service's public URL and the language).
+        project_id: The workspace's project.
+        api_token: A token scoped to ``project:<project_id>``.
+        root: The workspace folder.
+
+    Returns:
+        ``ENCLAVE_API_URL``, ``ENCLAVE_API_TOKEN``, ``ENCLAVE_PROJECT_ID``,
+        ``ENCLAVE_OUTPUTS_DIR`` and ``ENCLAVE_LANG``.
+    """
+    return {
+        "ENCLAVE_API_URL": settings.public_url,
+        "ENCLAVE_API_TOKEN": api_token,
+        "ENCLAVE_PROJECT_ID": str(int(project_id)),
+        "ENCLAVE_OUTPUTS_DIR": str(root / "outputs"),
+        "ENCLAVE_LANG": settings.lang,
+    }
 
 
 def _write_read_only(path: Path, data: bytes) -> None:

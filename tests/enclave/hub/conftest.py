@@ -20,6 +20,8 @@ Fixtures (on top of ``tests/conftest.py``'s ``settings`` and ``svc``):
     ``people``. Tests that use it must not change what others read.
 
 Helpers: :func:`add_project` stores one more project for a test;
+:func:`free_port` picks a free local port; :func:`serve_api` serves the
+enclave's web app and JSON API from a thread while a block runs;
 :func:`enclave_secrets` lists what must never reach a workspace (key
 material raw and base64, the key file's path, the database URL).
 """
@@ -27,10 +29,13 @@ material raw and base64, the key file's path, the database URL).
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import hashlib
 import io
 import os
+import socket
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,8 +63,31 @@ from enclave.keys import project_key_id
 from enclave.service import EnclaveService, open_enclave
 from enclave.settings import Settings, load_settings
 from enclave.users import add_user
+from enclave.web import create_app
 
 PASSWORD = "correct horse battery staple"
+
+
+def free_port() -> int:
+    """Return a local port that was free a moment ago."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def serve_api(svc: EnclaveService, port: int) -> Iterator[str]:
+    """Serve the enclave's web app on ``port`` from a thread; yield its URL; stop it after."""
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", port, create_app(service=svc), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
 
 
 def make_study_frame(n: int = 300, seed: int = 7) -> pd.DataFrame:

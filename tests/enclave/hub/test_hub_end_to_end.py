@@ -14,10 +14,8 @@ import json
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -28,23 +26,15 @@ import pytest
 import requests
 import websocket
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from enclave.db.models import ApiToken, AuditEvent, ExportRequest, Project, ProjectState
 from enclave.hub import KERNEL_ENVIRONMENT, workspace_root
 from enclave.users import resolve_token
-from enclave.web import create_app
-from tests.enclave.hub.conftest import Room, enclave_secrets
+from tests.enclave.hub.conftest import Room, enclave_secrets, free_port, serve_api
 
 pytestmark = pytest.mark.hub
 
 WAIT_SECONDS = 60
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _wait_for(predicate, what: str, timeout: float = WAIT_SECONDS, interval: float = 0.25):  # type: ignore[no-untyped-def]
@@ -72,15 +62,8 @@ class Hub:
 @pytest.fixture(scope="module")
 def api_url(room: Room) -> Iterator[str]:
     """The enclave's web app and JSON API, served from this process on a free port."""
-    port = _free_port()
-    server = make_server("127.0.0.1", port, create_app(service=room.svc), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
+    with serve_api(room.svc, free_port()) as url:
+        yield url
 
 
 def _stray_servers(folder: Path) -> list[int]:
@@ -96,7 +79,7 @@ def _stray_servers(folder: Path) -> list[int]:
 
 @pytest.fixture(scope="module")
 def hub(room: Room, api_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
-    port, hub_port, proxy_api_port = _free_port(), _free_port(), _free_port()
+    port, hub_port, proxy_api_port = free_port(), free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("ENCLAVE_")}
     env.update(ENCLAVE_MODE="development", ENCLAVE_DATA_DIR=str(room.settings.data_dir),
                ENCLAVE_DATABASE_URL=room.settings.database_url, ENCLAVE_PUBLIC_URL=api_url)

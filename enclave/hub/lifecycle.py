@@ -1,0 +1,96 @@
+"""Opening and closing a researcher's workspace session (shared by the spawner and headless runs).
+
+Opening checks access, provisions the workspace and issues a token scoped to
+the project; closing removes the decrypted dataset and revokes the token.
+Each is audited (``hub.spawn`` / ``hub.stop``, with ``hub.provision`` from
+provisioning); a refused opening is audited as ``hub.spawn`` denied.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from enclave.errors import EnclaveError
+from enclave.hub.access import choose_workspace_project
+from enclave.hub.workspace import ProvisionedWorkspace, clear_workspace_data, provision_workspace, workspace_root
+from enclave.service import EnclaveService
+from enclave.users import find_user, issue_token, resolve_token, revoke_token
+
+__all__ = ["WorkspaceSession", "close_workspace", "open_workspace"]
+
+
+@dataclass(frozen=True)
+class WorkspaceSession:
+    """An opened workspace and the project-scoped token its kernels use.
+
+    Attributes:
+        workspace: What was provisioned.
+        api_token: The token, for the kernels' environment only (never logged).
+        token_id: The token's row id, for revocation.
+    """
+
+    workspace: ProvisionedWorkspace
+    api_token: str
+    token_id: int
+
+    def __repr__(self) -> str:
+        return f"WorkspaceSession(project={self.workspace.project_id}, user={self.workspace.username!r})"
+
+
+def open_workspace(svc: EnclaveService, username: str, requested_project: int | None = None, *,
+                   lifetime: dt.timedelta = dt.timedelta(hours=12), channel: str = "hub") -> WorkspaceSession:
+    """Check access, provision the workspace and issue the project-scoped token.
+
+    Args:
+        svc: The opened enclave.
+        username: The researcher.
+        requested_project: The project chosen, or ``None`` for the researcher's first active project.
+        lifetime: How long the token is valid (it is revoked at close anyway).
+        channel: Recorded with the audit event: ``hub`` or ``headless``.
+
+    Returns:
+        The session.
+
+    Raises:
+        WorkspaceRefused: No access (audited as ``hub.spawn`` denied).
+        NotFound: The project has no approved dataset yet.
+    """
+    try:
+        with svc.session() as session:
+            user = find_user(session, username)
+            project = choose_workspace_project(session, user, requested_project)
+            workspace = provision_workspace(svc, session, project.id, username)
+            try:
+                token = issue_token(svc, session, user, actor="hub", label=f"analysis room, project {project.id}",
+                                    scope=f"project:{project.id}", lifetime=lifetime)
+                _, row = resolve_token(session, token)
+                svc.audit.record(session, actor=username, action="hub.spawn", object_type="project",
+                                 object_id=project.id, token_id=row.id, channel=channel)
+            except BaseException:
+                # The transaction rolls back: the decrypted copy must not outlive it.
+                clear_workspace_data(workspace.root)
+                raise
+    except EnclaveError as error:
+        svc.record_event(actor=username, action="hub.spawn", object_type="user", object_id=username,
+                         outcome="denied", reason=type(error).__name__, channel=channel)
+        raise
+    return WorkspaceSession(workspace=workspace, api_token=token, token_id=row.id)
+
+
+def close_workspace(svc: EnclaveService, username: str, project_id: int, token_id: int, *,
+                    channel: str = "hub") -> bool:
+    """Remove the decrypted dataset and revoke the token; audit ``hub.stop``.
+
+    Safe to call twice: the second call finds nothing to remove and the token already revoked.
+
+    Returns:
+        Whether a decrypted dataset was removed.
+    """
+    removed = clear_workspace_data(workspace_root(svc.settings, project_id, username))
+    with svc.session() as session:
+        if token_id:
+            revoke_token(svc, session, token_id, actor="hub")
+        svc.audit.record(session, actor=username, action="hub.stop", object_type="project",
+                         object_id=project_id, data_removed=removed, channel=channel)
+    return removed

@@ -1,0 +1,54 @@
+"""Builders for domain tests: users of every role, a catalog, an applied project.
+
+Imported by the domain test modules (not a conftest, so fixtures stay explicit).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from enclave.catalog import VariableSpec, register_dataset
+from enclave.db.models import Dataset, Project, User
+from enclave.projects import apply_for_project
+from enclave.service import EnclaveService
+from enclave.users import add_user
+
+PASSWORD = "long enough password"
+ROLES = {
+    "alice": ("researcher", None), "bob": ("researcher", None), "carol": ("steward", None),
+    "dave": ("steward", None), "erin": ("admin", None), "welfare": ("agency", "welfare"),
+    "health": ("agency", "health"),
+}
+
+
+@dataclass
+class World:
+    users: dict[str, User]
+    datasets: dict[str, Dataset]
+
+
+def build_world(svc: EnclaveService) -> World:
+    """Create one user per role and two agency datasets."""
+    users = {}
+    with svc.session() as session:
+        for name, (role, agency) in ROLES.items():
+            users[name] = add_user(svc, session, username=name, role=role, password=PASSWORD, actor="test",
+                                   agency_code=agency).user
+        datasets = {
+            code: register_dataset(svc, session, users[code], agency_code=code, name=code, title=f"{code} data",
+                                   row_count=12_345, variables=[VariableSpec("x", "integer"),
+                                                                VariableSpec("kind", "category", "a kind", True)])
+            for code in ("welfare", "health")
+        }
+    return World(users, datasets)
+
+
+def apply(svc: EnclaveService, world: World, researcher: str = "alice", team: tuple[str, ...] = ()) -> int:
+    """Apply for a project requesting both datasets; returns its id."""
+    with svc.session() as session:
+        project: Project = apply_for_project(
+            svc, session, session.get(User, world.users[researcher].id), title="T", purpose="P",
+            retention_end=dt.date.today() + dt.timedelta(days=30),
+            requests={d.id: ["x"] for d in world.datasets.values()}, team=team)
+        return project.id

@@ -12,6 +12,7 @@ taking codes, never by looping over rows.
 from __future__ import annotations
 
 import math
+import unicodedata
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -121,7 +122,9 @@ def value_label(value: object) -> str:
         return str(int(value))
     if isinstance(value, pd.Timestamp):
         return str(value.strftime("%Y-%m-%d"))
-    return str(value)
+    # Hangul may arrive decomposed (NFD, e.g. from macOS files); compare and
+    # hash the composed form so that 서울 is one value however it was typed.
+    return unicodedata.normalize("NFC", str(value))
 
 
 @dataclass(frozen=True)

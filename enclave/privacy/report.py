@@ -22,7 +22,7 @@ import json
 import unicodedata
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -136,7 +136,6 @@ class RiskReport:
     change_log: dict[str, Any] | None = None
     attacks: dict[str, Any] | None = None
     replica: dict[str, Any] | None = None
-    _hash: str = field(default="", repr=False, compare=False)
 
     def _body(self) -> dict[str, Any]:
         return {

@@ -152,7 +152,7 @@ def _pseudonymize(series: pd.Series, key: bytes) -> pd.Series:
         out = []
         for value in values:
             mac = base.copy()
-            mac.update(str(value).encode("utf-8"))
+            mac.update(value_label(value).encode("utf-8"))
             out.append(mac.finalize()[:16].hex())
         return out
 
@@ -183,8 +183,8 @@ def _apply_step(series: pd.Series, col: ColumnPolicy, step: object, key: bytes |
             return clipped.astype(series.dtype)
         return clipped
     if isinstance(step, GroupCategories):
-        mapping = {m: g for g, members in step.groups for m in members}
-        return _map_distinct(series, lambda u: [mapping.get(str(v), v) for v in u])
+        mapping = {value_label(m): g for g, members in step.groups for m in members}
+        return _map_distinct(series, lambda u: [mapping.get(value_label(v), v) for v in u])
     if isinstance(step, SuppressRare):
         counts = series.value_counts(dropna=True)
         rare = set(counts.index[counts.to_numpy() < step.min_count])

@@ -70,3 +70,13 @@ def test_category_hierarchy_maps_and_reports_uncovered() -> None:
 def test_malformed_hierarchies_are_rejected_with_a_reason(spec: dict[str, object]) -> None:
     hierarchy, problems = hierarchy_from_dict(spec)
     assert hierarchy is None and problems
+
+
+def test_decomposed_hangul_is_the_same_category_as_composed() -> None:
+    import unicodedata
+
+    hierarchy, _ = hierarchy_from_dict({"kind": "categories", "levels": {"서울": ["수도권"]}})
+    decomposed = unicodedata.normalize("NFD", "서울")
+    assert decomposed != "서울"
+    assert not hierarchy.uncovered_mask(_values(decomposed)).any()
+    assert list(hierarchy.generalize_values(_values(decomposed), 1)) == ["수도권"]

@@ -94,3 +94,13 @@ def test_demo_policy_pseudonymizes_the_demo_frame(demo_policy, linked_frame, pse
     assert out["visit_date"].str.fullmatch(r"\d{4}-\d{2}").all()  # visits to the month
     assert not set(out["link_id"]) & set(df["link_id"])
     assert log.rows_before == log.rows_after == 300
+
+
+def test_decomposed_hangul_gets_the_same_pseudonym(pseudonym_key: bytes) -> None:
+    import unicodedata
+
+    df = _frame()
+    df.loc[0, "link_id"] = "결합01"
+    df.loc[1, "link_id"] = unicodedata.normalize("NFD", "결합01")
+    out, _ = pseudonymize_columns(df, _policy(), pseudonym_key)
+    assert out.loc[0, "link_id"] == out.loc[1, "link_id"]

@@ -25,13 +25,21 @@ def serve_command(ctx: CliContext, host: str | None, port: int | None, threads: 
     (and leave ENCLAVE_MODE=production, so cookies are sent only over HTTPS)
     when people reach it over a network.
     """
-    from werkzeug.serving import run_simple
+    from werkzeug.serving import WSGIRequestHandler, run_simple
 
     from enclave.web import create_app
+
+    class PathOnlyRequestHandler(WSGIRequestHandler):
+        """Logs method, path and status; never the query string, which can hold what people typed."""
+
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+            path = self.path.split("?", 1)[0]
+            self.log("info", '"%s %s" %s', self.command, path, getattr(code, "value", code))
 
     settings = ctx.settings
     app = create_app(settings, ctx.service())
     bind_host = host or settings.host
     bind_port = port or settings.port
     click.echo(f"Enclave serving on http://{bind_host}:{bind_port}/ (Ctrl+C stops it).")
-    run_simple(bind_host, bind_port, app, threaded=threads, use_reloader=False, use_debugger=False)
+    run_simple(bind_host, bind_port, app, threaded=threads, use_reloader=False, use_debugger=False,
+               request_handler=PathOnlyRequestHandler)

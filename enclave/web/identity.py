@@ -66,7 +66,8 @@ def _set_user(user: User | None) -> None:
 
 def current_viewer() -> Viewer | None:
     """The current user as pages show them, or ``None`` when anonymous."""
-    return g.get("viewer")
+    viewer: Viewer | None = g.get("viewer")
+    return viewer
 
 
 def is_api_request() -> bool:
@@ -76,7 +77,20 @@ def is_api_request() -> bool:
 
 def current_user() -> User | None:
     """The user of this request, or ``None`` when anonymous."""
-    return g.get("user")
+    user: User | None = g.get("user")
+    return user
+
+
+def acting_user() -> User:
+    """The user of this request, in a view that required a login.
+
+    Raises:
+        AuthenticationError: Nobody is logged in (a view without ``login_required``).
+    """
+    user = current_user()
+    if user is None:
+        raise AuthenticationError(text("error.401"))
+    return user
 
 
 def log_in(user: User) -> None:

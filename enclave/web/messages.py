@@ -157,6 +157,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "projects.no_variables": {"en": "Choose at least one variable from at least one dataset.", "ko": "적어도 한 데이터셋에서 변수를 하나 이상 고르세요."},
     "projects.bad_team_line": {"en": "Team line {line} is not the user name of an active researcher. Correct it and send the application again; nothing was stored.",
                                "ko": "연구진 {line}번째 줄이 활성 연구자의 사용자 이름이 아닙니다. 고친 뒤 다시 제출하세요. 아무것도 저장되지 않았습니다."},
+    "projects.workspace": {"en": "Open the workspace (JupyterHub)", "ko": "분석 환경 열기(JupyterHub)"},
     "projects.timeline": {"en": "Timeline", "ko": "진행 경과"},
     "projects.decisions": {"en": "Decisions", "ko": "결정"},
     "projects.requests": {"en": "Requested datasets", "ko": "신청 데이터셋"},

@@ -25,7 +25,7 @@ from enclave.service import open_linkage_unit
 from enclave.web.api.spec import api_route, openapi_document
 from enclave.web.database import current_service, current_settings, db_session, end_db_session
 from enclave.web.errors import PayloadTooLarge
-from enclave.web.identity import current_user, not_found
+from enclave.web.identity import acting_user, not_found
 from enclave.web.messages import text
 
 __all__: list[str] = []
@@ -72,11 +72,6 @@ def _list(schema: dict[str, Any]) -> dict[str, Any]:
     return {"type": "array", "items": schema}
 
 
-def _user():  # type: ignore[no-untyped-def]
-    user = current_user()
-    assert user is not None
-    return user
-
 
 def _iso(value: Any) -> str | None:
     return None if value is None else value.isoformat()
@@ -106,7 +101,7 @@ def _export(e: ExportRequest, *, full: bool = False) -> dict[str, Any]:
         "outputs": [{"name": o.name, "status": o.check_status, "kind": o.kind, "outcome": o.outcome}
                     for o in e.outputs]}
     if full:
-        user = _user()
+        user = acting_user()
         for entry, output in zip(body["outputs"], e.outputs, strict=True):
             entry["checks"] = json.loads(output.checks).get("results", [])
             entry["votes"] = [{"reviewer": v.reviewer.username, "decision": v.decision, "comment": v.comment}
@@ -120,7 +115,7 @@ def _visible_export(request_id: int) -> ExportRequest:
     export = db_session().get(ExportRequest, request_id)
     if export is None:
         raise not_found()
-    require_project_access(db_session(), _user(), export.project_id)
+    require_project_access(db_session(), acting_user(), export.project_id)
     return export
 
 
@@ -134,7 +129,7 @@ def openapi() -> ResponseReturnValue:
 @api_route("/me", "GET", summary="Who the token belongs to.", responses={200: ("The token's user", _USER)})
 def me() -> ResponseReturnValue:
     """Describe the caller: user name, role and agency (never the token)."""
-    user = _user()
+    user = acting_user()
     return jsonify({"username": user.username, "role": user.role.value, "agency_code": user.agency_code,
                     "token_scope": g.token.scope if g.token else ""})
 
@@ -162,7 +157,7 @@ def get_dataset(dataset_id: int) -> ResponseReturnValue:
 @api_route("/projects", "GET", summary="Projects the caller may see.", responses={200: ("Projects", _list(_PROJECT))})
 def list_projects() -> ResponseReturnValue:
     """Researchers: their projects; agencies: those requesting their data; stewards: all."""
-    user = _user()
+    user = acting_user()
     agency = user.agency_code if user.role is Role.agency else None
     return jsonify([_project(p, agency_code=agency) for p in projects_for(db_session(), user)])
 
@@ -171,7 +166,7 @@ def list_projects() -> ResponseReturnValue:
            responses={200: ("The project", _PROJECT)})
 def get_project(project_id: int) -> ResponseReturnValue:
     """One project the caller may see (404 otherwise)."""
-    user = _user()
+    user = acting_user()
     project = require_project_access(db_session(), user, project_id)
     return jsonify(_project(project, agency_code=user.agency_code if user.role is Role.agency else None))
 
@@ -182,7 +177,7 @@ def get_project(project_id: int) -> ResponseReturnValue:
            responses={201: ("The request, in review", _EXPORT)})
 def create_export(project_id: int) -> ResponseReturnValue:
     """Create an export request from evidence (``export_review.client`` calls this)."""
-    user = _user()
+    user = acting_user()
     # Access first: someone else's project is 404 whatever the body holds.
     project = require_project_access(db_session(), user, project_id)
     body = request.get_json(silent=True)
@@ -201,7 +196,7 @@ def create_export(project_id: int) -> ResponseReturnValue:
            summary="Export requests of one project.", responses={200: ("Requests", _list(_EXPORT))})
 def list_project_exports(project_id: int) -> ResponseReturnValue:
     """The project's export requests."""
-    require_project_access(db_session(), _user(), project_id)
+    require_project_access(db_session(), acting_user(), project_id)
     found = db_session().query(ExportRequest).filter(ExportRequest.project_id == project_id).order_by(
         ExportRequest.id.desc())
     return jsonify([_export(e) for e in found])
@@ -211,7 +206,7 @@ def list_project_exports(project_id: int) -> ResponseReturnValue:
            responses={200: ("Requests", _list(_EXPORT))})
 def list_exports() -> ResponseReturnValue:
     """Researchers: their projects' requests; stewards: all."""
-    return jsonify([_export(e) for e in requests_for(db_session(), _user())])
+    return jsonify([_export(e) for e in requests_for(db_session(), acting_user())])
 
 
 @api_route("/export-requests/<int:request_id>", "GET", roles=_RESEARCH,
@@ -228,12 +223,12 @@ def get_export(request_id: int) -> ResponseReturnValue:
                "schema": {"type": "string", "contentMediaType": "application/zip"}}})})
 def download_release(project_id: int, request_id: int) -> ResponseReturnValue:
     """The release zip (signed with the enclave's key)."""
-    require_project_access(db_session(), _user(), project_id)
+    require_project_access(db_session(), acting_user(), project_id)
     export = db_session().get(ExportRequest, request_id)
     release = db_session().query(Release).filter(Release.request_id == request_id).one_or_none()
     if export is None or export.project_id != project_id or release is None or not Path(release.path).is_file():
         raise not_found()
-    current_service().audit.record(db_session(), actor=_user().username, action="export.download",
+    current_service().audit.record(db_session(), actor=acting_user().username, action="export.download",
                                    object_type="export_request", object_id=request_id, channel="api",
                                    package_sha256=release.sha256)
     return send_file(release.path, mimetype="application/zip", as_attachment=True,
@@ -249,7 +244,7 @@ def download_release(project_id: int, request_id: int) -> ResponseReturnValue:
            responses={201: ("Received", _RECEIVED), 413: ("Larger than the upload limit", None)})
 def upload_package(project_id: int) -> ResponseReturnValue:
     """Receive a sealed package; an interrupted or refused upload leaves nothing behind."""
-    require_project_access(db_session(), _user(), project_id)
+    require_project_access(db_session(), acting_user(), project_id)
     declared = request.headers.get("X-Content-SHA256", "").strip()
     if not _SHA256.match(declared):
         raise InputError(text("error.checksum_header"))
@@ -258,14 +253,15 @@ def upload_package(project_id: int) -> ResponseReturnValue:
     if length is not None and length > limit_mb << 20:
         # Refused before a byte is read: the body is never streamed to disk.
         raise PayloadTooLarge(text("error.413", limit=limit_mb), audit={
-            "actor": _user().username, "action": "intake.upload", "object_type": "project",
+            "actor": acting_user().username, "action": "intake.upload", "object_type": "project",
             "object_id": project_id, "outcome": "denied", "reason": "too_large"})
     svc = current_service()
-    user = _user()
+    user = acting_user()
     # Intake and the linkage unit run their own transactions; let go of the request's first.
     end_db_session(commit=True)
     received = receive_package(svc, open_linkage_unit(svc.settings, svc), agency_user=user,
-                               project_id=project_id, stream=request.stream, declared_sha256=declared,
+                               project_id=project_id, stream=request.stream,  # type: ignore[arg-type]
+                               declared_sha256=declared,
                                content_length=length)
     return jsonify({"kind": received.kind, "package_id": received.package_id, "row_count": received.row_count,
                     "sha256": received.sha256, "received_by": received.received_by}), 201
@@ -277,4 +273,4 @@ def list_submissions() -> ResponseReturnValue:
     """Content packages the agency submitted, newest first."""
     return jsonify([{"project_id": s.project_id, "package_id": s.package_id, "sha256": s.sha256, "size": s.size,
                      "row_count": s.row_count, "received_at": _iso(s.received_at)}
-                    for s in submissions_for(db_session(), _user())])
+                    for s in submissions_for(db_session(), acting_user())])

@@ -20,7 +20,7 @@ from enclave.exports import cast_vote, requests_for, votes_visible_to, withdraw_
 from enclave.keys import project_key_id
 from enclave.projects import require_project_access, steward_may_decide
 from enclave.web.database import current_service, db_session
-from enclave.web.identity import current_user, login_required, not_found
+from enclave.web.identity import acting_user, login_required, not_found
 from enclave.web.messages import text
 from export_review import output_from_evidence
 from export_review.checks import CellRef
@@ -41,18 +41,13 @@ class TableRow:
     failing: bool
 
 
-def _user():  # type: ignore[no-untyped-def]
-    user = current_user()
-    assert user is not None
-    return user
-
 
 def _visible_request(request_id: int) -> ExportRequest:
     export = db_session().get(ExportRequest, request_id)
     if export is None:
         raise not_found()
     try:
-        require_project_access(db_session(), _user(), export.project_id)
+        require_project_access(db_session(), acting_user(), export.project_id)
     except NotFound:
         raise not_found() from None
     return export
@@ -83,14 +78,14 @@ def _table(output: ExportOutput, failing: set[int]) -> list[TableRow]:
 @login_required(Role.researcher, Role.steward, Role.admin)
 def my_requests() -> str:
     """Export requests the viewer may see."""
-    return render_template("exports/list.html", requests=requests_for(db_session(), _user()))
+    return render_template("exports/list.html", requests=requests_for(db_session(), acting_user()))
 
 
 @blueprint.get("/<int:request_id>")
 @login_required(Role.researcher, Role.steward, Role.admin)
 def detail(request_id: int) -> str:
     """One request: each output's checks (failing cells highlighted) and the votes the viewer may see."""
-    user = _user()
+    user = acting_user()
     export = _visible_request(request_id)
     outputs = []
     for output in export.outputs:
@@ -113,7 +108,7 @@ def detail(request_id: int) -> str:
 def withdraw(request_id: int) -> Response:
     """The author withdraws a request that is not decided yet."""
     export = _visible_request(request_id)
-    withdraw_request(current_service(), db_session(), export.id, _user())
+    withdraw_request(current_service(), db_session(), export.id, acting_user())
     flash(text("exports.withdrawn", id=request_id), "info")
     return redirect(url_for("exports.detail", request_id=request_id))
 
@@ -127,7 +122,7 @@ def vote(output_id: int) -> Response:
         raise not_found()
     request_id = output.request_id
     name = output.name
-    cast_vote(current_service(), db_session(), output_id, _user(), request.form.get("decision", ""),
+    cast_vote(current_service(), db_session(), output_id, acting_user(), request.form.get("decision", ""),
               request.form.get("comment", ""))
     flash(text("exports.voted", name=name), "info")
     return redirect(url_for("exports.detail", request_id=request_id))

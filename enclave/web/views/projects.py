@@ -29,7 +29,7 @@ from enclave.projects import (
 from enclave.provisioning import decide_adequacy, decide_replica, latest_review
 from enclave.service import open_linkage_unit
 from enclave.web.database import current_service, db_session, end_db_session
-from enclave.web.identity import current_user, login_required, not_found
+from enclave.web.identity import acting_user, login_required, not_found
 from enclave.web.messages import text
 
 __all__ = ["LIFECYCLE", "blueprint"]
@@ -41,11 +41,6 @@ LIFECYCLE = (ProjectState.applied, ProjectState.approved, ProjectState.provision
              ProjectState.closing, ProjectState.destroyed)
 
 
-def _user():  # type: ignore[no-untyped-def]
-    user = current_user()
-    assert user is not None
-    return user
-
 
 @blueprint.get("")
 @login_required(Role.researcher)
@@ -53,7 +48,7 @@ def my_projects() -> str:
     """The researcher's projects with their state."""
     from enclave.projects import projects_for
 
-    return render_template("projects/list.html", projects=projects_for(db_session(), _user()))
+    return render_template("projects/list.html", projects=projects_for(db_session(), acting_user()))
 
 
 def _parse_requests() -> dict[int, list[str]]:
@@ -96,7 +91,7 @@ def apply() -> str | Response | tuple[str, int]:
     team = [line.strip() for line in form.get("team", "").splitlines() if line.strip()]
     _check_team(team)
     project = apply_for_project(
-        current_service(), db_session(), _user(), title=form.get("title", ""), purpose=form.get("purpose", ""),
+        current_service(), db_session(), acting_user(), title=form.get("title", ""), purpose=form.get("purpose", ""),
         analysis_plan=form.get("analysis_plan", ""), retention_end=retention_end, requests=chosen, team=team,
         keep_unlinked=form.get("keep_unlinked") == "on")
     flash(text("projects.applied", id=project.id), "info")
@@ -114,7 +109,7 @@ def _timeline(project: Project) -> list[tuple[str, str]]:
 @login_required()
 def detail(project_id: int) -> str:
     """One project: status timeline, requested data, decisions, and what the viewer may decide."""
-    user = _user()
+    user = acting_user()
     session = db_session()
     project = require_project_access(session, user, project_id)
     requests = [(r, json.loads(r.variables)) for r in project.requests]
@@ -137,6 +132,7 @@ def detail(project_id: int) -> str:
         agency_may_decide=bool(my_part) and project.state is ProjectState.applied
         and all(r.decision is Decision.pending for r in my_part),
         agency_decision=my_part[0].decision.value if my_part else None,
+        workspace_url=f"http://{current_service().settings.host}:{current_service().settings.hub_port}/hub/",
     )
 
 
@@ -154,7 +150,7 @@ def _decision() -> Decision:
 @login_required(Role.agency)
 def agency_decision(project_id: int) -> Response:
     """An agency approves or declines the part of the application that requests its data."""
-    user = _user()
+    user = acting_user()
     project = require_project_access(db_session(), user, project_id)
     decide_agency_part(current_service(), db_session(), project, user, _decision(),
                        request.form.get("comment", ""))
@@ -166,7 +162,7 @@ def agency_decision(project_id: int) -> Response:
 @login_required(Role.steward)
 def steward_decision(project_id: int) -> Response:
     """A steward decides on the whole application (never on a project they belong to)."""
-    user = _user()
+    user = acting_user()
     project = require_project_access(db_session(), user, project_id)
     decide_as_steward(current_service(), db_session(), project, user, _decision(), request.form.get("comment", ""))
     flash(text("word.decided"), "info")
@@ -177,7 +173,7 @@ def steward_decision(project_id: int) -> Response:
 @login_required(Role.steward)
 def adequacy_decision(project_id: int, review_id: int) -> Response:
     """A steward approves or returns a risk review (adequacy approval)."""
-    user = _user()
+    user = acting_user()
     require_project_access(db_session(), user, project_id)
     review = decide_adequacy(current_service(), db_session(), review_id, user,
                              request.form.get("decision", ""), request.form.get("comment", ""))
@@ -191,7 +187,7 @@ def adequacy_decision(project_id: int, review_id: int) -> Response:
 @login_required(Role.steward, Role.admin)
 def risk_report(project_id: int) -> Response:
     """The newest risk report of the project (aggregate measures only)."""
-    require_project_access(db_session(), _user(), project_id)
+    require_project_access(db_session(), acting_user(), project_id)
     review = latest_review(db_session(), project_id)
     if review is None or not Path(review.report_path).is_file():
         raise not_found()
@@ -202,7 +198,7 @@ def risk_report(project_id: int) -> Response:
 @login_required(Role.steward, Role.admin)
 def linkage_quality(project_id: int) -> Response:
     """The linkage quality report the linkage unit sent (aggregate counts only)."""
-    require_project_access(db_session(), _user(), project_id)
+    require_project_access(db_session(), acting_user(), project_id)
     path = current_service().settings.reports_dir / f"project-{project_id}" / "linkage-quality.html"
     if not path.is_file():
         raise not_found()
@@ -213,7 +209,7 @@ def linkage_quality(project_id: int) -> Response:
 @login_required(Role.steward)
 def replica_decision(project_id: int, replica_id: int) -> Response:
     """A steward releases (when its measured risk allows) or returns a synthetic replica."""
-    user = _user()
+    user = acting_user()
     require_project_access(db_session(), user, project_id)
     replica = db_session().get(SyntheticReplica, replica_id)
     if replica is None or replica.project_id != project_id:
@@ -227,7 +223,7 @@ def replica_decision(project_id: int, replica_id: int) -> Response:
 @login_required(Role.steward, Role.admin)
 def destroy(project_id: int) -> Response:
     """Destroy a project's data and keys and sign the certificate."""
-    user = _user()
+    user = acting_user()
     require_project_access(db_session(), user, project_id)
     svc = current_service()
     # Destruction runs its own transactions (and the linkage unit its own):
@@ -247,12 +243,12 @@ def download_release(project_id: int, request_id: int) -> Response:
     """Download the signed release package of an approved export request."""
     from enclave.db.models import Release
 
-    require_project_access(db_session(), _user(), project_id)
+    require_project_access(db_session(), acting_user(), project_id)
     export = db_session().get(ExportRequest, request_id)
     release = db_session().query(Release).filter(Release.request_id == request_id).one_or_none()
     if export is None or export.project_id != project_id or release is None or not Path(release.path).is_file():
         raise not_found()
-    current_service().audit.record(db_session(), actor=_user().username, action="export.download",
+    current_service().audit.record(db_session(), actor=acting_user().username, action="export.download",
                                    object_type="export_request", object_id=request_id, channel="web",
                                    package_sha256=release.sha256)
     return send_file(release.path, mimetype="application/zip", as_attachment=True,

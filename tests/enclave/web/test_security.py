@@ -156,3 +156,11 @@ def test_identifiers_typed_into_forms_are_never_echoed(client, people, login, wo
     assert RRN not in body
     audit = client.get(f"/audit?actor={RRN}")
     assert RRN not in audit.get_data(as_text=True)
+
+
+def test_enclave_lang_setting_chooses_the_default_language(svc) -> None:
+    from enclave.web import create_app
+
+    korean = create_app(svc.settings.replace(lang="ko"), svc).test_client()
+    assert "로그인" in korean.get("/login").get_data(as_text=True)
+    assert "Log in" in korean.get("/login?lang=en").get_data(as_text=True)

@@ -25,7 +25,6 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlalchemy.orm import Session
 
-from enclave.provisioning import read_project_dataset
 from enclave.service import EnclaveService
 from enclave.settings import Settings
 
@@ -141,6 +140,9 @@ def provision_workspace(svc: EnclaveService, session: Session, project_id: int, 
         NotFound: The project has no approved dataset yet
             (from :func:`enclave.provisioning.read_project_dataset`).
     """
+    # Imported here: project destruction imports this module, and provisioning imports projects.
+    from enclave.provisioning import read_project_dataset
+
     frame = read_project_dataset(svc, session, project_id)
     root = workspace_root(svc.settings, project_id, username)
     root.mkdir(parents=True, exist_ok=True)

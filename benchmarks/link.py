@@ -44,9 +44,9 @@ import pyarrow.parquet as pq
 from linkage import MatchKeySubmission, link_match_keys
 paths, passes = sys.argv[1:3], sys.argv[3].split(",")
 start = time.perf_counter()
-subs = [MatchKeySubmission(agency, pq.read_table(p)) for agency, p in zip(("a", "b"), paths)]
+subs = [MatchKeySubmission(agency, pq.read_table(p, memory_map=True)) for agency, p in zip(("a", "b"), paths)]
 loaded = time.perf_counter()
-linkage_map, report = link_match_keys(subs, passes, threads=2, memory_limit="4GB")
+linkage_map, report = link_match_keys(subs, passes, threads=2, memory_limit="2GB")
 done = time.perf_counter()
 print(json.dumps({
     "load_seconds": loaded - start,

@@ -52,6 +52,8 @@ from linkage.sealing import OpenedPackage, PackageManifest, open_package
 __all__ = ["MAX_AGENCIES", "MatchKeySubmission", "link_match_keys", "link_submissions"]
 
 MAX_AGENCIES = 62
+# Records per DuckDB aggregation; larger passes are split by key bits.
+PARTITION_ROWS = 4_000_000
 
 
 @dataclass(frozen=True)
@@ -148,21 +150,19 @@ def link_match_keys(
         if lacking:
             raise LinkingError(text("link.bad_columns", agency=sub.agency, columns=", ".join(lacking)))
     sizes = np.array([s.table.num_rows for s in subs], dtype=np.int64)
+    offsets = np.concatenate([[0], np.cumsum(sizes)])
     total = int(sizes.sum())
-    agency_of = np.repeat(np.arange(len(subs), dtype=np.int64), sizes)
-    serials = np.concatenate(
-        [s.table.column("serial").to_numpy().astype(np.int64, copy=False) for s in subs]
-    )
-    for i, sub in enumerate(subs):
-        part = serials[sizes[:i].sum() : sizes[: i + 1].sum()]
+    agency_of = np.repeat(np.arange(len(subs), dtype=np.int8), sizes)
+    for sub in subs:
+        part = sub.table.column("serial").to_numpy()
         repeats = len(part) - len(np.unique(part))
         if repeats:
             raise LinkingError(text("link.duplicate_serial", agency=sub.agency, count=repeats))
 
     full_mask = (1 << len(subs)) - 1
     cluster = np.arange(total, dtype=np.int64)  # cluster id = the rid of a founding record
-    cmask = (np.int64(1) << agency_of).astype(np.int64)  # agencies in cluster, by cluster id
-    csize = np.ones(total, dtype=np.int64)  # members, by cluster id
+    cmask = np.left_shift(np.int64(1), agency_of.astype(np.int64))  # agencies, by cluster id
+    csize = np.ones(total, dtype=np.int32)  # members, by cluster id
     link_pass = np.full(total, -1, dtype=np.int16)
     con = duckdb.connect()
     if threads:
@@ -173,92 +173,115 @@ def link_match_keys(
     results: list[PassResult] = []
     bar = tqdm(pass_names, desc=text("progress.link"), disable=not progress, leave=False)
     for p_index, pass_name in enumerate(bar):
-        his, los, rids, with_key = [], [], [], {}
-        offset = 0
-        for sub, n in zip(subs, sizes, strict=True):
-            hi, lo, valid = _key_halves(sub.table.column(f"mk_{pass_name}"))
+        # One preallocated array per field keeps the pass at ~25 bytes per record.
+        valids = []
+        with_key = {}
+        for sub in subs:
+            valid = _key_halves(sub.table.column(f"mk_{pass_name}"))[2]
+            valids.append(valid)
+            with_key[sub.agency] = int(valid.sum())
+        m = sum(with_key.values())
+        hi = np.empty(m, dtype=np.int64)
+        cl = np.empty(m, dtype=np.int64)
+        ag = np.empty(m, dtype=np.int8)
+        lo_of_rid = np.zeros(total, dtype=np.int64)  # second key halves, for verification
+        pos = 0
+        for i, (sub, valid) in enumerate(zip(subs, valids, strict=True)):
+            k_hi, k_lo, _ = _key_halves(sub.table.column(f"mk_{pass_name}"))
             idx = np.flatnonzero(valid)
-            his.append(hi[idx])
-            los.append(lo[idx])
-            rids.append(idx + offset)
-            with_key[sub.agency] = int(len(idx))
-            offset += int(n)
-        hi = np.concatenate(his)
-        lo = np.concatenate(los)
-        rid = np.concatenate(rids)
-        del his, los, rids
-        cl = cluster[rid]
+            n_i = len(idx)
+            hi[pos : pos + n_i] = k_hi[idx]
+            cl[pos : pos + n_i] = cluster[idx + offsets[i]]
+            ag[pos : pos + n_i] = i
+            lo_of_rid[idx + offsets[i]] = k_lo[idx]
+            pos += n_i
+            del k_hi, k_lo, idx
+        del valids
         cm = cmask[cl]
-        complete = cm == full_mask
-        am = (np.int64(1) << agency_of[rid]).astype(np.int64)
         # Partial clusters with several members may hold one key value twice:
         # they are folded to one row per (key, cluster) before the group test.
-        folded = (csize[cl] > 1) & ~complete
+        folded = (csize[cl] > 1) & (cm != full_mask)
+        any_folded = bool(folded.any())
         single = ~folded
-        pick = (lambda a: a) if single.all() else (lambda a: a[single])
-        records = pa.table(
-            {
-                "hi": pick(hi),
-                "lo": pick(lo),
-                "cl": pick(cl),
-                "cm": pick(cm),
-                "am": pick(am),
-                "complete": pick(complete),
-            }
+        pick = (lambda a: a) if not any_folded else (lambda a: a[single])
+        con.register("records", pa.table({"hi": pick(hi), "cl": pick(cl), "cm": pick(cm), "ag": pick(ag)}))
+        source = (
+            "SELECT hi, cl, cm, (1::BIGINT << ag) AS am, 1 AS nrec, "
+            f"cm = {full_mask} AS complete FROM records"
         )
-        con.register("records", records)
-        source = "SELECT hi, lo, cl, cm, am, 1 AS nrec, complete FROM records"
-        if folded.any():
-            multi = pa.table(
-                {"hi": hi[folded], "lo": lo[folded], "cl": cl[folded], "cm": cm[folded], "am": am[folded]}
+        if any_folded:
+            con.register(
+                "multi", pa.table({"hi": hi[folded], "cl": cl[folded], "cm": cm[folded], "ag": ag[folded]})
             )
-            con.register("multi", multi)
             source += (
-                " UNION ALL SELECT hi, lo, cl, any_value(cm), bit_or(am), count(*), false"
-                " FROM multi GROUP BY hi, lo, cl"
+                " UNION ALL SELECT hi, cl, any_value(cm), bit_or(1::BIGINT << ag), count(*), false"
+                " FROM multi GROUP BY hi, cl"
             )
-        # Grouping on the first 64 bits is cheaper than on all 128; a group whose
-        # second halves differ is two key values colliding there (odds ~1e-5 per
-        # run at 20M keys) and is left unlinked rather than split.
-        groups = con.sql(
-            f"""
-            SELECT hi,
-                   count(*) AS nrows,
-                   sum(nrec) AS n,
-                   bit_count(bit_or(am)) AS n_agencies,
-                   bool_or(complete) AS has_complete,
-                   sum(CASE WHEN complete THEN 0 ELSE bit_count(cm) END) AS cm_sum,
-                   bit_or(CASE WHEN complete THEN 0 ELSE cm END) AS cm_union,
-                   sum(CASE WHEN complete THEN 0 ELSE nrec END) AS open_n,
-                   min(cl) AS lo_cl, max(cl) AS hi_cl,
-                   min(lo) = max(lo) AS one_key
-            FROM ({source})
-            GROUP BY hi
-            HAVING min(cl) <> max(cl)
-            """
-        ).to_arrow_table()
+        # Groups are formed on the first 64 bits of the keys; proposed links
+        # between single records are then checked on the other 64 (see below).
+        # Large passes are split into partitions by key bits: a key value never
+        # spans two partitions, and each aggregation then needs a fraction of
+        # the memory (the same shape a distributed engine would shuffle by).
+        parts = 1 << max(0, int(np.ceil(np.log2(max(m, 1) / PARTITION_ROWS))))
+        amb_dup = amb_conflict = 0
+        pieces = []
+        for part in range(parts):
+            where = f"WHERE (hi & {parts - 1}) = {part}" if parts > 1 else ""
+            con.execute(
+                f"""
+                CREATE OR REPLACE TEMP TABLE g AS
+                SELECT CASE
+                         WHEN sum(nrec) > bit_count(bit_or(am)) THEN 1
+                         WHEN bool_or(complete)
+                           OR sum(CASE WHEN complete THEN 0 ELSE bit_count(cm) END)
+                              > bit_count(bit_or(CASE WHEN complete THEN 0 ELSE cm END)) THEN 2
+                         ELSE 0
+                       END AS verdict,
+                       hi,
+                       count(*)::INTEGER AS nrows,
+                       sum(CASE WHEN complete THEN 0 ELSE nrec END)::BIGINT AS open_n,
+                       bit_or(CASE WHEN complete THEN 0 ELSE cm END) AS cm_union,
+                       min(cl) AS lo_cl, max(cl) AS hi_cl
+                FROM ({source}) {where}
+                GROUP BY hi
+                HAVING min(cl) <> max(cl)
+                """
+            )
+            counts = dict(con.execute("SELECT verdict, sum(open_n) FROM g GROUP BY verdict").fetchall())
+            amb_dup += int(counts.get(1) or 0)
+            amb_conflict += int(counts.get(2) or 0)
+            pieces.append(
+                con.sql("SELECT hi, nrows, cm_union, lo_cl, hi_cl FROM g WHERE verdict = 0").to_arrow_table()
+            )
+            con.execute("DROP TABLE g")
         con.unregister("records")
-        if folded.any():
+        if any_folded:
             con.unregister("multi")
+        proposals = pa.concat_tables(pieces)
+        del pieces
         g = {
-            name: groups.column(name).combine_chunks().to_numpy(zero_copy_only=False)
-            for name in groups.column_names
+            name: proposals.column(name).combine_chunks().to_numpy(zero_copy_only=False)
+            for name in proposals.column_names
         }
-        popcount = _popcount(g["cm_union"])
-        dup = g["n"] > g["n_agencies"]
-        conflict = ~dup & (g["has_complete"] | (g["cm_sum"] > popcount) | ~g["one_key"])
-        proposal = ~dup & ~conflict
-        amb_dup = int(g["open_n"][dup].sum())
-        amb_conflict = int(g["open_n"][conflict].sum())
+        del proposals
+        # Two single records proposed on equal first halves must agree on the
+        # second halves too; otherwise two key values collided (odds ~1e-5 per
+        # run at 20M keys) and the group is left unlinked.
+        both_single = (csize[g["lo_cl"]] == 1) & (csize[g["hi_cl"]] == 1) & (g["nrows"] == 2)
+        collided = both_single & (lo_of_rid[g["lo_cl"]] != lo_of_rid[g["hi_cl"]])
+        if collided.any():
+            amb_conflict += int(2 * collided.sum())
+            g = {k: v[~collided] for k, v in g.items()}
+        del lo_of_rid
 
         # Members of each proposing group: two clusters read straight off the
         # aggregate; bigger groups (three or more agencies) are joined back.
-        pair = proposal & (g["nrows"] == 2)
-        group_ids = np.flatnonzero(proposal)
+        pair = g["nrows"] == 2
+        group_ids = np.arange(len(g["nrows"]))
         pair_ids = np.flatnonzero(pair)
         member_group = [pair_ids, pair_ids]
         member_cluster = [g["lo_cl"][pair], g["hi_cl"][pair]]
-        wide = np.flatnonzero(proposal & (g["nrows"] > 2))
+        wide = np.flatnonzero(g["nrows"] > 2)
         if len(wide):
             con.register("wide", pa.table({"hi": g["hi"][wide], "gid": wide}))
             con.register("keys", pa.table({"hi": hi, "cl": cl}))
@@ -269,58 +292,66 @@ def link_match_keys(
             con.unregister("keys")
             member_group.append(members.column("gid").to_numpy())
             member_cluster.append(members.column("cl").to_numpy())
+        del hi, cl, cm, ag
         m_group = np.concatenate(member_group).astype(np.int64)
         m_cluster = np.concatenate(member_cluster).astype(np.int64)
         # Rule 3: a cluster in two proposing groups links through neither.
-        repeated_clusters, counts = np.unique(m_cluster, return_counts=True)
-        repeated_clusters = repeated_clusters[counts > 1]
         amb_multiple = 0
-        if len(repeated_clusters):
-            bad_groups = np.unique(m_group[np.isin(m_cluster, repeated_clusters)])
-            drop = np.isin(m_group, bad_groups)
-            amb_multiple = int(csize[np.unique(m_cluster[drop])].sum())
-            m_group, m_cluster = m_group[~drop], m_cluster[~drop]
-            group_ids = np.setdiff1d(group_ids, bad_groups)
-        target = g["lo_cl"][m_group] if len(m_group) else np.empty(0, np.int64)
-        # The smallest cluster id of a group is always its lo_cl: it is the target.
-        newly = np.zeros(total, dtype=bool)
+        if any_folded:
+            repeated_clusters, repeats_n = np.unique(m_cluster, return_counts=True)
+            repeated_clusters = repeated_clusters[repeats_n > 1]
+            if len(repeated_clusters):
+                bad_groups = np.unique(m_group[np.isin(m_cluster, repeated_clusters)])
+                drop = np.isin(m_group, bad_groups)
+                amb_multiple = int(csize[np.unique(m_cluster[drop])].sum())
+                m_group, m_cluster = m_group[~drop], m_cluster[~drop]
+                group_ids = np.setdiff1d(group_ids, bad_groups)
+        # The smallest cluster id of a group (lo_cl) is the merged cluster's id.
+        target = g["lo_cl"][m_group]
+        newly_linked = 0
         if len(m_cluster):
             remap = np.arange(total, dtype=np.int64)
             remap[m_cluster] = target
             cmask[target] = g["cm_union"][m_group]
             before_alone = csize[cluster] == 1
             cluster = remap[cluster]
-            csize = np.bincount(cluster, minlength=total).astype(np.int64)
+            del remap
+            csize = np.bincount(cluster, minlength=total).astype(np.int32)
             newly = before_alone & (csize[cluster] > 1)
+            del before_alone
             link_pass[newly & (link_pass < 0)] = p_index
+            newly_linked = int(newly.sum())
+            del newly
         results.append(
             PassResult(
                 name=pass_name,
                 records_with_key=with_key,
                 links=int(len(group_ids)),
-                records_linked=int(newly.sum()),
+                records_linked=newly_linked,
                 ambiguous_duplicate=amb_dup,
                 ambiguous_conflict=amb_conflict,
                 ambiguous_multiple=amb_multiple,
             )
         )
-        del hi, lo, rid, cl, cm, am, records, groups, g
+        del g, m_group, m_cluster, target
     bar.close()
     con.close()
 
     roots, inverse = np.unique(cluster, return_inverse=True)
     link_ids = _random_ids(len(roots))[inverse]
-    pass_labels = np.array(list(pass_names), dtype=object)
+    del inverse
     agency_labels = pa.array(agencies, pa.string())
+    pass_labels = pa.array(list(pass_names), pa.string())
+    pass_index = pa.array(link_pass.astype(np.int32), mask=link_pass < 0)
+    serials = pa.concat_arrays(
+        [s.table.column("serial").combine_chunks().cast(pa.int64()) for s in subs]
+    )
     map_table = pa.Table.from_arrays(
         [
             agency_labels.take(pa.array(agency_of)),
-            pa.array(serials, pa.int64()),
+            serials,
             pa.array(link_ids, pa.int64()),
-            pa.array(
-                np.where(link_pass >= 0, pass_labels[np.maximum(link_pass, 0)], None),
-                pa.string(),
-            ),
+            pass_labels.take(pass_index),
         ],
         schema=LINKAGE_MAP_SCHEMA,
     )

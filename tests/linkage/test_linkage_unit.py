@@ -167,3 +167,28 @@ def test_packages_from_different_projects_are_not_linked(prepared: dict, parties
     with pytest.raises(LinkingError, match="different projects"):
         link_submissions([prepared["welfare"].match_keys_package, other.match_keys_package],
                          recipient_private=parties["linkage-unit"].sealing, trusted_signers=signers)
+
+
+def test_partitioned_grouping_links_exactly_like_one_group(monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    import linkage.linkage_unit as unit
+
+    rng = np.random.default_rng(4)
+    labels = [f"k{i}" for i in rng.integers(0, 300, 400)]
+    a = _sub("a", list(range(400)), p1=labels[:400], p2=[f"m{i % 150}" for i in range(400)])
+    b = _sub("b", list(range(1000, 1400)), p1=labels[::-1], p2=[f"m{i % 170}" for i in range(400)])
+    c = _sub("c", list(range(2000, 2200)), p1=labels[:200], p2=[f"m{i}" for i in range(200)])
+
+    def clusters(linkage_map: LinkageMap) -> set[frozenset[tuple[str, int]]]:
+        groups: dict[int, set[tuple[str, int]]] = {}
+        for row in linkage_map.table.to_pylist():
+            groups.setdefault(row["link_id"], set()).add((row["agency"], row["serial"]))
+        return {frozenset(g) for g in groups.values()}
+
+    whole, whole_report = link_match_keys([a, b, c], ["p1", "p2"])
+    monkeypatch.setattr(unit, "PARTITION_ROWS", 50)
+    split, split_report = link_match_keys([a, b, c], ["p1", "p2"])
+    assert clusters(split) == clusters(whole)
+    assert split_report.passes == whole_report.passes
+    assert any(len(c) > 1 for c in clusters(whole))

@@ -60,7 +60,9 @@ class DemoAgency:
     source: Path
 
 
-def prepare_agencies(svc: EnclaveService, workspace: Path, persons: int, seed: int) -> tuple[dict[str, DemoAgency], bytes]:
+def prepare_agencies(
+    svc: EnclaveService, workspace: Path, persons: int, seed: int
+) -> tuple[dict[str, DemoAgency], bytes]:
     """Give each agency keys (registered with the enclave and linkage unit) and its synthetic file.
 
     Returns:

@@ -1,26 +1,29 @@
-"""The demo researcher's analysis: a safe table, a disclosive table and a regression.
+"""The demo researcher's analysis: the example notebook, run headless in a kernel.
 
-When the analysis room's example notebook and the web API are available, the
-notebook runs headless in a kernel and submits through ``export_review``'s
-client over HTTP, exactly as in JupyterHub. The in-process path below makes the
-same outputs with the same library and hands the evidence to the same domain
-function the API calls; the demo says which path ran.
+The analysis room's headless runner provisions the workspace exactly as the
+spawner does and gives the kernel only what a JupyterHub kernel gets. The
+service's web app is served on a free loopback port so the notebook's
+``export_review`` client submits over HTTP, and the service re-checks every
+output on its side.
 """
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
-import pandas as pd
+from sqlalchemy import select
 
-from enclave.db.models import ExportRequest, Project, User
-from enclave.exports import create_export_request
-from enclave.provisioning import read_project_dataset
+from enclave.db.models import ExportRequest, User
+from enclave.errors import EnclaveError
+from enclave.hub.headless import run_workspace_notebook
 from enclave.service import EnclaveService
-from export_review import OutputSession, output_to_evidence
 
-__all__ = ["AnalysisResult", "analyse", "run_example_analysis"]
+__all__ = ["NOTEBOOK", "AnalysisResult", "run_example_analysis", "serve_in_background"]
+
+NOTEBOOK = "example_analysis.ipynb"
 
 
 @dataclass(frozen=True)
@@ -34,42 +37,41 @@ class AnalysisResult:
     failing_names: tuple[str, ...]
 
 
-def analyse(frame: pd.DataFrame, session: OutputSession) -> list[str]:
-    """Make the demo's three outputs from the project data; return their names.
+@contextlib.contextmanager
+def serve_in_background(svc: EnclaveService) -> Iterator[str]:
+    """Serve the enclave's web app on a free loopback port; yield its URL."""
+    from werkzeug.serving import make_server
 
-    - a safe frequency table of household type by insurance type;
-    - a deliberately disclosive table: household size by industry, whose rare
-      combinations leave cells below the minimum count;
-    - an OLS regression of outpatient visits on household size and wage.
+    from enclave.web import create_app
+
+    app = create_app(service=svc)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="enclave-demo-web", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+def run_example_analysis(svc: EnclaveService, researcher: User, project_id: int) -> AnalysisResult:
+    """Run ``notebooks/example_analysis.ipynb`` as ``researcher``; return its export request.
+
+    Raises:
+        NotebookFailed: A cell failed (the message names the cell, never its output).
+        EnclaveError: The notebook ran but submitted nothing.
     """
-    data = frame.copy()
-    for column in ("household_type", "insurance_type", "industry_code", "employment_status"):
-        if column in data:
-            data[column] = data[column].astype("string").fillna("(missing)")
-    safe = session.crosstab(data["household_type"], data["insurance_type"], name="household_by_insurance")
-    del safe
-    session.crosstab(data["household_size"], data["industry_code"], name="household_size_by_industry")
-    model_data = data.dropna(subset=["outpatient_visits", "household_size", "monthly_wage_krw"])
-    session.ols("outpatient_visits ~ household_size + monthly_wage_krw", model_data, name="visits_regression")
-    return ["household_by_insurance", "household_size_by_industry", "visits_regression"]
-
-
-def run_example_analysis(svc: EnclaveService, researcher: User, project_id: int, workspace: Path) -> AnalysisResult:
-    """Run the analysis as ``researcher`` and submit an export request."""
+    with serve_in_background(svc) as url:
+        served = EnclaveService(settings=svc.settings.replace(public_url=url), db=svc.db, keys=svc.keys)
+        run_workspace_notebook(served, researcher.username, NOTEBOOK, project_id=project_id)
     with svc.session() as session:
-        frame = read_project_dataset(svc, session, project_id)
-    outputs = OutputSession(dataset=f"project-{project_id}", record_id="pseudonym", echo=None)
-    names = analyse(frame, outputs)
-    evidence = [output_to_evidence(outputs.get(name)) for name in names]
-    with svc.session() as session:
-        project = session.get(Project, project_id)
-        author = session.get(User, researcher.id)
-        assert project is not None and author is not None
-        request = create_export_request(svc, session, author, project, "Demo results", evidence)
-        return _result(request, "in-process, through export_review.OutputSession")
-
-
-def _result(request: ExportRequest, how: str) -> AnalysisResult:
-    failing = tuple(o.name for o in request.outputs if o.check_status == "fail")
-    return AnalysisResult(how=how, request_id=request.id, outputs=len(request.outputs), failing=len(failing),
-                          failing_names=failing)
+        request = session.scalars(select(ExportRequest).where(ExportRequest.project_id == project_id,
+                                                              ExportRequest.author_id == researcher.id)
+                                  .order_by(ExportRequest.id.desc()).limit(1)).first()
+        if request is None:
+            raise EnclaveError(f"The example notebook {NOTEBOOK} ran but submitted no export request.")
+        failing = tuple(o.name for o in request.outputs if o.check_status == "fail")
+        return AnalysisResult(how=f"notebook {NOTEBOOK} in a kernel, submitted over the API",
+                              request_id=request.id, outputs=len(request.outputs), failing=len(failing),
+                              failing_names=failing)

@@ -199,8 +199,8 @@ def run_demo(
         step("stage 4-6 adequacy review (적정성 검토): demo-steward-1 approved the report (demo-admin ran it); "
              "demo-steward-2 opened the workspace")
 
-        analysis = run_example_analysis(svc, users["demo-researcher"], project_id, workspace)
-        step(f"stage 5-1: the example analysis ran as demo-researcher ({analysis.how}) and submitted "
+        analysis = run_example_analysis(svc, users["demo-researcher"], project_id)
+        step(f"stage 5-1/5-4: the example analysis ran as demo-researcher ({analysis.how}) and submitted "
              f"{analysis.outputs} outputs in export request {analysis.request_id}; the server re-checked them: "
              f"{analysis.failing} failing ({', '.join(analysis.failing_names) or 'none'})")
 

@@ -20,6 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from enclave.db.models import DestructionCertificate, Project, ProjectState, Role, User, utcnow
 from enclave.errors import Conflict, NotFound, PermissionDenied
+from enclave.hub.workspace import remove_project_workspaces
 from enclave.keys import project_key_id
 from enclave.linkage_unit import LinkageUnitRole
 from enclave.messages import text
@@ -77,8 +78,7 @@ def destroy_project(svc: EnclaveService, linkage_unit: LinkageUnitRole, project_
         release_dir = svc.settings.releases_dir / f"project-{project_id}"
         release_files = len(list(release_dir.glob("*.zip"))) if release_dir.exists() else 0
         shutil.rmtree(release_dir, ignore_errors=True)
-        workspace = svc.settings.data_dir / "workspaces" / str(project_id)
-        shutil.rmtree(workspace, ignore_errors=True)
+        workspaces = remove_project_workspaces(svc.settings, project_id)
         now = utcnow()
         body = {
             "certificate": "enclave-destruction/1",
@@ -89,7 +89,7 @@ def destroy_project(svc: EnclaveService, linkage_unit: LinkageUnitRole, project_
             "keys_shredded": shredded,
             "objects_deleted": objects,
             "release_copies_deleted": release_files,
-            "workspace_deleted": True,
+            "workspaces_deleted": workspaces,
             "linkage_unit_files_deleted": lu_files,
         }
         canonical = json.dumps(body, sort_keys=True, separators=(",", ":")).encode("utf-8")

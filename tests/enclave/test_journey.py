@@ -104,7 +104,7 @@ def test_release_package_holds_only_approved_outputs_and_verifies(journey: Journ
     names = json.dumps(manifest)
     for name in failing:
         assert name not in {f.get("output") for f in manifest.get("files", []) if isinstance(f, dict)}
-    assert "household_by_insurance" in names
+    assert "safe_table" in names and "regression" in names
 
 
 def test_tampered_release_package_is_detected(journey: Journey) -> None:

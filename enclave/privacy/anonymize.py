@@ -168,13 +168,20 @@ def anonymize(
     n = len(base)
     if n < thresholds.effective_k:
         raise AnonymizationError("anonymize.too_few_records", records=n, k=thresholds.effective_k)
-    risk_before = measure_risk(_min_levels(base, policy), policy)
+    # Work on categorical quasi-identifiers: every later step (risk before,
+    # the lattice, the final check) then reads integer codes instead of
+    # hashing millions of strings again.
+    work = base.copy(deep=False)
+    for name in policy.quasi_identifiers:
+        if not isinstance(base[name].dtype, pd.CategoricalDtype):
+            work[name] = base[name].astype("category")
+    risk_before = measure_risk(_min_levels(work, policy), policy)
     dimensions = []
     for name in policy.quasi_identifiers:
         col = policy.column(name)
         dimensions.append(LatticeDimension(name, col.hierarchy, col.min_level, col.top_level))
     sensitive = [(c, policy.column(c).sensitive_kind) for c in policy.sensitive_attributes]
-    outcome, dims = search_lattice(base, dimensions, sensitive, thresholds)
+    outcome, dims = search_lattice(work, dimensions, sensitive, thresholds)
     budget = int(np.floor(thresholds.suppression_budget * n + 1e-9))
     if outcome.best is None:
         raise AnonymizationError("anonymize.no_solution", budget=budget, needed=outcome.fewest_suppressed)
@@ -187,10 +194,13 @@ def anonymize(
         if level == 0 or col.hierarchy is None:
             continue
         dim = dims[name]
-        uniques = np.asarray(pd.factorize(base[name], use_na_sentinel=False)[1], dtype=object)
+        uniques = dim.uniques
         labels = col.hierarchy.generalize_values(uniques, level)
         unchanged = labels == col.hierarchy.generalize_values(uniques, 0)
-        data[name] = pd.Series(labels[dim.codes0], index=base.index, dtype=object)
+        data[name] = pd.Series(
+            pd.Categorical.from_codes(dim.maps[level][dim.codes0], categories=dim.labels[level]),
+            index=base.index,
+        )
         changes.append(
             ColumnChange(
                 name,
@@ -205,7 +215,10 @@ def anonymize(
     # the rows themselves so that the released table is checked, not a model.
     from enclave.privacy.risk import encode_classes, encode_sensitive, l_diversity, t_closeness
 
-    ids, n_classes = encode_classes(data, policy.quasi_identifiers)
+    ids, n_classes = encode_classes(
+        data.assign(**{q: work[q] for q in policy.quasi_identifiers if levels[q] == 0}),
+        policy.quasi_identifiers,
+    )
     sizes = np.bincount(ids, minlength=n_classes)
     failing = sizes < thresholds.effective_k
     for c, kind in sensitive:
@@ -219,13 +232,18 @@ def anonymize(
     suppressed = int(rows.sum())
     if suppressed:
         for name in policy.quasi_identifiers:
-            column = data[name].astype(object)
-            column[rows] = SUPPRESSED
-            data[name] = column
+            column = data[name] if levels[name] > 0 else work[name]
+            categories = list(column.cat.categories)
+            if SUPPRESSED not in categories:
+                categories.append(SUPPRESSED)
+            codes = column.cat.codes.to_numpy().copy()
+            codes[rows] = categories.index(SUPPRESSED)
+            data[name] = pd.Series(pd.Categorical.from_codes(codes, categories=categories), index=data.index)
             changes.append(
                 ColumnChange(name, "suppress", suppressed, 0, 0, "records of classes that broke a threshold")
             )
-    risk_after = measure_risk(data, policy)
+    unchanged_qis = {q: work[q] for q in policy.quasi_identifiers if not isinstance(data[q].dtype, pd.CategoricalDtype)}
+    risk_after = measure_risk(data.assign(**unchanged_qis), policy)
     by_column = tuple(
         ColumnLoss(
             column=name,

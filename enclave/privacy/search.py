@@ -24,6 +24,7 @@ import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -115,7 +116,9 @@ class _Dimension:
         codes, uniques = pd.factorize(series, use_na_sentinel=False)
         self.codes0 = codes.astype(np.int64)
         freq0 = np.bincount(self.codes0, minlength=len(uniques)).astype(np.float64)
+        self.uniques = np.asarray(uniques, dtype=object)
         self.maps: dict[int, Codes] = {}
+        self.labels: dict[int, np.ndarray[Any, Any]] = {}
         self.cards: dict[int, int] = {}
         self.freq: dict[int, Floats] = {}
         self.nue: dict[int, float] = {}
@@ -124,10 +127,12 @@ class _Dimension:
             if level == 0 or dim.hierarchy is None:
                 mapping = np.arange(len(uniques), dtype=np.int64)
                 card = len(uniques)
+                self.labels[level] = values
             else:
                 labels = dim.hierarchy.generalize_values(values, level)
                 lcodes, luniq = pd.factorize(pd.Series(labels, dtype=object), use_na_sentinel=False)
                 mapping, card = lcodes.astype(np.int64), len(luniq)
+                self.labels[level] = np.asarray(luniq, dtype=object)
             self.maps[level] = mapping
             self.cards[level] = card
             freq = np.bincount(mapping, weights=freq0, minlength=card).astype(np.float64)

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from numpy.typing import NDArray
 
 __all__ = ["LinkageAccuracy", "score_linkage"]
 
@@ -46,7 +48,7 @@ class LinkageAccuracy:
 
 def score_linkage(
     linkage_map: pa.Table,
-    serial_order: Mapping[str, np.ndarray],
+    serial_order: Mapping[str, NDArray[Any]],
     truth: pd.DataFrame,
 ) -> LinkageAccuracy:
     """Score a linkage map against ground truth.

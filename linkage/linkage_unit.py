@@ -32,12 +32,14 @@ import datetime as dt
 import time
 from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 import numpy as np
 import pyarrow as pa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from numpy.typing import NDArray
 from tqdm import tqdm
 
 from linkage.errors import LinkingError
@@ -74,7 +76,7 @@ class MatchKeySubmission:
         return f"MatchKeySubmission(agency={self.agency!r}, rows={self.table.num_rows})"
 
 
-def _key_halves(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _key_halves(column: pa.ChunkedArray | pa.Array) -> tuple[NDArray[Any], NDArray[Any], NDArray[Any]]:
     """Return (first 8 bytes, last 8 bytes, valid mask) of a 16-byte binary column."""
     arr = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     if arr.type != pa.binary(KEY_BYTES):
@@ -91,14 +93,14 @@ def _key_halves(column: pa.ChunkedArray | pa.Array) -> tuple[np.ndarray, np.ndar
     return pairs[:, 0], pairs[:, 1], valid
 
 
-def _popcount(values: np.ndarray) -> np.ndarray:
+def _popcount(values: NDArray[Any]) -> NDArray[Any]:
     """Return the number of set bits of each int64 (NumPy 1.26 has no bitwise_count)."""
     table = np.array([bin(i).count("1") for i in range(256)], dtype=np.int64)
     as_bytes = np.ascontiguousarray(values, dtype=np.int64).view(np.uint8).reshape(-1, 8)
     return np.asarray(table[as_bytes].sum(axis=1), dtype=np.int64)
 
 
-def _random_ids(n: int) -> np.ndarray:
+def _random_ids(n: int) -> NDArray[Any]:
     return SerialAllocator().take(n)
 
 
@@ -203,8 +205,12 @@ def link_match_keys(
         folded = (csize[cl] > 1) & (cm != full_mask)
         any_folded = bool(folded.any())
         single = ~folded
-        pick = (lambda a: a) if not any_folded else (lambda a: a[single])
-        con.register("records", pa.table({"hi": pick(hi), "cl": pick(cl), "cm": pick(cm), "ag": pick(ag)}))
+        if any_folded:
+            columns = {"hi": hi[single], "cl": cl[single], "cm": cm[single], "ag": ag[single]}
+        else:
+            columns = {"hi": hi, "cl": cl, "cm": cm, "ag": ag}
+        con.register("records", pa.table(columns))
+        del columns
         source = (
             "SELECT hi, cl, cm, (1::BIGINT << ag) AS am, 1 AS nrec, "
             f"cm = {full_mask} AS complete FROM records"

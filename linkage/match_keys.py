@@ -188,7 +188,7 @@ class MatchKeyer:
                 messages: list[bytes | None] = parts[0]
             else:
                 messages = [
-                    None if None in row else b"".join(row)  # type: ignore[arg-type]
+                    None if None in row else b"".join(row)
                     for row in zip(*parts, strict=True)
                 ]
             tags = hmac_messages(self.project_key, messages, prefix=self.domain(match_pass))

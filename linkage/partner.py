@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
+from numpy.typing import NDArray
 from tqdm import tqdm
 
 from linkage.atomic_files import write_bytes_atomically
@@ -133,7 +134,7 @@ class SerialAllocator:
     def __init__(self) -> None:
         self._used = np.empty(0, dtype=np.int64)
 
-    def take(self, n: int) -> np.ndarray:
+    def take(self, n: int) -> NDArray[Any]:
         """Return ``n`` new serials, in random order.
 
         Args:
@@ -162,7 +163,7 @@ class SerialAllocator:
         return out
 
 
-def _later_copies(values: np.ndarray) -> np.ndarray:
+def _later_copies(values: NDArray[Any]) -> NDArray[Any]:
     """Mark every occurrence of a value except its first."""
     _, first = np.unique(values, return_index=True)
     mask = np.ones(len(values), dtype=bool)

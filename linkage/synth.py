@@ -125,7 +125,10 @@ _REGIONS = [
     ("48123", "경상남도 창원시 성산구"), ("50110", "제주특별자치도 제주시"),
 ]
 _ROADS = ["중앙로", "세종대로", "한강대로", "문화로", "평화로", "희망로", "대학로", "시청로", "공원로", "역전로"]
-_BENEFITS = ["생계급여", "의료급여", "주거급여", "교육급여", "기초연금", "장애인연금", "한부모가족", "차상위계층", "아동수당", "부모급여"]
+_BENEFITS = [
+    "생계급여", "의료급여", "주거급여", "교육급여", "기초연금",
+    "장애인연금", "한부모가족", "차상위계층", "아동수당", "부모급여",
+]
 _HOUSEHOLDS = ["1인가구", "부부가구", "한부모가구", "다자녀가구", "조손가구", "기타가구"]
 _INSURANCE = ["직장가입자", "지역가입자", "피부양자", "의료급여"]
 _EMPLOYMENT = ["재직", "실직", "구직중", "자영업"]
@@ -247,7 +250,11 @@ def _agency_view(
     old = rng.random(n) < level.old_region_code
     codes = np.array(
         [
-            ("42" + c[2:]) if (o and c.startswith("51")) else ("45" + c[2:]) if (o and c.startswith("52")) else c
+            ("42" + c[2:])
+            if (o and c.startswith("51"))
+            else ("45" + c[2:])
+            if (o and c.startswith("52"))
+            else c
             for c, o in zip(codes, old, strict=True)
         ],
         dtype=object,
@@ -285,8 +292,9 @@ def _agency_view(
         )
         income = (rng.gamma(2.0, 600_000, n) // 1000 * 1000).astype(np.int64)
         frame["benefit_type"] = benefit
+        years, months, days = rng.integers(2010, 2026, n), rng.integers(1, 13, n), rng.integers(1, 29, n)
         frame["eligibility_start"] = [
-            f"{y}.{m}.{d}" for y, m, d in zip(rng.integers(2010, 2026, n), rng.integers(1, 13, n), rng.integers(1, 29, n), strict=True)
+            f"{y}.{m}.{d}" for y, m, d in zip(years, months, days, strict=True)
         ]
         frame["household_type"] = np.array(_HOUSEHOLDS, dtype=object)[rng.integers(0, len(_HOUSEHOLDS), n)]
         frame["household_size"] = rng.integers(1, 7, n)

@@ -14,11 +14,13 @@ future nor before 1880.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+from numpy.typing import NDArray
 
 from linkage.normalize.text import Normalized, clean_text, to_series
 
@@ -33,7 +35,7 @@ _PATTERNS: tuple[tuple[str, bool], ...] = (
 _TIME_TAIL = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$"
 
 
-def days_in_month(year: np.ndarray, month: np.ndarray) -> np.ndarray:
+def days_in_month(year: NDArray[Any], month: NDArray[Any]) -> NDArray[Any]:
     """Return the number of days of each (year, month), Gregorian calendar.
 
     Args:
@@ -49,7 +51,7 @@ def days_in_month(year: np.ndarray, month: np.ndarray) -> np.ndarray:
     return np.asarray(base[m] + ((m == 2) & leap), dtype=np.int64)
 
 
-def parse_date_parts(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def parse_date_parts(arr: pa.Array) -> tuple[NDArray[Any], NDArray[Any], NDArray[Any], NDArray[Any]]:
     """Parse clean date strings into year, month, day arrays and a matched mask.
 
     Args:
@@ -83,7 +85,7 @@ def parse_date_parts(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray,
     return year, month, day, matched
 
 
-def _iso(year: np.ndarray, month: np.ndarray, day: np.ndarray, keep: np.ndarray) -> pa.Array:
+def _iso(year: NDArray[Any], month: NDArray[Any], day: NDArray[Any], keep: NDArray[Any]) -> pa.Array:
     number = pa.array(year * 10000 + month * 100 + day, pa.int64())
     digits = pc.utf8_lpad(pc.cast(number, pa.string()), 8, "0")
     iso = pc.binary_join_element_wise(

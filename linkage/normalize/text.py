@@ -9,9 +9,8 @@ Arrow compute (RE2 regular expressions) keeps every step vectorized.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import unicodedata
+from dataclasses import dataclass, field
 
 import pandas as pd
 import pyarrow as pa

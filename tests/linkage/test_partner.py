@@ -69,7 +69,7 @@ def test_file_in_unknown_encoding_is_refused_by_name(
     policies: IdentifierPolicies, parties: dict[str, PartyKeys], secret: bytes, tmp_path: Path
 ) -> None:
     bad = tmp_path / "latin.csv"
-    bad.write_bytes("name,rrn\n".encode() + bytes([0xFF, 0xFE, 0x81, 0x00, 0xC0]) + b",x\n")
+    bad.write_bytes(b"name,rrn\n" + bytes([0xFF, 0xFE, 0x81, 0x00, 0xC0]) + b",x\n")
     with pytest.raises(EncodingError) as caught:
         _prepare(bad, policies, parties, secret)
     assert "latin.csv" in str(caught.value) and "UTF-8" in str(caught.value)

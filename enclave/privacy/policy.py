@@ -471,7 +471,10 @@ def _coverage_problems(col: ColumnPolicy, series: pd.Series) -> list[PolicyProbl
     from enclave.privacy.transform import apply_value_steps
 
     assert col.hierarchy is not None
-    values = apply_value_steps(series, col, pseudonym_key=None)
+    # The hierarchy sees values after the value steps but before its own
+    # generalization step (a generalized label is not in its own table).
+    before = replace(col, transforms=tuple(t for t in col.transforms if not isinstance(t, Generalize)))
+    values = apply_value_steps(series, before, pseudonym_key=None)
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     if len(uniques) == 0:
         return []

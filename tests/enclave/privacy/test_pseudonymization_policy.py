@@ -117,3 +117,28 @@ def test_unreadable_and_malformed_files_say_what_to_do(tmp_path: Path) -> None:
     listing.write_text("- a\n- b\n", encoding="utf-8")
     with pytest.raises(PolicyError, match="mapping"):
         load_policy(listing)
+
+
+def test_generalize_step_on_a_category_column_validates_and_applies(pseudonym_key) -> None:
+    from enclave.privacy import pseudonymize_columns
+
+    policy = policy_from_dict(
+        {
+            "dataset": "t",
+            "thresholds": {"k": 1},
+            "columns": {
+                "age": {"role": "quasi_identifier"},
+                "ward": {
+                    "role": "other",
+                    "hierarchy": {"kind": "categories", "levels": {"a": ["north"], "b": ["south"]}},
+                    "transforms": [{"generalize": 1}],
+                },
+            },
+        }
+    )
+    import pandas as pd
+
+    df = pd.DataFrame({"age": [30, 40], "ward": ["a", "b"]})
+    policy.validate(df)
+    out, _ = pseudonymize_columns(df, policy, pseudonym_key)
+    assert list(out["ward"]) == ["north", "south"]

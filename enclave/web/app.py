@@ -91,8 +91,8 @@ def create_app(settings: Settings | None = None, service: EnclaveService | None 
         SESSION_COOKIE_SECURE=not settings.is_development,
         # Form posts are small; package uploads stream past this limit on their own route.
         MAX_FORM_MEMORY_SIZE=1024 * 1024,
-        JSON_SORT_KEYS=False,
     )
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # answers keep the documented field order
     app.extensions["enclave"] = WebState(service=service, settings=settings)
 
     @app.before_request

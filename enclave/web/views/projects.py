@@ -183,6 +183,14 @@ def adequacy_decision(project_id: int, review_id: int) -> Response:
     return redirect(url_for("projects.detail", project_id=project_id))
 
 
+def _report(path: Path) -> Response:
+    response = send_file(path, mimetype="text/html")
+    # Generated reports carry their own inline styles and charts; scripts stay forbidden.
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'")
+    return response
+
+
 @blueprint.get("/<int:project_id>/risk-report")
 @login_required(Role.steward, Role.admin)
 def risk_report(project_id: int) -> Response:
@@ -191,7 +199,7 @@ def risk_report(project_id: int) -> Response:
     review = latest_review(db_session(), project_id)
     if review is None or not Path(review.report_path).is_file():
         raise not_found()
-    return send_file(review.report_path, mimetype="text/html")
+    return _report(Path(review.report_path))
 
 
 @blueprint.get("/<int:project_id>/linkage-quality")
@@ -202,7 +210,7 @@ def linkage_quality(project_id: int) -> Response:
     path = current_service().settings.reports_dir / f"project-{project_id}" / "linkage-quality.html"
     if not path.is_file():
         raise not_found()
-    return send_file(path, mimetype="text/html")
+    return _report(path)
 
 
 @blueprint.post("/<int:project_id>/replicas/<int:replica_id>")

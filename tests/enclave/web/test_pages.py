@@ -195,3 +195,46 @@ def test_pages_render_in_korean(client, people, login, world) -> None:
     login(client, people["steward"])
     page = client.get("/steward/queue?lang=ko").get_data(as_text=True)
     assert "심사 대기 목록" in page
+
+
+def _pending_review(svc, project_id: int) -> int:  # noqa: ANN001
+    """A pending risk review of the project, as the provisioning pipeline records one."""
+    from enclave.db.models import LinkedDataset, RiskReview
+
+    report = svc.settings.reports_dir / f"project-{project_id}" / "risk-report-1.html"
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text("<html><body><h1>Risk report</h1><p>k-anonymity 5</p></body></html>", encoding="utf-8")
+    (report.parent / "linkage-quality.json").write_text('{"linked_records": 40, "passes": 3}', encoding="utf-8")
+    with svc.session() as session:
+        dataset = LinkedDataset(project_id=project_id, stage="processed", object_id="x", row_count=40,
+                                created_by="pipeline")
+        session.add(dataset)
+        session.flush()
+        review = RiskReview(project_id=project_id, dataset_id=dataset.id, report_path=str(report),
+                            report_hash="0" * 64, policy_hash="0" * 64, meets_thresholds=True, ran_by="pipeline")
+        session.add(review)
+        session.flush()
+        return review.id
+
+
+def test_steward_approves_adequacy_from_the_queue_once(client, app, people, login, world, svc) -> None:
+    project_id = world.project("approved")
+    review_id = _pending_review(svc, project_id)
+    login(client, people["steward"])
+    queue = client.get("/steward/queue").get_data(as_text=True)
+    assert f"/projects/{project_id}/risk-report" in queue
+    assert "linked_records=40" in queue
+    report = client.get(f"/projects/{project_id}/risk-report")
+    assert report.status_code == 200 and b"k-anonymity" in report.data
+    member = app.test_client()
+    login(member, people["member_steward"])
+    assert member.post(f"/projects/{project_id}/adequacy/{review_id}",
+                       data={**CSRF, "decision": "approve"}).status_code == 403
+    assert client.post(f"/projects/{project_id}/adequacy/{review_id}",
+                       data={**CSRF, "decision": "approve"}).status_code == 302
+    again = client.post(f"/projects/{project_id}/adequacy/{review_id}", data={**CSRF, "decision": "approve"})
+    assert again.status_code == 409
+    with svc.session() as session:
+        assert session.get(Project, project_id).state is ProjectState.provisioned
+    login(client, people["researcher"])
+    assert client.get(f"/projects/{project_id}/risk-report").status_code == 403

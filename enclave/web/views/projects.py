@@ -15,9 +15,11 @@ from werkzeug.wrappers import Response
 
 from enclave.catalog import search_datasets
 from enclave.db.models import Decision, ExportRequest, Project, ProjectState, Role, SyntheticReplica
-from enclave.errors import InputError, NotFound
+from enclave.errors import InputError, NotFound, PermissionDenied
 from enclave.projects import (
+    activate_project,
     apply_for_project,
+    close_project,
     decide_agency_part,
     decide_as_steward,
     destroy_project,
@@ -129,6 +131,7 @@ def detail(project_id: int) -> str:
         waiting_agencies=pending_agencies(project),
         may_decide=user.role is Role.steward and steward_may_decide(user, project),
         is_member=is_member(user, project),
+        is_lead=any(m.user_id == user.id and m.is_lead for m in project.members),
         agency_may_decide=bool(my_part) and project.state is ProjectState.applied
         and all(r.decision is Decision.pending for r in my_part),
         agency_decision=my_part[0].decision.value if my_part else None,
@@ -224,6 +227,31 @@ def replica_decision(project_id: int, replica_id: int) -> Response:
         raise not_found()
     decide_replica(current_service(), db_session(), replica_id, user, request.form.get("decision", ""))
     flash(text("word.decided"), "info")
+    return redirect(url_for("projects.detail", project_id=project_id))
+
+
+@blueprint.post("/<int:project_id>/activate")
+@login_required(Role.steward)
+def activate(project_id: int) -> Response:
+    """A steward not on the team opens a provisioned project's workspace to its researchers."""
+    user = acting_user()
+    project = require_project_access(db_session(), user, project_id)
+    activate_project(current_service(), db_session(), project, user)
+    flash(text("word.decided"), "info")
+    return redirect(url_for("projects.detail", project_id=project_id))
+
+
+@blueprint.post("/<int:project_id>/close")
+@login_required(Role.researcher, Role.steward, Role.admin)
+def close(project_id: int) -> Response:
+    """The lead researcher or a steward closes the project; destruction follows."""
+    user = acting_user()
+    project = require_project_access(db_session(), user, project_id)
+    if user.role is Role.steward and not steward_may_decide(user, project):
+        # The domain lets any steward close; a steward on the team does not decide on it.
+        raise PermissionDenied(text("error.steward_member"))
+    close_project(current_service(), db_session(), project, user)
+    flash(text("projects.closed", id=project_id), "info")
     return redirect(url_for("projects.detail", project_id=project_id))
 
 

@@ -238,3 +238,16 @@ def test_steward_approves_adequacy_from_the_queue_once(client, app, people, logi
         assert session.get(Project, project_id).state is ProjectState.provisioned
     login(client, people["researcher"])
     assert client.get(f"/projects/{project_id}/risk-report").status_code == 403
+
+
+def test_lead_closes_and_a_steward_on_the_team_may_not(client, app, people, login, world, svc) -> None:
+    project_id = world.project("active")
+    member = app.test_client()
+    login(member, people["member_steward"])
+    assert member.post(f"/projects/{project_id}/close", data=CSRF).status_code == 403
+    login(client, people["researcher"])
+    assert "Close the project" in client.get(f"/projects/{project_id}").get_data(as_text=True)
+    assert client.post(f"/projects/{project_id}/close", data=CSRF).status_code == 302
+    with svc.session() as session:
+        assert session.get(Project, project_id).state is ProjectState.closing
+    assert client.post(f"/projects/{project_id}/close", data=CSRF).status_code == 409

@@ -53,6 +53,9 @@ PAGES = {
     ("GET", "projects.linkage_quality"): row(302, 403, 403, 403, 403, 404, 404, 404),
     ("POST", "projects.replica_decision"): row(302, 403, 403, 403, 403, 404, 404, 403),
     ("POST", "projects.destroy"): row(302, 403, 403, 403, 403, 409, 403, 409),
+    ("POST", "projects.activate"): row(302, 403, 403, 403, 403, 409, 403, 403),
+    # Walked on a project still in "applied", which cannot be closed yet (409) — nothing changes.
+    ("POST", "projects.close"): row(302, 409, 404, 403, 403, 409, 403, 409),
     ("GET", "projects.download_release"): row(302, 200, 404, 403, 403, 200, 200, 200),
     ("GET", "exports.my_requests"): row(302, 200, 200, 403, 403, 200, 200, 200),
     ("GET", "exports.detail"): row(302, 200, 404, 403, 403, 200, 200, 200),
@@ -95,7 +98,9 @@ def walk_world(world, people, svc):  # noqa: ANN001, ANN201
                  actor="test")
     with svc.session() as session:
         assert session.get(ExportRequest, request_id).state == "released"
+    applied_id = world.project("applied", title="Still applied")
     return {
+        "applied_project_id": applied_id,
         "project_id": project_id, "request_id": request_id, "output_id": outputs["by_region"],
         "dataset_id": world.welfare_dataset, "review_id": 999, "replica_id": 999, "username": "walk-target",
     }
@@ -126,8 +131,11 @@ def test_every_route_answers_every_role_as_the_table_says(app, people, login, to
         if rule.endpoint == "static":
             continue
         url = rule.rule
+        values = dict(walk_world)
+        if rule.endpoint == "projects.close":
+            values["project_id"] = walk_world["applied_project_id"]
         for name in rule.arguments:
-            url = url.replace(f"<int:{name}>", str(walk_world[name])).replace(f"<{name}>", str(walk_world[name]))
+            url = url.replace(f"<int:{name}>", str(values[name])).replace(f"<{name}>", str(values[name]))
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             key = (method, rule.endpoint)
             expected = (API if rule.endpoint.startswith("api.") else PAGES)[key]

@@ -1,6 +1,6 @@
 """Benchmark the partner tool's hashing stage and its end-to-end preparation rate.
 
-1. The HMAC stage: :func:`linkage.hmac_messages` (HMAC-SHA256 with the domain
+1. The HMAC stage: :func:`linkage.match_keys.hmac_digests` (HMAC-SHA256 with the domain
    absorbed once, per-record state copies) on 64-byte messages, on one core and
    on both cores (two processes started together), against
    ``openssl speed -hmac sha256 -bytes 64`` measured in the same run.
@@ -76,7 +76,7 @@ def _messages(n: int, seed: int) -> list[bytes]:
 
 
 def _hash_rate(n: int) -> float:
-    from linkage import hmac_messages
+    from linkage.match_keys import hmac_digests
 
     messages = _messages(n, 1)
     key = bytes(range(32))
@@ -85,20 +85,20 @@ def _hash_rate(n: int) -> float:
         # CPU time, as `openssl speed` reports by default: both sides are then
         # measured the same way however busy the machine is.
         start = time.process_time()
-        hmac_messages(key, messages, prefix=b"\x00\x00\x00\x05domain")
+        hmac_digests(key, messages, prefix=b"\x00\x00\x00\x05domain")
         best = max(best, n / (time.process_time() - start))
     return best
 
 
 def _timed_worker(args: tuple[int, object]) -> tuple[float, float]:
     n, barrier = args
-    from linkage import hmac_messages
+    from linkage.match_keys import hmac_digests
 
     messages = _messages(n, 2)
     key = bytes(range(32))
     barrier.wait()  # type: ignore[attr-defined]
     start = time.time()
-    hmac_messages(key, messages, prefix=b"\x00\x00\x00\x05domain")
+    hmac_digests(key, messages, prefix=b"\x00\x00\x00\x05domain")
     return start, time.time()
 
 

@@ -168,3 +168,18 @@ def test_packages_are_written_atomically_to_the_output_folder(
     assert result.match_keys_path is not None
     assert result.match_keys_path.read_bytes() == result.match_keys_package
     assert pq.read_metadata  # the payload is Parquet (checked in test_sealing)
+
+
+def test_malformed_csv_row_is_reported_by_row_number(
+    synthetic_files: dict[str, Path], policies: IdentifierPolicies,
+    parties: dict[str, PartyKeys], secret: bytes, tmp_path: Path,
+) -> None:
+    lines = synthetic_files["welfare"].read_text(encoding="utf-8").splitlines()[:6]
+    lines[3] = lines[3] + ",surplus,fields"
+    path = tmp_path / "broken.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(InputFileError) as caught:
+        _prepare(path, policies, parties, secret)
+    message = str(caught.value)
+    assert "broken.csv" in message and "row 4" in message
+    assert lines[3].split(",")[0] not in message

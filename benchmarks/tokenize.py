@@ -9,7 +9,7 @@
    default); the two-core rate is wall-clock, so it also shows how busy the
    machine was (``load_average`` is printed).
 2. End to end, reported separately: ``prepare_submission`` on a synthetic
-   health-agency CSV (1,000,000 records; ``--quick``: 100,000), with one and two
+   health-agency CSV (1,000,000 records; ``--quick``: 30,000), with one and two
    worker processes, in records per second (normalization of seven identifier
    columns, eight match keys per record, content typing, Parquet, sealing).
 
@@ -148,8 +148,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="Smaller sizes for CI (under ~90 s).")
     args = parser.parse_args()
-    n = 300_000 if args.quick else 2_000_000
-    records = 100_000 if args.quick else 1_000_000
+    n = 150_000 if args.quick else 2_000_000
+    records = 30_000 if args.quick else 1_000_000
     openssl = openssl_rate(1 if args.quick else 3)
     per_core = _hash_rate(n)
     both = two_core_rate(n)

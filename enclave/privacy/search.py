@@ -190,6 +190,10 @@ def search_lattice(
     n = len(df)
     dims = {d.column: _Dimension(d, df[d.column], n) for d in dimensions}
     order = [d.column for d in dimensions]
+    if thresholds.l is None and thresholds.t is None:
+        # Without l or t the sensitive values play no part; leaving them out
+        # keeps the tables as small as the quasi-identifier combinations.
+        sensitive = []
     s_parts = [encode_sensitive(df[c], kind) for c, kind in sensitive]
     s_cards = [card for _, card in s_parts]
     kinds = [kind for _, kind in sensitive]

@@ -161,6 +161,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "projects.activate": {"en": "Open the workspace to the researchers", "ko": "연구자에게 분석 환경 열기"},
     "projects.close": {"en": "Close the project (access ends; destruction follows)", "ko": "과제 종료(접근 종료 후 파기)"},
     "projects.closed": {"en": "Project {id} is closing; its data will be destroyed.", "ko": "과제 {id}이(가) 종료 중이며 자료는 파기됩니다."},
+    "projects.part": {"en": "Part", "ko": "구분"},
     "projects.timeline": {"en": "Timeline", "ko": "진행 경과"},
     "projects.decisions": {"en": "Decisions", "ko": "결정"},
     "projects.requests": {"en": "Requested datasets", "ko": "신청 데이터셋"},

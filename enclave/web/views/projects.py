@@ -100,11 +100,16 @@ def apply() -> str | Response | tuple[str, int]:
     return redirect(url_for("projects.detail", project_id=project.id))
 
 
-def _timeline(project: Project) -> list[tuple[str, str]]:
+def _timeline(project: Project) -> list[tuple[str, str, dt.datetime | None]]:
+    known = {ProjectState.applied: project.created_at, ProjectState.approved: project.approved_at,
+             ProjectState.destroyed: project.destroyed_at}
     if project.state is ProjectState.declined:
-        return [(s.value, "done") for s in (ProjectState.applied, ProjectState.declined)]
+        declined = next((d.at for d in project.decisions if d.decision is Decision.declined), None)
+        return [(ProjectState.applied.value, "done", project.created_at),
+                (ProjectState.declined.value, "done", declined)]
     reached = LIFECYCLE.index(project.state)
-    return [(s.value, "done" if i <= reached else "future") for i, s in enumerate(LIFECYCLE)]
+    return [(s.value, "done" if i <= reached else "future", known.get(s) if i <= reached else None)
+            for i, s in enumerate(LIFECYCLE)]
 
 
 @blueprint.get("/<int:project_id>")

@@ -1,4 +1,4 @@
-"""The analysis room for real: `enclave hub` starts JupyterHub and its proxy; a researcher logs in,
+"""The analysis room for real: JupyterHub and its proxy on the configuration `enclave hub` writes; a researcher logs in,
 gets a server, runs code in a kernel that reads the project's data and submits an output through
 ``export_review`` to the enclave's API; downloads are refused through the proxy; another project's
 data is out of reach; a researcher without an active project is refused; closing the project ends
@@ -28,9 +28,9 @@ import websocket
 from sqlalchemy import select
 
 from enclave.db.models import ApiToken, AuditEvent, ExportRequest, Project, ProjectState
-from enclave.hub import KERNEL_ENVIRONMENT, workspace_root
+from enclave.hub import KERNEL_ENVIRONMENT, HubLayout, workspace_root, write_hub_config
 from enclave.users import resolve_token
-from tests.enclave.hub.conftest import Room, enclave_secrets, free_port, serve_api
+from tests.enclave.hub.conftest import Room, enclave_secrets, free_port, make_study_frame, serve_api
 
 pytestmark = pytest.mark.hub
 
@@ -84,10 +84,14 @@ def hub(room: Room, api_url: str, tmp_path_factory: pytest.TempPathFactory) -> I
     env.update(ENCLAVE_MODE="development", ENCLAVE_DATA_DIR=str(room.settings.data_dir),
                ENCLAVE_DATABASE_URL=room.settings.database_url, ENCLAVE_PUBLIC_URL=api_url)
     log = tmp_path_factory.mktemp("hub-log") / "hub.log"
-    command = [str(Path(sys.executable).parent / "enclave"), "hub", "--port", str(port), "--hub-port", str(hub_port),
-               "--proxy-api-port", str(proxy_api_port)]
+    # The configuration `enclave hub` writes (tested in test_config.py), started the way it starts it;
+    # going round the CLI saves importing every command in this already long test.
+    settings = room.settings.replace(public_url=api_url)
+    config = write_hub_config(settings, HubLayout.for_settings(settings, port=port, hub_port=hub_port,
+                                                               proxy_api_port=proxy_api_port))
     with open(log, "wb") as out:
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        process = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(config)], cwd=config.parent,
+                                   env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:
         # The hub answers 404 for a moment after start: wait for its API to say 200.
@@ -330,7 +334,8 @@ def test_closing_the_project_stops_the_server_and_revokes_its_token(hub: Hub, ro
         token_ids = [e.details for e in session.scalars(select(AuditEvent).where(AuditEvent.action == "hub.spawn",
                                                                                   AuditEvent.actor == "alice"))]
         session.get(Project, room.people.alpha).state = ProjectState.closing  # type: ignore[union-attr]
-    # The hub re-checks access once auth_refresh_age (5 s) has passed.
+    # The hub re-checks access once auth_refresh_age (5 s) has passed; the spawner's
+    # poll (every 10 s) may have stopped the server already: either way it stops.
     time.sleep(5.5)
     refused = requests.get(hub.url + "/hub/api/user", headers=alice.auth, timeout=30)
     assert refused.status_code == 403
@@ -343,3 +348,12 @@ def test_closing_the_project_stops_the_server_and_revokes_its_token(hub: Hub, ro
         assert session.get(ApiToken, token_id).revoked_at is not None  # type: ignore[union-attr]
     page = hub.get(alice.session, "/hub/home")
     assert page.status_code == 302 and "/hub/login" in page.headers["Location"]
+
+
+def test_hub_log_holds_no_record_value_token_or_secret(hub: Hub, room: Room) -> None:
+    log = hub.log.read_bytes()
+    assert b"Spawning" in log  # the log is the one the servers wrote to
+    assert not re.search(rb"enc_[A-Za-z0-9_-]{20,}", log)
+    for secret in enclave_secrets(room.svc):
+        assert secret not in log
+    assert not any(p.encode() in log for p in make_study_frame()["pseudonym"])

@@ -256,7 +256,13 @@ def _pairs(
 
 
 def l_diversity(
-    class_ids: Codes, n_classes: int, s_codes: Codes, n_s: int, weights: Floats | None = None
+    class_ids: Codes,
+    n_classes: int,
+    s_codes: Codes,
+    n_s: int,
+    weights: Floats | None = None,
+    *,
+    pairs: tuple[Codes, Codes, Floats] | None = None,
 ) -> tuple[Codes, Floats]:
     """Return per class the number of distinct sensitive values and exp(entropy).
 
@@ -266,11 +272,12 @@ def l_diversity(
         s_codes: Sensitive value code per row.
         n_s: Number of distinct sensitive values.
         weights: Optional row weights (counts of identical rows).
+        pairs: Precomputed (class, value, count) pairs, to share between measures.
 
     Returns:
         Distinct values per class, and ``exp(H)`` per class (natural log).
     """
-    cls, _, counts = _pairs(class_ids, n_classes, s_codes, n_s, weights)
+    cls, _, counts = pairs or _pairs(class_ids, n_classes, s_codes, n_s, weights)
     sizes = np.bincount(cls, weights=counts, minlength=n_classes)
     distinct = np.bincount(cls, minlength=n_classes).astype(np.int64)
     p = counts / sizes[cls]
@@ -286,6 +293,7 @@ def t_closeness(
     *,
     ordered: bool,
     weights: Floats | None = None,
+    pairs: tuple[Codes, Codes, Floats] | None = None,
 ) -> Floats:
     """Return per class the earth mover's distance to the whole table's distribution.
 
@@ -301,11 +309,12 @@ def t_closeness(
         n_s: Number of distinct sensitive values.
         ordered: Whether to use ordered distance (numbers) or equal distance.
         weights: Optional row weights.
+        pairs: Precomputed (class, value, count) pairs, to share between measures.
 
     Returns:
         EMD per class.
     """
-    cls, val, counts = _pairs(class_ids, n_classes, s_codes, n_s, weights)
+    cls, val, counts = pairs or _pairs(class_ids, n_classes, s_codes, n_s, weights)
     sizes = np.bincount(cls, weights=counts, minlength=n_classes)
     totals = np.bincount(val, weights=counts, minlength=n_s)
     q = totals / totals.sum()
@@ -471,8 +480,9 @@ def measure_risk_columns(
     for column in sensitive:
         kind = kinds.get(column, "categorical")
         s_codes, n_s = encode_sensitive(data[column], kind)
-        distinct, entropy = l_diversity(ids, n_classes, s_codes, n_s)
-        emd = t_closeness(ids, n_classes, s_codes, n_s, ordered=kind == "numeric")
+        pairs = _pairs(ids, n_classes, s_codes, n_s, None)  # shared by l and t
+        distinct, entropy = l_diversity(ids, n_classes, s_codes, n_s, pairs=pairs)
+        emd = t_closeness(ids, n_classes, s_codes, n_s, ordered=kind == "numeric", pairs=pairs)
         below_l = 0
         if thresholds.l is not None:
             lvals = distinct if thresholds.l_kind == "distinct" else entropy

@@ -343,9 +343,13 @@ def link_match_keys(
     bar.close()
     con.close()
 
-    roots, inverse = np.unique(cluster, return_inverse=True)
-    link_ids = _random_ids(len(roots))[inverse]
-    del inverse
+    # A cluster's id is the rid of its founding record, which never moves: the
+    # roots are the records that are their own cluster id (no sort needed).
+    roots = np.flatnonzero(cluster == np.arange(total, dtype=np.int64))
+    id_of_root = np.zeros(total, dtype=np.int64)
+    id_of_root[roots] = _random_ids(len(roots))
+    link_ids = id_of_root[cluster]
+    del id_of_root
     agency_labels = pa.array(agencies, pa.string())
     pass_labels = pa.array(list(pass_names), pa.string())
     pass_index = pa.array(link_pass.astype(np.int32), mask=link_pass < 0)

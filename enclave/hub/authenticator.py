@@ -114,6 +114,7 @@ class EnclaveAuthenticator(Authenticator):  # type: ignore[misc]
             with svc.session() as session:
                 return may_enter_analysis_room(session, find_user(session, username))
         except EnclaveError:
+            # Access that cannot be confirmed ends: fail closed.
             return False
 
     async def refresh_user(self, user: Any, handler: Any = None) -> bool:

@@ -33,7 +33,7 @@ from traitlets import Dict, Float, Integer, default
 from enclave.errors import EnclaveError
 from enclave.hub.access import active_projects_for, choose_workspace_project
 from enclave.hub.connection import hub_settings, service_for
-from enclave.hub.errors import BadProjectChoice, WorkspaceRefused
+from enclave.hub.errors import BadProjectChoice
 from enclave.hub.lifecycle import close_workspace, open_workspace
 from enclave.hub.messages import text
 from enclave.hub.singleuser_config import CONFIG_DIR
@@ -135,7 +135,8 @@ class EnclaveSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
         try:
             with svc.session() as session:
                 choose_workspace_project(session, find_user(session, self.user.name), self.project_id)
-        except (WorkspaceRefused, EnclaveError):
+        except EnclaveError:
+            # Access that cannot be confirmed (refused, user gone, database down) ends: fail closed.
             return False
         return True
 

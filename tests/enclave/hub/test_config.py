@@ -5,11 +5,12 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from traitlets.config import Config
 
 from enclave.cli import cli
-from enclave.hub import HubLayout, find_proxy, render_hub_config
+from enclave.hub import HubLayout, ProxyNotFound, find_proxy, render_hub_config
 from enclave.service import EnclaveService
 from enclave.settings import Settings
 
@@ -54,3 +55,11 @@ def test_enclave_hub_config_only_writes_a_private_config(svc: EnclaveService, ru
     assert str(path) in result.output
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert _load(path.read_text()).JupyterHub.bind_url == "http://127.0.0.1:18100"
+
+
+def test_missing_proxy_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr("enclave.hub.config._PROJECT_ROOT", tmp_path)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(ProxyNotFound, match="scripts/install.sh"):
+        find_proxy()

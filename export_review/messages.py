@@ -194,6 +194,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "location.line": {"en": "{where} line {line}", "ko": "{where} {line}행"},
     "location.comment": {"en": "comment", "ko": "설명"},
+    "location.name": {"en": "output name", "ko": "산출물 이름"},
     "location.cohort": {"en": "cohort description", "ko": "대상자 설명"},
     "location.variables": {"en": "variable names", "ko": "변수 이름"},
     "location.coefficients": {"en": "coefficient names", "ko": "계수 이름"},

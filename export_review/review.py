@@ -15,7 +15,7 @@ from typing import Any
 from export_review.checks.base import CheckResult, Status, masking_labels, worst_status
 from export_review.checks.identifiers import IdentifierScan
 from export_review.errors import EvidenceError
-from export_review.evidence import output_from_evidence
+from export_review.evidence import is_valid_output_name, output_from_evidence
 from export_review.ledger import LedgerEntry, ReleaseLedger
 from export_review.messages import text
 from export_review.outputs import Output
@@ -175,7 +175,8 @@ def review_outputs(evidence: Sequence[dict[str, Any]], rules: DisclosurePolicy,
             output = output_from_evidence(item, max_file_bytes=rules.max_file_bytes)
         except EvidenceError as exc:
             name = item.get("name") if isinstance(item, dict) else None
-            label = name if isinstance(name, str) and len(name) <= 100 else f"#{index + 1}"
+            label = name if isinstance(name, str) and is_valid_output_name(name) \
+                else f"#{index + 1}"
             result = CheckResult(_EVIDENCE_RULE, "1.0", "fail", str(exc))
             verdicts.append(OutputVerdict(label, "", "fail", (result,), rules.name,
                                           rules.content_hash, versions, now))

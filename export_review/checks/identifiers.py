@@ -104,7 +104,8 @@ class IdentifierScan(DisclosureCheck):
         return found
 
     def _common(self, output: Output) -> list[tuple[Status, str]]:
-        found = self._scan_lines(text("location.comment"), output.comment)
+        found = [(s, text("location.name")) for s, _ in self._scan_lines("", output.name)]
+        found += self._scan_lines(text("location.comment"), output.comment)
         found += self._scan_lines(text("location.cohort"), output.cohort.description)
         names = "\n".join(output.variables)
         found += [(s, text("location.variables")) for s, _ in self._scan_lines("", names)]

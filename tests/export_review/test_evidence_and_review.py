@@ -117,3 +117,25 @@ def test_verdicts_record_policy_hash_and_rule_versions(
     assert verdict.rule_versions["Differencing"] == "1.0"
     restored = type(verdict).from_dict(json.loads(json.dumps(verdict.to_dict())))
     assert restored == verdict
+
+
+def test_evidence_errors_and_verdicts_never_echo_field_values(
+        session: OutputSession, people: Callable[..., pd.DataFrame],
+        policy: DisclosurePolicy) -> None:
+    session.crosstab(people({("F", "Busan"): 30}), "sex", "region", name="table")
+    evidence = session.get("table").to_evidence()
+    evidence["table"]["cells"][0]["count"] = "900101-1234567"
+    evidence["comment"] = 12345
+    with pytest.raises(EvidenceError) as caught:
+        Output.from_evidence(evidence)
+    assert "900101" not in str(caught.value)
+    [verdict] = review_outputs([evidence], policy, ReleaseLedger("P1"))
+    assert "900101" not in json.dumps(verdict.to_dict())
+
+
+def test_an_output_named_like_an_identifier_fails_the_scan(
+        session: OutputSession, people: Callable[..., pd.DataFrame]) -> None:
+    session.frequency(people({("F", "Busan"): 30}), "sex", name="010-1234-5678")
+    failing = [r for r in session.results("010-1234-5678") if r.status == "fail"]
+    assert [r.rule for r in failing] == ["IdentifierScan"]
+    assert "5678" not in failing[0].message

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from cryptography.hazmat.primitives import hashes, hmac
 
-from enclave.privacy.errors import TransformationError
+from enclave.privacy.errors import PolicyProblem, PolicyValidationError, TransformationError
 from enclave.privacy.hierarchies import Hierarchy, value_label
 from enclave.privacy.policy import (
     ColumnPolicy,
@@ -272,6 +272,7 @@ def pseudonymize_columns(
         The pseudonymized dataset and the log of what changed per column.
 
     Raises:
+        PolicyValidationError: If the data has a column the policy does not name.
         TransformationError: If a pseudonym step has no key, or the key is too short.
 
     Example:
@@ -283,12 +284,14 @@ def pseudonymize_columns(
         raise TransformationError("transform.key_too_short", length=len(pseudonym_key))
     changes: list[ColumnChange] = []
     columns: dict[str, pd.Series] = {}
+    known = {c.name for c in policy.columns}
+    unknown = [str(name) for name in df.columns if str(name) not in known]
+    if unknown:
+        # A column without a role might be an identifier nobody declared;
+        # passing it through would release it, so refuse instead.
+        raise PolicyValidationError([PolicyProblem("policy.unknown_column", (("column", name),)) for name in unknown])
     for name in df.columns:
-        try:
-            col = policy.column(str(name))
-        except KeyError:
-            columns[str(name)] = df[name].copy()
-            continue
+        col = policy.column(str(name))
         series = df[name]
         if col.role == "direct_identifier":
             changes.append(ColumnChange(col.name, "removed", len(series), _distinct(series), 0, "direct identifier"))

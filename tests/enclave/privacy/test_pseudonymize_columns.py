@@ -104,3 +104,12 @@ def test_decomposed_hangul_gets_the_same_pseudonym(pseudonym_key: bytes) -> None
     df.loc[1, "link_id"] = unicodedata.normalize("NFD", "결합01")
     out, _ = pseudonymize_columns(df, _policy(), pseudonym_key)
     assert out.loc[0, "link_id"] == out.loc[1, "link_id"]
+
+
+def test_columns_without_a_role_are_refused_not_passed_through(pseudonym_key: bytes) -> None:
+    from enclave.privacy import PolicyValidationError
+
+    df = _frame().assign(phone_number="010-1234-5678")
+    with pytest.raises(PolicyValidationError, match="phone_number") as caught:
+        pseudonymize_columns(df, _policy(), pseudonym_key)
+    assert "010-1234-5678" not in str(caught.value)

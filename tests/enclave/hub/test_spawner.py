@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -35,3 +38,14 @@ def test_form_choice_must_be_a_project_number() -> None:
     assert options_from_form(None, {}) == {}  # type: ignore[arg-type]
     with pytest.raises(BadProjectChoice):
         options_from_form(None, {"project": ["7; drop"]})  # type: ignore[arg-type]
+
+
+def test_memory_and_cpu_limits_apply_to_the_server_process(tmp_path: Path) -> None:
+    spawner = EnclaveSpawner(user=SimpleNamespace(name="alice"), home_dir=str(tmp_path), mem_limit="2G",
+                             cpu_limit=1.0)
+    probe = ("import os, resource; "
+             "print(resource.getrlimit(resource.RLIMIT_AS)[0], len(os.sched_getaffinity(0)), os.getcwd())")
+    result = subprocess.run([sys.executable, "-c", probe], preexec_fn=spawner.make_preexec_fn("alice"),  # noqa: PLW1509
+                            capture_output=True, text=True, timeout=60, check=True)
+    limit, cpus, cwd = result.stdout.split()
+    assert int(limit) == 2 * 1024**3 and int(cpus) == 1 and cwd == str(tmp_path)

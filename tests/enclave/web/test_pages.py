@@ -251,3 +251,24 @@ def test_lead_closes_and_a_steward_on_the_team_may_not(client, app, people, logi
     with svc.session() as session:
         assert session.get(Project, project_id).state is ProjectState.closing
     assert client.post(f"/projects/{project_id}/close", data=CSRF).status_code == 409
+
+
+def test_steward_returns_a_risky_replica_and_cannot_release_it(client, people, login, world, svc) -> None:
+    from enclave.db.models import ReviewState, SyntheticReplica
+
+    project_id = world.project("active")
+    with svc.session() as session:
+        replica = SyntheticReplica(project_id=project_id, object_id="unused", may_release=False, ran_by="pipeline")
+        session.add(replica)
+        session.flush()
+        replica_id = replica.id
+    login(client, people["steward"])
+    assert 'Synthetic replicas <span class="muted">(1)</span>' in client.get("/steward/queue").get_data(as_text=True)
+    risky = client.post(f"/projects/{project_id}/replicas/{replica_id}", data={**CSRF, "decision": "approve"})
+    assert risky.status_code == 400
+    returned = client.post(f"/projects/{project_id}/replicas/{replica_id}", data={**CSRF, "decision": "return"})
+    assert returned.status_code == 302
+    with svc.session() as session:
+        assert session.get(SyntheticReplica, replica_id).state is ReviewState.returned
+    again = client.post(f"/projects/{project_id}/replicas/{replica_id}", data={**CSRF, "decision": "return"})
+    assert again.status_code == 409

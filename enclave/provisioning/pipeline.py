@@ -44,6 +44,10 @@ from enclave.linkage_unit import LinkageUnitRole
 from enclave.messages import text
 from enclave.parties import enclave_trusted_signers
 from enclave.privacy import (
+    AnonymizationError,
+    AnonymizationResult,
+    AttackResults,
+    Policy,
     PrivacyError,
     anonymize,
     build_replica,
@@ -204,6 +208,33 @@ def policy_path(svc: EnclaveService, project_id: int) -> Path:
     return own if own.exists() else folder / DEFAULT_POLICY
 
 
+def _escalating_k(k: int) -> tuple[int, ...]:
+    """The k of each round of additional processing: the policy's, then doubled, up to 8×.
+
+    The lattice search meets k, l, t and prosecutor risk by construction; an
+    attack risk above the limit is answered by coarser classes, as stage 4-6
+    prescribes (process further until the thresholds hold).
+    """
+    return (k, 2 * k, 4 * k, 8 * k)
+
+
+def _process_and_attack(frame: pd.DataFrame, policy: Policy, pseudonym_key: bytes, n_attacks: int,
+                        seed: int) -> tuple[AnonymizationResult, AttackResults]:
+    result = anonymize(frame, policy, pseudonym_key=pseudonym_key)
+    # Attacks need records the release was not made from: a held-out split,
+    # processed at the levels the search chose for the whole dataset.
+    train, control = split_control(frame, 0.3, seed=seed)
+    released = result.data.loc[result.data.index.intersection(train.index)]
+    # Inference attacks are cheap, so they get enough attacks for tight
+    # intervals on binary attributes; singling out (query search) and
+    # linkability (nearest neighbours per agency) are costly and get the base number.
+    cheap = run_attacks(train, released, control, policy, n_attacks=4 * n_attacks, seed=seed,
+                        attacks=("inference",))
+    costly = run_attacks(train, released, control, policy, n_attacks=n_attacks, seed=seed,
+                         attacks=("singling_out", "linkability"))
+    return result, dataclasses.replace(cheap, risks=costly.risks + cheap.risks)
+
+
 def review_risk(svc: EnclaveService, project_id: int, actor: str, *, n_attacks: int = 100,
                 seed: int = 0) -> RiskReview:
     """Pseudonymize, process until the thresholds hold, attack, and report.
@@ -234,24 +265,25 @@ def review_risk(svc: EnclaveService, project_id: int, actor: str, *, n_attacks: 
         policy = load_policy(path)
         frame = _fill_absent(frame, list(policy.quasi_identifiers))
         policy.validate(frame)
-        result = anonymize(frame, policy, pseudonym_key=pseudonym_key)
-        # Attacks need records the release was not made from: a held-out split,
-        # processed at the levels the search chose for the whole dataset.
-        train, control = split_control(frame, 0.3, seed=seed)
-        released = result.data.loc[result.data.index.intersection(train.index)]
-        # Inference attacks are cheap, so they get enough attacks for tight
-        # intervals on binary attributes; singling out (query search) and
-        # linkability (nearest neighbours per agency) are costly and get the base number.
-        cheap = run_attacks(train, released, control, policy, n_attacks=4 * n_attacks, seed=seed,
-                            attacks=("inference",))
-        costly = run_attacks(train, released, control, policy, n_attacks=n_attacks, seed=seed,
-                             attacks=("singling_out", "linkability"))
-        attacks = dataclasses.replace(cheap, risks=costly.risks + cheap.risks)
+        rounds = 0
+        for k in _escalating_k(policy.thresholds.k):
+            # Stricter rounds keep the policy's own hash: they are decisions under it.
+            strict = dataclasses.replace(policy, thresholds=dataclasses.replace(policy.thresholds, k=k),
+                                         base_hash=policy.content_hash)
+            try:
+                result, attacks = _process_and_attack(frame, strict, pseudonym_key, n_attacks, seed)
+            except AnonymizationError:
+                if rounds == 0:
+                    raise
+                break  # coarser classes are out of reach: the last round's report stands
+            rounds += 1
+            report = build_risk_report(strict, ran_by=actor, anonymization=result, attacks=attacks)
+            if report.meets_thresholds:
+                break
     except PrivacyError as error:
         svc.record_event(actor=actor, action="privacy.review", object_type="project", object_id=project_id,
                          outcome="failed", reason=type(error).__name__)
         raise InputError(str(error)) from None
-    report = build_risk_report(policy, ran_by=actor, anonymization=result, attacks=attacks)
     folder = _reports_dir(svc, project_id)
     with svc.session() as session:
         dataset = _store_dataset(svc, session, project_id, "processed", result.data, actor, policy.content_hash)
@@ -262,7 +294,8 @@ def review_risk(svc: EnclaveService, project_id: int, actor: str, *, n_attacks: 
                             report_hash=report.content_hash, policy_hash=policy.content_hash,
                             meets_thresholds=report.meets_thresholds,
                             summary=json.dumps({"summary": report.summary, "findings": list(report.findings),
-                                                "levels": result.levels, "rows": len(result.data)},
+                                                "levels": result.levels, "rows": len(result.data),
+                                                "k_applied": report.thresholds.get("k"), "rounds": rounds},
                                                ensure_ascii=False),
                             ran_by=actor)
         session.add(review)

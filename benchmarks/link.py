@@ -172,15 +172,19 @@ def main() -> None:
     parser.add_argument("--records", type=int, help="Records per agency for our run.")
     parser.add_argument("--peer-records", type=int, help="Records per agency for the Splink comparison.")
     parser.add_argument("--no-peer", action="store_true", help="Skip Splink.")
+    parser.add_argument("--data-dir", type=Path,
+                        help="Keep the generated tables here and reuse them on the next run.")
     args = parser.parse_args()
     n = args.records or (500_000 if args.quick else 10_000_000)
     n_peer = args.peer_records or (100_000 if args.quick else 1_000_000)
     with tempfile.TemporaryDirectory(prefix="link-bench-") as tmp:
-        folder = Path(tmp)
-        big = folder / "big"
-        big.mkdir()
+        folder = args.data_dir or Path(tmp)
+        big = folder / f"big-{n}"
+        big.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
-        paths = make_tables(n, 1, big)
+        paths = [big / "a.parquet", big / "b.parquet"]
+        if not all(p.exists() for p in paths):
+            paths = make_tables(n, 1, big)
         print(f"generated {n:,} x 2 match-key records in {time.perf_counter() - started:.1f} s", file=sys.stderr)
         ours = run_ours(paths)
         print(f"ours {n:,} x 2: {ours}", file=sys.stderr)
@@ -197,9 +201,11 @@ def main() -> None:
         }
         python = None if args.no_peer else ensure_splink()
         if python is not None:
-            small = folder / "small"
-            small.mkdir()
-            peer_paths = make_tables(n_peer, 2, small)
+            small = folder / f"small-{n_peer}"
+            small.mkdir(parents=True, exist_ok=True)
+            peer_paths = [small / "a.parquet", small / "b.parquet"]
+            if not all(p.exists() for p in peer_paths):
+                peer_paths = make_tables(n_peer, 2, small)
             ours_small = run_ours(peer_paths)
             splink = run_splink(python, peer_paths)
             print(f"ours {n_peer:,} x 2: {ours_small}; splink: {splink}", file=sys.stderr)

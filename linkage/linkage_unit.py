@@ -176,20 +176,17 @@ def link_match_keys(
     bar = tqdm(pass_names, desc=text("progress.link"), disable=not progress, leave=False)
     for p_index, pass_name in enumerate(bar):
         # One preallocated array per field keeps the pass at ~25 bytes per record.
-        valids = []
-        with_key = {}
-        for sub in subs:
-            valid = _key_halves(sub.table.column(f"mk_{pass_name}"))[2]
-            valids.append(valid)
-            with_key[sub.agency] = int(valid.sum())
+        halves = [_key_halves(sub.table.column(f"mk_{pass_name}")) for sub in subs]
+        with_key = {sub.agency: int(h[2].sum()) for sub, h in zip(subs, halves, strict=True)}
         m = sum(with_key.values())
         hi = np.empty(m, dtype=np.int64)
         cl = np.empty(m, dtype=np.int64)
         ag = np.empty(m, dtype=np.int8)
         lo_of_rid = np.zeros(total, dtype=np.int64)  # second key halves, for verification
         pos = 0
-        for i, (sub, valid) in enumerate(zip(subs, valids, strict=True)):
-            k_hi, k_lo, _ = _key_halves(sub.table.column(f"mk_{pass_name}"))
+        for i in range(len(subs)):
+            k_hi, k_lo, valid = halves[i]
+            halves[i] = None  # type: ignore[call-overload]
             idx = np.flatnonzero(valid)
             n_i = len(idx)
             hi[pos : pos + n_i] = k_hi[idx]
@@ -197,8 +194,8 @@ def link_match_keys(
             ag[pos : pos + n_i] = i
             lo_of_rid[idx + offsets[i]] = k_lo[idx]
             pos += n_i
-            del k_hi, k_lo, idx
-        del valids
+            del k_hi, k_lo, valid, idx
+        del halves
         cm = cmask[cl]
         # Partial clusters with several members may hold one key value twice:
         # they are folded to one row per (key, cluster) before the group test.

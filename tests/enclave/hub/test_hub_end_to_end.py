@@ -29,7 +29,7 @@ from sqlalchemy import select
 
 from enclave.db.models import ApiToken, AuditEvent, ExportRequest, Project, ProjectState
 from enclave.hub import KERNEL_ENVIRONMENT, HubLayout, workspace_root, write_hub_config
-from enclave.users import resolve_token
+from enclave.users import current_code, enrol_second_factor, find_user, resolve_token
 from tests.enclave.hub.conftest import Room, enclave_secrets, free_port, make_study_frame, serve_api
 
 pytestmark = pytest.mark.hub
@@ -212,6 +212,15 @@ def test_researcher_without_an_active_project_is_refused(hub: Hub, room: Room) -
     assert {e.actor for e in denied} >= {"carol"}
 
 
+def test_login_form_takes_the_one_time_code_of_an_enrolled_researcher(hub: Hub, room: Room) -> None:
+    with room.svc.session() as session:
+        secret = enrol_second_factor(room.svc, session, find_user(session, "bob"), actor="test")
+    _, without = _login(hub, "bob", room.people.password)
+    assert without.status_code == 403
+    _, with_code = _login(hub, "bob", room.people.password, current_code(secret))
+    assert with_code.status_code == 302
+
+
 def test_workspace_is_the_projects_folder_with_read_only_data(hub: Hub, room: Room, alice: Researcher) -> None:
     listing = requests.get(hub.url + "/user/alice/api/contents/", headers=alice.auth, timeout=30)
     assert listing.status_code == 200
@@ -353,6 +362,8 @@ def test_closing_the_project_stops_the_server_and_revokes_its_token(hub: Hub, ro
 def test_hub_log_holds_no_record_value_token_or_secret(hub: Hub, room: Room) -> None:
     log = hub.log.read_bytes()
     assert b"Spawning" in log  # the log is the one the servers wrote to
+    # The idle culler ran as a hub service and could read the servers' activity.
+    assert re.search(rb"200 GET /hub/api/users\S* \(idle-culler@", log)
     assert not re.search(rb"enc_[A-Za-z0-9_-]{20,}", log)
     for secret in enclave_secrets(room.svc):
         assert secret not in log

@@ -14,6 +14,9 @@ from enclave.privacy import (
 
 N_ATTACKS = 25
 
+# anonymeter compiles its neighbour search with numba on first use (~10 s).
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def pseudonymized(demo_policy, linked_frame, pseudonym_key) -> pd.DataFrame:

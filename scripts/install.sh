@@ -21,8 +21,10 @@ if [ ! -x node_modules/.bin/configurable-http-proxy ]; then
     npm install --no-audit --no-fund --silent
 fi
 
-# Browser tests drive Debian's chromium; install it when we may.
-if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+# Browser tests drive Debian's chromium; a Korean font lets pages and screenshots
+# show Hangul instead of boxes. Installed when we may.
+if { [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/nanum ]; } \
+        && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-nanum >/dev/null
 fi
 echo "installed into $VENV"

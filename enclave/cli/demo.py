@@ -6,8 +6,6 @@ from pathlib import Path
 
 import click
 
-from enclave.demo import run_demo
-
 __all__ = ["demo_command"]
 
 
@@ -27,6 +25,10 @@ def demo_command(workspace: Path, persons: int) -> None:
     finished project is destroyed. Nothing outside the workspace folder is
     touched; your ENCLAVE_* settings are ignored.
     """
+    # Imported here: the demo pulls in the linkage, privacy and hub stacks,
+    # which other commands (``enclave serve``) should not wait for.
+    from enclave.demo import run_demo
+
     result = run_demo(workspace, echo=lambda line: click.echo(f"  - {line}"), persons=persons)
     click.echo("")
     click.echo(f"Demo finished in {result.seconds:.0f} s. Workspace: {result.workspace}")

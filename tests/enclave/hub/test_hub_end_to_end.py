@@ -265,6 +265,15 @@ def test_the_data_folder_cannot_be_changed(hub: Hub, alice: Researcher, method: 
     assert "read-only" in response.json()["message"]
 
 
+def test_jupyterlab_opens_with_its_download_commands_disabled(hub: Hub, alice: Researcher) -> None:
+    page = requests.get(hub.url + "/user/alice/lab", headers=alice.auth, timeout=60)
+    assert page.status_code == 200
+    config = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', page.text, re.S)
+    assert config is not None
+    disabled = json.loads(config.group(1))["disabledExtensions"]
+    assert {"@jupyterlab/docmanager-extension:download", "@jupyterlab/filebrowser-extension:download"} <= set(disabled)
+
+
 def test_notebooks_still_open_and_terminals_are_off(hub: Hub, alice: Researcher) -> None:
     notebook = requests.get(hub.url + "/user/alice/api/contents/welcome.ipynb", headers=alice.auth, timeout=30)
     assert notebook.status_code == 200 and notebook.json()["type"] == "notebook"

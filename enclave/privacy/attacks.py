@@ -267,6 +267,10 @@ def run_attacks(
                         control=ctl,
                         n_attacks=n,
                         n_cols=min(3, len(columns)),
+                        # anonymeter's default (10 million tries) runs for many minutes on
+                        # coarse data where unique queries are rare; a few hundred tries per
+                        # attack finds the queries that exist, and fewer found is reported.
+                        max_attempts=200 * max(n, 1),
                         seed=seed,
                     )
                     evaluator.evaluate(mode=mode)

@@ -237,7 +237,12 @@ def _describe(step: object) -> tuple[str, str]:
     if isinstance(step, Round):
         return "round", f"rounded to multiples of {step.base:g}"
     if isinstance(step, TopBottomCode):
-        return "top_bottom_code", f"bottom-coded at {step.lower}, top-coded at {step.upper}"
+        bounds = [
+            f"{side}-coded at {value:g}"
+            for side, value in (("bottom", step.lower), ("top", step.upper))
+            if value is not None
+        ]
+        return "top_bottom_code", ", ".join(bounds)
     if isinstance(step, GroupCategories):
         return "group_categories", f"{len(step.groups)} group(s) formed"
     if isinstance(step, SuppressRare):
@@ -301,6 +306,8 @@ def pseudonymize_columns(
                 raise TransformationError("transform.key_required", column=col.name)
             after = _apply_step(series, col, step, pseudonym_key)
             action, detail = _describe(step)
+            if isinstance(step, Generalize) and col.hierarchy is not None:
+                detail = f"level {step.level} ({col.hierarchy.level_name(step.level)})"
             changes.append(
                 ColumnChange(
                     col.name,

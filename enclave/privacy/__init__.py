@@ -8,6 +8,17 @@ searches the generalization lattice with local suppression until the
 thresholds hold; ``run_attacks`` and ``build_replica`` measure attack-based
 risk with anonymeter and make SDV replicas; ``build_risk_report`` assembles
 what a steward reads to approve or return the dataset.
+
+Example:
+    The adequacy review of a linked dataset (stage 4-2 to 4-6)::
+
+        policy = load_policy("policies/pseudonymization/demo-linked-welfare-health-employment.yaml")
+        policy.validate(linked)  # every problem at once
+        result = anonymize(linked, policy, pseudonym_key=project_key)
+        replica = build_replica(result.data, policy, seed=0)
+        report = build_risk_report(policy, ran_by=user, anonymization=result, replica=replica)
+        report.to_json(), report.to_html(), report.content_hash, report.meets_thresholds
+        check_reviewer_independence(report.ran_by, reviewer)  # before recording approval
 """
 
 from __future__ import annotations

@@ -271,7 +271,8 @@ def test_jupyterlab_opens_with_its_download_commands_disabled(hub: Hub, alice: R
     config = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', page.text, re.S)
     assert config is not None
     disabled = json.loads(config.group(1))["disabledExtensions"]
-    assert {"@jupyterlab/docmanager-extension:download", "@jupyterlab/filebrowser-extension:download"} <= set(disabled)
+    assert {"@jupyterlab/docmanager-extension:download", "@jupyterlab/filebrowser-extension:download",
+            "@jupyterlab/notebook-extension:export"} <= set(disabled)
 
 
 def test_notebooks_still_open_and_terminals_are_off(hub: Hub, alice: Researcher) -> None:

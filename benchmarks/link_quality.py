@@ -5,9 +5,14 @@ persons across the three demo agencies (welfare, health, employment), runs
 the real pipeline — ``prepare_submission`` for each agency, then
 ``link_submissions`` — and scores the linkage map on cross-agency record pairs
 with :func:`linkage.score_linkage`. Deterministic one-to-one linkage is
-compared in the same run with the brittle common practice the issue starts
-from: one exact key of name + birth date + phone (the ``loose_name_birth_phone``
-pass alone, still one-to-one).
+compared in the same run with
+
+* Splink 5 on DuckDB given the same match keys and the same deterministic
+  rules (``block_on`` each pass, then connected components) — its own venv
+  under ``benchmarks/.venvs/splink``, shared with ``link.py``; it links every
+  rule match transitively, without the one-to-one rule;
+* the brittle common practice the issue starts from: one exact key of
+  name + birth date + phone (the ``loose_name_birth_phone`` pass alone).
 
 Target at medium: precision >= 0.999 and recall >= 0.98.
 ``--quick``: 8,000 persons per level (CI); default 100,000.
@@ -28,8 +33,39 @@ from result_line import print_result_line  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
 AGENCIES = ("welfare", "health", "employment")
 
+SPLINK = r"""
+import json, logging, sys, time
+import pyarrow as pa, pyarrow.parquet as pq
+from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+out, passes, inputs = sys.argv[1], sys.argv[2].split(","), sys.argv[3:]
+tables = []
+for path in inputs:
+    t = pq.read_table(path)
+    cols = {"unique_id": t.column("serial")}
+    for name in passes:
+        cols["mk_" + name] = pa.array(
+            [None if v is None else v.hex() for v in t.column("mk_" + name).to_pylist()], pa.string())
+    tables.append(pa.table(cols))
+start = time.perf_counter()
+db_api = DuckDBAPI()
+names = [p.rsplit("/", 1)[-1].split(".")[0] for p in inputs]
+dfs = [db_api.register(t, dataset_display_name=n) for t, n in zip(tables, names)]
+settings = SettingsCreator(link_type="link_only",
+                           blocking_rules_to_generate_predictions=[block_on("mk_" + p) for p in passes],
+                           comparisons=[])
+linker = Linker(dfs, settings, log_level=logging.WARNING)
+pairs = linker.inference.deterministic_link()
+clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(pairs)
+frame = clusters.as_duckdbpyrelation().select("source_dataset, unique_id, cluster_id").to_arrow_table()
+seconds = time.perf_counter() - start
+pq.write_table(frame, out)
+print(json.dumps({"seconds": seconds}))
+"""
 
-def run_level(level: str, persons: int, seed: int, folder: Path) -> dict[str, float]:
+
+def run_level(
+    level: str, persons: int, seed: int, folder: Path, splink_python: Path | None
+) -> dict[str, float]:
     """Generate, prepare, link and score one corruption level."""
     from linkage import (
         MatchKeySubmission,
@@ -47,6 +83,7 @@ def run_level(level: str, persons: int, seed: int, folder: Path) -> dict[str, fl
     policies = load_identifier_policies(REPO / "policies" / "identifiers")
     data = generate_agency_data(persons, corruption=level, seed=seed)
     paths = write_synthetic_data(data, folder / level)
+    folder = folder.resolve()
     keys = {n: generate_party_keys(n) for n in (*AGENCIES, "linkage-unit", "enclave")}
     signers = {a: keys[a].signing_public for a in AGENCIES}
     packages, order, tables = [], {}, {}
@@ -75,30 +112,76 @@ def run_level(level: str, persons: int, seed: int, folder: Path) -> dict[str, fl
     baseline = score_linkage(baseline_map.table, order, data.truth)
     print(f"{level}: ours {ours.to_dict()} single-key {baseline.to_dict()} "
           f"ambiguous={sum(p.ambiguous for p in report.passes)} link {link_seconds:.1f} s", file=sys.stderr)
-    return {
+    result = {
         "precision": ours.precision,
         "recall": ours.recall,
         "false_positives": ours.false_positives,
         "baseline_recall": baseline.recall,
         "records": sum(report.records.values()),
+        "link_seconds": link_seconds,
     }
+    if splink_python is not None:
+        splink = run_splink(splink_python, tables, list(policies.scheme.pass_names), folder / level)
+        peer = score_linkage(splink["map"], order, data.truth)
+        print(f"{level}: splink {peer.to_dict()} in {splink['seconds']:.1f} s", file=sys.stderr)
+        result.update({"splink_precision": peer.precision, "splink_recall": peer.recall,
+                       "splink_false_positives": peer.false_positives, "splink_seconds": splink["seconds"]})
+    return result
+
+
+def run_splink(python: Path, tables: dict, passes: list[str], folder: Path) -> dict:
+    """Link the same match-key tables with Splink's deterministic rules; return its map."""
+    import json
+    import subprocess
+
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    inputs = []
+    for agency, table in tables.items():
+        path = folder / f"{agency}.keys.parquet"
+        pq.write_table(table, path)
+        inputs.append(str(path))
+    out = folder / "splink_clusters.parquet"
+    proc = subprocess.run([str(python), "-c", SPLINK, str(out), ",".join(passes), *inputs],
+                          capture_output=True, text=True)
+    if proc.returncode != 0:
+        print(proc.stderr[-3000:], file=sys.stderr)
+        proc.check_returncode()
+    seconds = json.loads(proc.stdout.strip().splitlines()[-1])["seconds"]
+    frame = pd.read_parquet(out)
+    linkage_map = pa.table({
+        "agency": frame["source_dataset"].astype(str),
+        "serial": frame["unique_id"].astype("int64"),
+        "link_id": pd.factorize(frame["cluster_id"])[0].astype("int64"),
+    })
+    return {"map": linkage_map, "seconds": seconds}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="8,000 persons per level, for CI.")
     parser.add_argument("--persons", type=int, help="Persons per level.")
+    parser.add_argument("--no-peer", action="store_true", help="Skip Splink.")
     args = parser.parse_args()
     persons = args.persons or (8_000 if args.quick else 100_000)
     result: dict[str, object] = {"persons": persons}
+    from link import ensure_splink
+
+    splink_python = None if args.no_peer else ensure_splink()
     with tempfile.TemporaryDirectory(prefix="quality-bench-") as tmp:
         for seed, level in enumerate(("low", "medium", "high"), start=1):
-            scores = run_level(level, persons, seed, Path(tmp))
+            scores = run_level(level, persons, seed, Path(tmp), splink_python)
             result[f"records_{level}"] = scores["records"]
             result[f"precision_{level}"] = scores["precision"]
             result[f"recall_{level}"] = scores["recall"]
             result[f"false_positives_{level}"] = scores["false_positives"]
             result[f"single_key_recall_{level}"] = scores["baseline_recall"]
+            if "splink_precision" in scores:
+                result[f"splink_precision_{level}"] = scores["splink_precision"]
+                result[f"splink_recall_{level}"] = scores["splink_recall"]
+                result[f"splink_false_positives_{level}"] = scores["splink_false_positives"]
     result["target_met"] = bool(
         float(result["precision_medium"]) >= 0.999 and float(result["recall_medium"]) >= 0.98  # type: ignore[arg-type]
     )

@@ -83,3 +83,21 @@ def runner(settings: Settings) -> CliRunner:
         "ENCLAVE_ACTOR": "tester",
     }
     return CliRunner(env=env)
+
+
+#: Test folders of the pure libraries: they never open a database, so a
+#: PostgreSQL run would repeat them unchanged. They run in the SQLite pass.
+DATABASE_FREE = ("tests/linkage/", "tests/export_review/", "tests/enclave/privacy/")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not PG_URL.startswith("postgresql"):
+        return
+    root = Path(str(config.rootpath))
+    kept, dropped = [], []
+    for item in items:
+        relative = Path(str(item.path)).relative_to(root).as_posix()
+        (dropped if relative.startswith(DATABASE_FREE) else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept

@@ -202,34 +202,47 @@ def link_match_keys(
         folded = (csize[cl] > 1) & (cm != full_mask)
         any_folded = bool(folded.any())
         single = ~folded
+        # Large passes are split into partitions by key bits: a key value never
+        # spans two partitions, and each aggregation then needs a fraction of
+        # the memory (the same shape a distributed engine would shuffle by).
+        # Rows are ordered by partition once (a radix sort on one byte), so each
+        # aggregation scans only its own slice.
+        parts = 1 << max(0, int(np.ceil(np.log2(max(m, 1) / PARTITION_ROWS))))
         if any_folded:
             columns = {"hi": hi[single], "cl": cl[single], "cm": cm[single], "ag": ag[single]}
         else:
             columns = {"hi": hi, "cl": cl, "cm": cm, "ag": ag}
-        con.register("records", pa.table(columns))
+        bounds = np.array([0, len(columns["hi"])])
+        if parts > 1:
+            part_of = (columns["hi"] & (parts - 1)).astype(np.uint8)
+            order = np.argsort(part_of, kind="stable")
+            bounds = np.concatenate([[0], np.cumsum(np.bincount(part_of, minlength=parts))])
+            del part_of
+            columns = {name: values[order] for name, values in columns.items()}
+            del order
+        records_all = pa.table(columns)
         del columns
-        source = (
-            "SELECT hi, cl, cm, (1::BIGINT << ag) AS am, 1 AS nrec, "
-            f"cm = {full_mask} AS complete FROM records"
-        )
         if any_folded:
             con.register(
                 "multi", pa.table({"hi": hi[folded], "cl": cl[folded], "cm": cm[folded], "ag": ag[folded]})
             )
-            source += (
-                " UNION ALL SELECT hi, cl, any_value(cm), bit_or(1::BIGINT << ag), count(*), false"
-                " FROM multi GROUP BY hi, cl"
-            )
-        # Groups are formed on the first 64 bits of the keys; proposed links
-        # between single records are then checked on the other 64 (see below).
-        # Large passes are split into partitions by key bits: a key value never
-        # spans two partitions, and each aggregation then needs a fraction of
-        # the memory (the same shape a distributed engine would shuffle by).
-        parts = 1 << max(0, int(np.ceil(np.log2(max(m, 1) / PARTITION_ROWS))))
+        del cm, ag, single, folded
         amb_dup = amb_conflict = 0
         pieces = []
         for part in range(parts):
-            where = f"WHERE (hi & {parts - 1}) = {part}" if parts > 1 else ""
+            con.register("records", records_all.slice(bounds[part], bounds[part + 1] - bounds[part]))
+            source = (
+                "SELECT hi, cl, cm, (1::BIGINT << ag) AS am, 1 AS nrec, "
+                f"cm = {full_mask} AS complete FROM records"
+            )
+            if any_folded:
+                where = f"WHERE (hi & {parts - 1}) = {part}" if parts > 1 else ""
+                source += (
+                    " UNION ALL SELECT hi, cl, any_value(cm), bit_or(1::BIGINT << ag), count(*), false"
+                    f" FROM multi {where} GROUP BY hi, cl"
+                )
+            # Groups are formed on the first 64 bits of the keys; proposed links
+            # between single records are then checked on the other 64 (see below).
             con.execute(
                 f"""
                 CREATE OR REPLACE TEMP TABLE g AS
@@ -245,7 +258,7 @@ def link_match_keys(
                        sum(CASE WHEN complete THEN 0 ELSE nrec END)::BIGINT AS open_n,
                        bit_or(CASE WHEN complete THEN 0 ELSE cm END) AS cm_union,
                        min(cl) AS lo_cl, max(cl) AS hi_cl
-                FROM ({source}) {where}
+                FROM ({source})
                 GROUP BY hi
                 HAVING min(cl) <> max(cl)
                 """
@@ -257,7 +270,8 @@ def link_match_keys(
                 con.sql("SELECT hi, nrows, cm_union, lo_cl, hi_cl FROM g WHERE verdict = 0").to_arrow_table()
             )
             con.execute("DROP TABLE g")
-        con.unregister("records")
+            con.unregister("records")
+        del records_all
         if any_folded:
             con.unregister("multi")
         proposals = pa.concat_tables(pieces)
@@ -295,7 +309,7 @@ def link_match_keys(
             con.unregister("keys")
             member_group.append(members.column("gid").to_numpy())
             member_cluster.append(members.column("cl").to_numpy())
-        del hi, cl, cm, ag
+        del hi, cl
         m_group = np.concatenate(member_group).astype(np.int64)
         m_cluster = np.concatenate(member_cluster).astype(np.int64)
         # Rule 3: a cluster in two proposing groups links through neither.

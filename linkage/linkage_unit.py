@@ -21,9 +21,15 @@ as long as the rules above hold; the result is one link id for A, B and C.
 A group never merges more than one record per agency, so a chain A1-B1-A2
 cannot form.
 
-The grouping runs in DuckDB over Arrow (keys as two BIGINT halves); cluster
-state lives in NumPy arrays indexed by record, so each pass is one hash
-aggregation plus linear array updates.
+The grouping runs in DuckDB over Arrow: records are grouped on the first 64
+bits of their 128-bit key, and a link proposed between two single records is
+checked on the other 64 (a 64-bit collision between two key values, odds about
+1e-5 per pass at 20 million keys, is left unlinked; for clusters spanning
+three or more agencies the check is on 64 bits only). Big passes are split
+into partitions by key bits, each aggregated on its own, which bounds memory
+and is the shape a distributed engine would shuffle by. Cluster state lives in
+NumPy arrays indexed by record, so each pass is hash aggregations plus linear
+array updates.
 """
 
 from __future__ import annotations

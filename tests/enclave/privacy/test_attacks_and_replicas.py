@@ -68,3 +68,12 @@ def test_unknown_synthesizer_and_tiny_data_are_refused(demo_policy, pseudonymize
         build_replica(pseudonymized, demo_policy, synthesizer="magic")  # type: ignore[arg-type]
     with pytest.raises(ReplicaError, match="at least"):
         build_replica(pseudonymized.head(10), demo_policy)
+
+
+def test_ctgan_can_be_chosen_by_name(demo_policy, pseudonymized) -> None:
+    replica = build_replica(
+        pseudonymized.head(150), demo_policy, synthesizer="ctgan", epochs=2, n_attacks=10, seed=0
+    )
+    assert replica.synthesizer == "ctgan"
+    assert len(replica.data) == replica.rows_fitted == 105
+    assert "link_id" not in replica.data.columns

@@ -35,6 +35,8 @@ array updates.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+import tempfile
 import time
 from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass
@@ -172,7 +174,11 @@ def link_match_keys(
     cmask = np.left_shift(np.int64(1), agency_of.astype(np.int64))  # agencies, by cluster id
     csize = np.ones(total, dtype=np.int32)  # members, by cluster id
     link_pass = np.full(total, -1, dtype=np.int16)
+    # DuckDB spills to disk when an aggregation outgrows memory_limit; keep its
+    # scratch files in a private temporary folder, removed afterwards.
+    scratch = tempfile.mkdtemp(prefix="linkage-duckdb-")
     con = duckdb.connect()
+    con.execute(f"SET temp_directory = '{scratch}'")
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     if memory_limit:
@@ -359,6 +365,7 @@ def link_match_keys(
         del g, m_group, m_cluster, target
     bar.close()
     con.close()
+    shutil.rmtree(scratch, ignore_errors=True)
 
     # A cluster's id is the rid of its founding record, which never moves: the
     # roots are the records that are their own cluster id (no sort needed).

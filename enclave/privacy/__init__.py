@@ -55,13 +55,8 @@ from enclave.privacy.hierarchies import (
     NumericBandHierarchy,
     PrefixHierarchy,
 )
-from enclave.privacy.policy import (
-    ColumnPolicy,
-    Policy,
-    Thresholds,
-    load_policy,
-    policy_from_dict,
-)
+from enclave.privacy.policy import ColumnPolicy, Policy, Thresholds
+from enclave.privacy.policy_file import load_policy, policy_from_dict
 from enclave.privacy.population import PopulationUniqueness, estimate_population_uniqueness
 from enclave.privacy.replica import ReplicaResult, build_replica
 from enclave.privacy.report import RiskReport, build_risk_report, check_reviewer_independence

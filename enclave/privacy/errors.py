@@ -68,6 +68,19 @@ class PolicyProblem:
     message_id: str
     params: tuple[tuple[str, object], ...] = ()
 
+    @classmethod
+    def of(cls, message_id: str, **params: object) -> PolicyProblem:
+        """Return a problem with its parameters in a stable (sorted) order.
+
+        Args:
+            message_id: Catalog id describing the problem.
+            **params: Column names, counts, levels; never record values.
+
+        Returns:
+            The problem.
+        """
+        return cls(message_id, tuple(sorted(params.items())))
+
     def describe(self) -> str:
         """Return the problem as a sentence in the current language.
 

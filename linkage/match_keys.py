@@ -35,6 +35,7 @@ import pandas as pd
 import pyarrow as pa
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from numpy.typing import NDArray
 
 from linkage.policy import MatchKeyScheme, MatchPass
 
@@ -195,9 +196,6 @@ class MatchKeyer:
             ]
         )
 
-    def _tags(self, messages: list[bytes | None], domain: bytes) -> pa.FixedSizeBinaryArray:
-        return _tags_array(self.project_key, messages, domain)
-
     def derive(self, fields: pd.DataFrame) -> pa.Table:
         """Return one ``mk_<pass>`` column (128-bit binary, null when a field is missing) per pass.
 
@@ -208,37 +206,81 @@ class MatchKeyer:
             An Arrow table with one column per pass, rows aligned with ``fields``.
         """
         needed = {f for p in self.scheme.passes for f in p.fields}
-        encoded: dict[str, list[bytes | None]] = {}
-        for name in needed:
-            column = fields[name].to_numpy(dtype=object, na_value=None)
-            encoded[name] = [
-                None if v is None else _PACK(len(b := v.encode("utf-8"))) + b for v in column
-            ]
+        arrays = {name: _utf8_parts(fields[name]) for name in needed}
+        n = len(fields)
         columns = {}
         for match_pass in self.scheme.passes:
-            parts = [encoded[f] for f in match_pass.fields]
-            if len(parts) == 1:
-                messages: list[bytes | None] = parts[0]
-            else:
-                messages = [
-                    None if None in row else b"".join(row)
-                    for row in zip(*parts, strict=True)
-                ]
-            columns[match_pass.column] = self._tags(messages, self.domain(match_pass))
+            rows, messages = _encode_rows([arrays[f] for f in match_pass.fields], n)
+            columns[match_pass.column] = _tags_for_rows(
+                self.project_key, messages, rows, n, self.domain(match_pass)
+            )
         return pa.table(columns)
 
 
-def _tags_array(
-    project_key: bytes, messages: list[bytes | None], domain: bytes
+_Utf8Parts = tuple["NDArray[np.int64]", "NDArray[np.uint8]", "NDArray[np.bool_]"]
+
+
+def _utf8_parts(values: pd.Series) -> _Utf8Parts:
+    """Return (offsets, UTF-8 bytes, valid mask) of a string column, without copying text."""
+    arr = pa.array(values, type=pa.string(), from_pandas=True)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    n = len(arr)
+    buffers = arr.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=np.int32, count=arr.offset + n + 1)[arr.offset :]
+    data = (
+        np.frombuffer(buffers[2], dtype=np.uint8)
+        if buffers[2] is not None
+        else np.empty(0, dtype=np.uint8)
+    )
+    valid = (
+        np.ones(n, dtype=bool)
+        if arr.null_count == 0
+        else arr.is_valid().to_numpy(zero_copy_only=False)
+    )
+    return offsets.astype(np.int64), data, valid
+
+
+def _encode_rows(parts: list[_Utf8Parts], n: int) -> tuple[NDArray[np.int64], list[memoryview]]:
+    """Encode each row having every field as :func:`encode_fields` would, vectorized.
+
+    Returns:
+        The indices of the encoded rows and one message per such row.
+    """
+    valid = np.ones(n, dtype=bool)
+    for _, _, field_valid in parts:
+        valid &= field_valid
+    rows = np.flatnonzero(valid)
+    lengths = [offsets[rows + 1] - offsets[rows] for offsets, _, _ in parts]
+    sizes = sum((4 + length for length in lengths), np.zeros(len(rows), dtype=np.int64))
+    starts = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=starts[1:])
+    buffer = np.empty(int(starts[-1]), dtype=np.uint8)
+    cursor = starts[:-1].copy()
+    four = np.arange(4)
+    for (offsets, data, _), length in zip(parts, lengths, strict=True):
+        buffer[cursor[:, None] + four] = length.astype(">u4").view(np.uint8).reshape(-1, 4)
+        cursor += 4
+        total = int(length.sum())
+        if total:
+            within = np.arange(total) - np.repeat(np.cumsum(length) - length, length)
+            buffer[np.repeat(cursor, length) + within] = data[np.repeat(offsets[rows], length) + within]
+        cursor += length
+    view = memoryview(buffer.tobytes())
+    bounds = starts.tolist()
+    return rows, [view[a:b] for a, b in zip(bounds[:-1], bounds[1:], strict=False)]
+
+
+def _tags_for_rows(
+    project_key: bytes, messages: list[memoryview], rows: NDArray[np.int64], n: int, domain: bytes
 ) -> pa.FixedSizeBinaryArray:
-    """Hash the present messages and lay the truncated tags out as one Arrow column."""
-    n = len(messages)
-    present = np.fromiter((m is not None for m in messages), dtype=bool, count=n)
-    digests = hmac_digests(project_key, [m for m in messages if m is not None], domain)
+    """Hash the encoded rows and lay the truncated tags out as one Arrow column."""
     tags = np.zeros((n, KEY_BYTES), dtype=np.uint8)
-    if digests:
-        full = np.frombuffer(b"".join(digests), dtype=np.uint8).reshape(-1, 32)
-        tags[present] = full[:, :KEY_BYTES]
+    if len(rows):
+        digests = hmac_digests(project_key, messages, domain)  # type: ignore[arg-type]
+        tags[rows] = np.frombuffer(b"".join(digests), dtype=np.uint8).reshape(-1, 32)[:, :KEY_BYTES]
+    present = np.zeros(n, dtype=bool)
+    present[rows] = True
     validity = None if present.all() else pa.array(present).buffers()[1]
     return pa.FixedSizeBinaryArray.from_buffers(
         pa.binary(KEY_BYTES), n, [validity, pa.py_buffer(tags.tobytes())]

@@ -86,3 +86,21 @@ def test_short_linkage_secret_is_refused() -> None:
 def test_keyer_repr_shows_no_key_material() -> None:
     key = derive_project_key(bytes(32), "p", "k1")
     assert key.hex() not in repr(MatchKeyer(SCHEME, key, "k1"))
+
+
+def test_vectorized_encoding_gives_the_reference_keys() -> None:
+    key = derive_project_key(bytes(32), "p", "k1")
+    keyer = MatchKeyer(SCHEME, key, "k1")
+    names = ["김민준", "", "José", None, "남궁민수", "a" * 300]
+    births = ["1990-01-01", "2000-02-02", None, "1970-03-03", "1980-04-04", "1999-09-09"]
+    fields = _fields(rrn=["1", None, "", "22", "333", None], full_name=names, birth_date=births)
+    keys = keyer.derive(fields).to_pydict()
+    for match_pass in SCHEME.passes:
+        for i in range(len(names)):
+            values = [fields[f].iloc[i] for f in match_pass.fields]
+            if any(pd.isna(v) for v in values):
+                assert keys[match_pass.column][i] is None
+                continue
+            message = keyer.domain(match_pass) + encode_fields([str(v) for v in values])
+            expected = hmac.new(key, message, hashlib.sha256).digest()[:16]
+            assert keys[match_pass.column][i] == expected

@@ -8,7 +8,8 @@ hex-truncated to 128 bits — so two projects' data can never be joined, and
 link ids (which the linkage unit also knows) never reach researchers.
 
 One output row per person (link id). Content columns keep their names unless
-two agencies use the same name, in which case each becomes ``<agency>_<column>``.
+two agencies use the same name, in which case each becomes ``<agency>_<column>``;
+the shared demographics (:data:`SHARED_COLUMNS`) are merged into one column instead.
 With ``keep_unlinked=False`` only persons linked across at least two agencies
 are kept; a person partially linked (two of three agencies) is kept with nulls
 for the missing agency. Rows come out sorted by pseudonym, i.e. in random
@@ -26,10 +27,11 @@ from collections.abc import Mapping
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from enclave.errors import InputError
 
-__all__ = ["PSEUDONYM_COLUMN", "combine_submissions", "derive_pseudonyms"]
+__all__ = ["PSEUDONYM_COLUMN", "SHARED_COLUMNS", "combine_submissions", "derive_pseudonyms"]
 
 PSEUDONYM_COLUMN = "pseudonym"
 _AGENCY_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -166,5 +168,31 @@ def combine_submissions(
     con.close()
     pseudonyms = derive_pseudonyms(table.column("link_id").to_numpy(), pseudonym_key)
     table = table.drop_columns(["link_id"])
+    table = _coalesce_demographics(table, agencies, names)
     table = table.add_column(0, PSEUDONYM_COLUMN, pa.array(pseudonyms, pa.string()))
     return table.sort_by(PSEUDONYM_COLUMN)
+
+
+#: Demographic columns agencies derive from their identifiers (``derived_content``
+#: in the identifier policies). They describe the person, not the registry, so
+#: one column each is kept rather than one per agency.
+SHARED_COLUMNS: tuple[str, ...] = ("sex", "birth_year", "region_code")
+
+
+def _coalesce_demographics(table: pa.Table, agencies: list[str], names: dict[str, int]) -> pa.Table:
+    """Merge each shared demographic column held by several agencies into one.
+
+    The first agency (in name order) that has a value for the person wins:
+    registries can disagree (a move not yet reported to one of them), and a
+    fixed order keeps the result reproducible.
+    """
+    for column in SHARED_COLUMNS:
+        if names.get(column, 0) < 2:
+            continue
+        parts = [f"{agency}_{column}" for agency in agencies if f"{agency}_{column}" in table.column_names]
+        types = {table.schema.field(p).type for p in parts}
+        if len(types) != 1:
+            continue
+        merged = pc.coalesce(*(table.column(p) for p in parts))
+        table = table.drop_columns(parts).add_column(0, column, merged)
+    return table

@@ -36,7 +36,7 @@ from linkage.errors import InputFileError
 from linkage.match_keys import KEY_BYTES, MatchKeyer, derive_project_key
 from linkage.messages import text
 from linkage.normalize.match_fields import derive_match_fields
-from linkage.policy import DatasetSchema, MatchKeyScheme
+from linkage.policy import DERIVED_CONTENT, DatasetSchema, MatchKeyScheme
 from linkage.sealing import read_manifest, seal_package
 from linkage.source_files import check_columns, open_source
 
@@ -183,6 +183,17 @@ class _ChunkResult:
 _WORKER: dict[str, Any] = {}
 
 
+#: Arrow types of the derived demographic columns.
+DERIVED_TYPES: dict[str, pa.DataType] = {"sex": pa.string(), "birth_year": pa.int16(), "region_code": pa.string()}
+
+
+def _derived_array(values: pd.Series, name: str) -> pa.Array:
+    """Turn a normalized match field into a derived content column (null where not derivable)."""
+    if name == "birth_year":
+        return pa.array(pd.to_numeric(values, errors="coerce").astype("Int16"), type=pa.int16())
+    return pa.array(values.astype("string").to_numpy(dtype=object, na_value=None), type=pa.string())
+
+
 def _process_chunk(
     frame: pd.DataFrame, schema: DatasetSchema, keyer: MatchKeyer
 ) -> _ChunkResult:
@@ -195,6 +206,8 @@ def _process_chunk(
         content_arrays[column.column] = array
         if bad:
             content_invalid[column.column] = bad
+    for name in schema.derived:
+        content_arrays[name] = _derived_array(fields.fields[DERIVED_CONTENT[name]], name)
     content = pa.table(content_arrays) if content_arrays else pa.table({})
     return _ChunkResult(keys, content, fields.missing, fields.invalid, content_invalid)
 
@@ -289,6 +302,7 @@ def prepare_submission(
     content_schema = pa.schema(
         [pa.field("serial", pa.int64(), nullable=False)]
         + [pa.field(c.column, ARROW_TYPES[c.type]) for c in schema.content]
+        + [pa.field(name, DERIVED_TYPES[name]) for name in schema.derived]
     )
     key_sink, content_sink = io.BytesIO(), io.BytesIO()
     key_writer = pq.ParquetWriter(key_sink, key_schema, compression="zstd")
@@ -310,7 +324,7 @@ def prepare_submission(
                 schema=key_schema,
             )
             content_arrays = [serial] + [
-                result.content.column(c.column) for c in schema.content
+                result.content.column(c) for c in [*(c.column for c in schema.content), *schema.derived]
             ]
             content_table = pa.Table.from_arrays(content_arrays, schema=content_schema)
             key_writer.write_table(key_table)

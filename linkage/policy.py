@@ -26,6 +26,7 @@ from linkage.messages import text
 __all__ = [
     "CONTENT_TYPES",
     "IDENTIFIER_KINDS",
+    "DERIVED_CONTENT",
     "MATCH_FIELDS",
     "ContentColumn",
     "DatasetSchema",
@@ -89,6 +90,17 @@ MATCH_FIELDS: tuple[str, ...] = (
     "address",
     "other_id",
 )
+
+#: Content an agency may derive from its normalized identifiers, and the match
+#: field each comes from. Demographics at this grain (sex, birth year, 시군구) are
+#: what the enclave's risk review needs as quasi-identifiers; the identifiers
+#: themselves never leave the agency.
+DERIVED_CONTENT: dict[str, str] = {"sex": "sex", "birth_year": "birth_year", "region_code": "region"}
+_DERIVED_NEEDS: dict[str, frozenset[str]] = {
+    "sex": frozenset({"sex", "rrn"}),
+    "birth_year": frozenset({"birth_date", "rrn"}),
+    "region_code": frozenset({"region_code"}),
+}
 
 _NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 _COLUMN_RE = re.compile(r"^[^\s,\"']{1,64}$")
@@ -188,6 +200,8 @@ class DatasetSchema:
         content: Content columns in file order.
         content_hash: sha256 of the schema's canonical form.
         description: Free text.
+        derived: Content columns derived from normalized identifiers (names
+            from :data:`DERIVED_CONTENT`), appended after ``content``.
     """
 
     dataset: str
@@ -196,6 +210,7 @@ class DatasetSchema:
     content: tuple[ContentColumn, ...]
     content_hash: str = ""
     description: str = ""
+    derived: tuple[str, ...] = ()
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -377,7 +392,7 @@ def parse_dataset_schema(data: Any, where: str, problems: list[str]) -> DatasetS
         problems.append(f"{where}: must be a mapping with kind, dataset, version, identifiers, content")
         return None
     unknown = sorted(
-        set(data) - {"kind", "dataset", "version", "description", "identifiers", "content"}
+        set(data) - {"kind", "dataset", "version", "description", "identifiers", "content", "derived_content"}
     )
     if unknown:
         problems.append(f"{where}: unknown top-level keys {unknown}")
@@ -449,6 +464,7 @@ def parse_dataset_schema(data: Any, where: str, problems: list[str]) -> DatasetS
         content.append(
             ContentColumn(column=column, type=str(ctype), label=str(spec.get("label", "")))
         )
+    derived = _parse_derived(data.get("derived_content", []), where, kinds, {c.column for c in content}, problems)
     if len(problems) > before:
         return None
     assert isinstance(dataset, str)
@@ -459,7 +475,30 @@ def parse_dataset_schema(data: Any, where: str, problems: list[str]) -> DatasetS
         content=tuple(content),
         content_hash=canonical_hash(data),
         description=str(data.get("description", "")),
+        derived=derived,
     )
+
+
+def _parse_derived(raw: Any, where: str, kinds: Any, content: set[str], problems: list[str]) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(n, str) for n in raw):
+        problems.append(f"{where}: derived_content must be a list of names from {sorted(DERIVED_CONTENT)}")
+        return ()
+    derived: list[str] = []
+    for name in raw:
+        at = f"{where}: derived_content.{name}"
+        if name not in DERIVED_CONTENT:
+            problems.append(f"{at}: unknown; choose from {sorted(DERIVED_CONTENT)}")
+        elif name in content:
+            problems.append(f"{at}: clashes with a content column of the same name")
+        elif not (_DERIVED_NEEDS[name] & set(kinds)):
+            problems.append(f"{at}: needs an identifier of kind {' or '.join(sorted(_DERIVED_NEEDS[name]))}")
+        elif name in derived:
+            problems.append(f"{at}: listed twice")
+        else:
+            derived.append(name)
+    return tuple(derived)
 
 
 def load_identifier_policies(directory: str | Path) -> IdentifierPolicies:

@@ -115,3 +115,21 @@ def test_match_keys_and_short_keys_are_refused() -> None:
         combine_submissions({"a": pa.table({"serial": [1], "mk_rrn": [b"x"]})}, linkage_map, KEY, True)
     with pytest.raises(InputError, match="32 bytes"):
         combine_submissions({"a": pa.table({"serial": [1]})}, linkage_map, b"short", True)
+
+
+def test_shared_demographics_are_merged_into_one_column_first_agency_first() -> None:
+    import pyarrow as pa
+
+    from enclave.combination import combine_submissions
+
+    contents = {
+        "health": pa.table({"serial": [1, 2], "sex": ["F", None], "visits": [3, 4]}),
+        "welfare": pa.table({"serial": [7, 8], "sex": ["M", "M"], "payment": [10, 20]}),
+    }
+    linkage_map = pa.table({"agency": ["health", "welfare", "health", "welfare"], "serial": [1, 7, 2, 8],
+                            "link_id": [100, 100, 200, 200]})
+    table = combine_submissions(contents, linkage_map, b"k" * 32, keep_unlinked=False).to_pandas()
+    assert "sex" in table and "health_sex" not in table and "welfare_sex" not in table
+    by_visits = table.set_index("visits")["sex"].to_dict()
+    # health comes first by name; where it has no value, welfare's fills in.
+    assert by_visits == {3: "F", 4: "M"}

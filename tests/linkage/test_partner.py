@@ -133,7 +133,8 @@ def test_packages_split_identifiers_from_content(
     assert keys.column_names == ["serial"] + [p.column for p in policies.scheme.passes]
     content = open_package(sub.content_package, parties["enclave"].sealing,
                            {"welfare": parties["welfare"].signing_public}).table()
-    assert content.column_names == ["serial"] + [c.column for c in policies.schema("welfare").content]
+    schema = policies.schema("welfare")
+    assert content.column_names == ["serial"] + [c.column for c in schema.content] + list(schema.derived)
     assert content.schema.field("payment_krw").type == pa.int64()
     assert content.schema.field("eligibility_start").type == pa.date32()
     assert keys.column("serial").to_pylist() == content.column("serial").to_pylist()
@@ -183,3 +184,27 @@ def test_malformed_csv_row_is_reported_by_row_number(
     message = str(caught.value)
     assert "broken.csv" in message and "row 4" in message
     assert lines[3].split(",")[0] not in message
+
+
+def test_derived_demographics_are_coarse_and_well_formed(
+    prepared: dict[str, PreparedSubmission], parties: dict[str, PartyKeys]
+) -> None:
+    content = open_package(prepared["health"].content_package, parties["enclave"].sealing,
+                           {"health": parties["health"].signing_public}).table().to_pandas()
+    assert set(content["sex"].dropna()) <= {"M", "F"} and content["sex"].notna().mean() > 0.9
+    years = content["birth_year"].dropna()
+    assert years.between(1900, 2026).all() and len(years) > 0.9 * len(content)
+    regions = content["region_code"].dropna()
+    assert regions.str.fullmatch(r"\d{5}").all() and len(regions) > 0.9 * len(content)
+
+
+def test_unknown_or_underivable_derived_content_is_reported(tmp_path: Path) -> None:
+    from linkage.policy import parse_dataset_schema
+
+    problems: list[str] = []
+    parse_dataset_schema({"kind": "identifier_schema", "dataset": "d", "version": 1,
+                          "identifiers": {"nm": {"kind": "full_name"}},
+                          "content": {"x": {"type": "integer"}},
+                          "derived_content": ["sex", "shoe_size"]}, "d.yaml", problems)
+    assert any("shoe_size" in p and "unknown" in p for p in problems)
+    assert any("sex" in p and "needs an identifier" in p for p in problems)

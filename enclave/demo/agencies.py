@@ -40,6 +40,12 @@ _TYPES = {"category": "category", "integer": "integer", "number": "number", "dat
 #: Content variables that, combined, could single a person out (the catalog flags them).
 _QUASI_IDENTIFIERS = frozenset({"sex", "birth_year", "age_band", "sido_code", "region_code", "household_type",
                                 "household_size", "insurance_type", "employment_status", "industry_code"})
+#: Demographics the partner tool derives from identifiers (type, meaning for the catalog).
+_DERIVED = {
+    "sex": ("category", "성별 — derived from the resident registration number or sex field"),
+    "birth_year": ("integer", "출생연도 — derived from the resident registration number or birth date"),
+    "region_code": ("category", "시군구 코드 — 5-digit district code of the address"),
+}
 _DESCRIPTIONS = {
     "welfare": ("Welfare benefit eligibility (자격정보)",
                 "Basic livelihood security, basic pension, disability pension and other eligibility, "
@@ -100,6 +106,8 @@ def register_catalog(svc: EnclaveService, session: Session, users: dict[str, Use
         variables = [VariableSpec(name=c.column, type=_TYPES.get(c.type, "text"), meaning=c.label,
                                   is_quasi_identifier=c.column in _QUASI_IDENTIFIERS)
                      for c in schema.content]
+        variables += [VariableSpec(name=name, type=_DERIVED[name][0], meaning=_DERIVED[name][1],
+                                   is_quasi_identifier=True) for name in schema.derived]
         title, description = _DESCRIPTIONS[code]
         datasets[code] = register_dataset(
             svc, session, users[f"agency-{code}"], agency_code=code, name=code, title=title,

@@ -49,6 +49,7 @@ from enclave.privacy import (
     AnonymizationResult,
     AttackResults,
     Policy,
+    PrefixHierarchy,
     PrivacyError,
     anonymize,
     build_replica,
@@ -82,17 +83,23 @@ DEFAULT_POLICY = "linked-project.yaml"
 NOT_IN_REGISTRY = "(not in registry)"
 
 
-def _fill_absent(frame: pd.DataFrame, quasi_identifiers: list[str]) -> pd.DataFrame:
-    """Give categorical quasi-identifiers an explicit category where a registry has no record.
+def _fill_absent(frame: pd.DataFrame, policy: Policy) -> pd.DataFrame:
+    """Give categorical quasi-identifiers an explicit value where a registry has none.
 
     Linked data is ragged: a person on welfare may hold no employment insurance.
     That absence is information an attacker may know, so it is kept as a
-    category of its own rather than dropped or imputed.
+    category of its own rather than dropped or imputed. Codes generalized by
+    prefix (시군구 -> 시도) get zeros of the code's width instead, which
+    generalize to an "unknown" 시도 ("00") that no real code uses.
     """
     out = frame.copy()
-    for column in quasi_identifiers:
-        if column in out and out[column].isna().any() and not pd.api.types.is_numeric_dtype(out[column]):
-            out[column] = out[column].astype(object).where(out[column].notna(), NOT_IN_REGISTRY)
+    for column in policy.quasi_identifiers:
+        if column not in out or not out[column].isna().any() or pd.api.types.is_numeric_dtype(out[column]):
+            continue
+        hierarchy = policy.column(column).hierarchy
+        fixed_width = isinstance(hierarchy, PrefixHierarchy) and hierarchy.width
+        absent = "0" * hierarchy.width if fixed_width else NOT_IN_REGISTRY  # type: ignore[union-attr]
+        out[column] = out[column].astype(object).where(out[column].notna(), absent)
     return out
 
 
@@ -234,10 +241,14 @@ def _escalating_k(k: int) -> tuple[int, ...]:
 def _process_and_attack(frame: pd.DataFrame, policy: Policy, pseudonym_key: bytes, n_attacks: int,
                         seed: int) -> tuple[AnonymizationResult, AttackResults]:
     result = anonymize(frame, policy, pseudonym_key=pseudonym_key)
-    # Attacks need records the release was not made from: a held-out split,
-    # processed at the levels the search chose for the whole dataset.
+    # Attacks need records the release was not made from: a held-out split.
+    # Both sides are taken at the granularity the search chose, so the attacker
+    # knows what the release shows (a birth-year band, a 시도), not the raw value.
     train, control = split_control(frame, 0.3, seed=seed)
-    released = result.data.loc[result.data.index.intersection(train.index)]
+    processed = result.data
+    released = processed.loc[processed.index.intersection(train.index)]
+    control = processed.loc[processed.index.intersection(control.index)]
+    train = released
     # Inference attacks are cheap, so they get enough attacks for tight
     # intervals on binary attributes; singling out (query search) and
     # linkability (nearest neighbours per agency) are costly and get the base number.
@@ -276,7 +287,7 @@ def review_risk(svc: EnclaveService, project_id: int, actor: str, *, n_attacks: 
     path = policy_path(svc, project_id)
     try:
         policy = load_policy(path)
-        frame = _canonical_order(_fill_absent(frame, list(policy.quasi_identifiers)))
+        frame = _canonical_order(_fill_absent(frame, policy))
         policy.validate(frame)
         rounds = 0
         for k in _escalating_k(policy.thresholds.k):

@@ -59,6 +59,7 @@ __all__ = [
     "cast_vote",
     "create_export_request",
     "load_ledger",
+    "release_for_download",
     "release_path",
     "requests_for",
     "review_board",
@@ -260,6 +261,25 @@ def _release(svc: EnclaveService, session: Session, request: ExportRequest) -> R
                      object_id=request.id, project=request.project_id, package_sha256=digest,
                      outputs=sum(o.outcome == "approved" for o in request.outputs))
     _move(svc, session, request, _S.RELEASED, "system")
+    return release
+
+
+def release_for_download(svc: EnclaveService, session: Session, user: User, project_id: int, request_id: int,
+                         channel: str) -> Release:
+    """Return the release of a request for ``user`` to download, and audit the download.
+
+    Raises:
+        NotFound: The project is not ``user``'s to see, or the request has no release file.
+    """
+    from enclave.projects.access import require_project_access
+
+    require_project_access(session, user, project_id)
+    request = session.get(ExportRequest, request_id)
+    release = session.scalar(select(Release).where(Release.request_id == request_id))
+    if request is None or request.project_id != project_id or release is None or not Path(release.path).is_file():
+        raise NotFound(text("exports.not_found"))
+    svc.audit.record(session, actor=user.username, action="export.download", object_type="export_request",
+                     object_id=request_id, channel=channel, package_sha256=release.sha256)
     return release
 
 

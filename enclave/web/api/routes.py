@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 from flask import g, jsonify, request, send_file
@@ -18,7 +17,7 @@ from flask.typing import ResponseReturnValue
 from enclave.catalog import search_datasets
 from enclave.db.models import Dataset, ExportRequest, Project, Release, Role
 from enclave.errors import InputError
-from enclave.exports import create_export_request, requests_for, votes_visible_to
+from enclave.exports import create_export_request, release_for_download, requests_for, votes_visible_to
 from enclave.intake import receive_package, submissions_for
 from enclave.projects import projects_for, require_project_access
 from enclave.service import open_linkage_unit
@@ -223,14 +222,7 @@ def get_export(request_id: int) -> ResponseReturnValue:
                "schema": {"type": "string", "contentMediaType": "application/zip"}}})})
 def download_release(project_id: int, request_id: int) -> ResponseReturnValue:
     """The release zip (signed with the enclave's key)."""
-    require_project_access(db_session(), acting_user(), project_id)
-    export = db_session().get(ExportRequest, request_id)
-    release = db_session().query(Release).filter(Release.request_id == request_id).one_or_none()
-    if export is None or export.project_id != project_id or release is None or not Path(release.path).is_file():
-        raise not_found()
-    current_service().audit.record(db_session(), actor=acting_user().username, action="export.download",
-                                   object_type="export_request", object_id=request_id, channel="api",
-                                   package_sha256=release.sha256)
+    release = release_for_download(current_service(), db_session(), acting_user(), project_id, request_id, "api")
     return send_file(release.path, mimetype="application/zip", as_attachment=True,
                      download_name=f"project-{project_id}-request-{request_id}.zip")
 

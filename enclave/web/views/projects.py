@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 from enclave.catalog import search_datasets
 from enclave.db.models import Decision, ExportRequest, Project, ProjectState, Role, SyntheticReplica
 from enclave.errors import InputError, NotFound, PermissionDenied
+from enclave.exports import release_for_download
 from enclave.projects import (
     activate_project,
     apply_for_project,
@@ -282,15 +283,6 @@ def destroy(project_id: int) -> Response:
 @login_required(Role.researcher, Role.steward, Role.admin)
 def download_release(project_id: int, request_id: int) -> Response:
     """Download the signed release package of an approved export request."""
-    from enclave.db.models import Release
-
-    require_project_access(db_session(), acting_user(), project_id)
-    export = db_session().get(ExportRequest, request_id)
-    release = db_session().query(Release).filter(Release.request_id == request_id).one_or_none()
-    if export is None or export.project_id != project_id or release is None or not Path(release.path).is_file():
-        raise not_found()
-    current_service().audit.record(db_session(), actor=acting_user().username, action="export.download",
-                                   object_type="export_request", object_id=request_id, channel="web",
-                                   package_sha256=release.sha256)
+    release = release_for_download(current_service(), db_session(), acting_user(), project_id, request_id, "web")
     return send_file(release.path, mimetype="application/zip", as_attachment=True,
                      download_name=f"project-{project_id}-request-{request_id}.zip")

@@ -30,6 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from enclave.errors import InputError
+from enclave.messages import text
 
 __all__ = ["PSEUDONYM_COLUMN", "SHARED_COLUMNS", "combine_submissions", "derive_pseudonyms"]
 
@@ -68,35 +69,21 @@ def derive_pseudonyms(link_ids: np.ndarray, pseudonym_key: bytes) -> list[str]:
 
 def _check_inputs(contents: Mapping[str, pa.Table], linkage_map: pa.Table, key: bytes) -> None:
     if len(key) < 32:
-        raise InputError(
-            "The project's pseudonym key is shorter than 32 bytes. Use the key the project was "
-            "created with."
-        )
+        raise InputError(text("combination.short_key"))
     missing = {"agency", "serial", "link_id"} - set(linkage_map.column_names)
     if missing:
-        raise InputError(
-            f"The linkage map lacks the columns {sorted(missing)}. Open it with LinkageMap.from_package."
-        )
+        raise InputError(text("combination.map_columns", columns=sorted(missing)))
     if not contents:
-        raise InputError("No content tables were given. Open the agencies' content packages first.")
+        raise InputError(text("combination.no_content"))
     for agency, table in contents.items():
         if not _AGENCY_RE.match(agency):
-            raise InputError(
-                "An agency name holds characters other than letters, digits, '-' and '_'. "
-                "Use the agency codes from the content packages."
-            )
+            raise InputError(text("combination.bad_agency"))
         if "serial" not in table.column_names:
-            raise InputError(
-                f"The content table of agency '{agency}' has no 'serial' column. "
-                "Open it from the agency's content package."
-            )
+            raise InputError(text("combination.no_serial", agency=agency))
         forbidden = [c for c in table.column_names if c.startswith("mk_") or c == PSEUDONYM_COLUMN]
         if forbidden:
             # Match keys must never reach the enclave; refuse rather than drop silently.
-            raise InputError(
-                f"The content table of agency '{agency}' has reserved columns {forbidden}. "
-                "It is not a content package; ask the agency to prepare again."
-            )
+            raise InputError(text("combination.reserved", agency=agency, columns=forbidden))
 
 
 def combine_submissions(

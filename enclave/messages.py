@@ -187,6 +187,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "intake.not_requested": {"en": "This project does not request your agency's data, or is not yet approved; nothing was kept.", "ko": "이 과제는 귀 기관 데이터를 요청하지 않았거나 아직 승인되지 않았습니다."},
     "intake.unknown_kind": {"en": "This is a {kind} package; agencies upload match_keys and content packages only.", "ko": "{kind} 패키지입니다. 기관은 match_keys와 content 패키지만 올립니다."},
     "linkage_unit.too_few": {"en": "Match keys from at least two agencies are needed before linking.", "ko": "결합하려면 두 기관 이상의 매치키가 필요합니다."},
+    # combination
+    "combination.short_key": {"en": "The project's pseudonym key is shorter than 32 bytes. Use the key the project was created with.", "ko": "과제 가명 키가 32바이트보다 짧습니다. 과제 생성 시의 키를 쓰세요."},
+    "combination.map_columns": {"en": "The linkage map lacks the columns {columns}. Open it with LinkageMap.from_package.", "ko": "결합 매핑에 {columns} 열이 없습니다. LinkageMap.from_package로 여세요."},
+    "combination.no_content": {"en": "No content tables were given. Open the agencies' content packages first.", "ko": "내용 테이블이 없습니다. 먼저 기관의 내용 패키지를 여세요."},
+    "combination.bad_agency": {"en": "An agency name holds characters other than letters, digits, '-' and '_'. Use the agency codes from the content packages.", "ko": "기관 이름에 영문자, 숫자, '-', '_' 외의 문자가 있습니다. 내용 패키지의 기관 코드를 쓰세요."},
+    "combination.no_serial": {"en": "The content table of agency '{agency}' has no 'serial' column. Open it from the agency's content package.", "ko": "기관 '{agency}'의 내용 테이블에 'serial' 열이 없습니다."},
+    "combination.reserved": {"en": "The content table of agency '{agency}' has reserved columns {columns}. It is not a content package; ask the agency to prepare again.", "ko": "기관 '{agency}'의 내용 테이블에 예약된 열 {columns}이(가) 있습니다. 기관에 다시 준비하도록 요청하세요."},
     # provisioning
     "provisioning.missing_content": {"en": "Content has not arrived yet from: {agencies}.", "ko": "다음 기관의 데이터가 아직 도착하지 않았습니다: {agencies}."},
     "provisioning.no_map": {"en": "There is no linkage map yet; run the linkage first.", "ko": "결합 매핑이 아직 없습니다. 먼저 결합을 실행하세요."},

@@ -196,14 +196,16 @@ class MissingValues(DisclosureCheck):
     """Flag released cells computed over a variable with missing values.
 
     Missing values are dropped from statistics, so the reported count differs
-    from the group size; the difference can itself be disclosive.
+    from the group size; the difference can itself be disclosive. A magnitude
+    cell with no contributors has no statistic at all (its value is missing in
+    the released table); it is flagged too, as ACRO does, besides being a zero cell.
 
     Args:
         status: what such a cell gets, ``review`` (default) or ``fail``.
     """
 
     name = "MissingValues"
-    version = "1.0"
+    version = "1.1"
 
     def __init__(self, status: Status = "review") -> None:
         self.status: Status = status
@@ -214,7 +216,8 @@ class MissingValues(DisclosureCheck):
     def check_table(self, output: Output) -> CheckResult | None:
         if output.table is None:
             return None
-        flagged = [(i, c) for i, c in _visible(output) if c.n_missing > 0]
+        flagged = [(i, c) for i, c in _visible(output)
+                   if c.n_missing > 0 or (c.is_magnitude and c.count == 0)]
         if not flagged:
             return self.result("pass", text("rule.missing.pass"))
         refs = flagged_cells(flagged)

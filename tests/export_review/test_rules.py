@@ -111,6 +111,16 @@ def test_missing_values_are_flagged_per_cell() -> None:
     assert result is not None and result.status == "review"
 
 
+def test_empty_magnitude_cell_counts_as_a_missing_value() -> None:
+    empty = Cell(("M",), ("Seoul",), 0, None, statistic="mean")
+    full = Cell(("F",), ("Seoul",), 12, 3.0, statistic="mean", top=(5.0, 4.0), total=36.0)
+    result = MissingValues().check(table([full, empty]))
+    assert result is not None and result.status == "review"
+    assert [c.label() for c in result.cells] == ["M / Seoul"]
+    counts = MissingValues().check(table([count_cell(0, "M"), count_cell(12)]))
+    assert counts is not None and counts.status == "pass"
+
+
 def test_negative_values_are_never_silently_passed() -> None:
     result = NegativeValues().check(table([magnitude_cell([10.0, -1.0] + [5.0] * 10)]))
     assert result is not None and result.status == "review"

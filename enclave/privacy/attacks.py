@@ -154,14 +154,27 @@ def _seeded(seed: int) -> Iterator[None]:
     # generator, and control rows with polars' sample(); seed both for
     # reproducibility and restore numpy's state afterwards.
     import polars
+    from anonymeter.evaluators import linkability_evaluator
 
     state = np.random.get_state()
     np.random.seed(seed)
     polars.set_random_seed(seed)
+    # The linkability baseline draws from an unseeded default_rng(); give it a
+    # generator seeded from the (seeded) global one so the baseline reproduces too.
+    unseeded = getattr(linkability_evaluator, "_random_links", None)
+    if unseeded is not None:
+        linkability_evaluator._random_links = _seeded_random_links
     try:
         yield
     finally:
         np.random.set_state(state)
+        if unseeded is not None:
+            linkability_evaluator._random_links = unseeded
+
+
+def _seeded_random_links(n_synthetic: int, n_attacks: int, n_neighbors: int) -> np.ndarray[Any, Any]:
+    rng = np.random.default_rng(np.random.randint(0, 2**31 - 1))
+    return np.array([rng.choice(n_synthetic, size=n_neighbors, replace=False) for _ in range(n_attacks)])
 
 
 def _risk(name: str, evaluator: Any, confidence: float, n_attacks: int, **kw: Any) -> AttackRisk:

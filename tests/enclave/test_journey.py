@@ -178,3 +178,16 @@ def test_audit_log_recorded_each_stage(journey: Journey) -> None:
                    "privacy.adequacy", "export.submit", "export.vote", "export.release", "project.destroy",
                    "linkage_unit.destroy"):
         assert action in actions, action
+
+
+def test_risk_review_figures_reproduce_for_a_seed(journey: Journey) -> None:
+    from enclave.provisioning import review_risk
+
+    project_id = journey.result.project_id
+    assert project_id is not None
+    reports = []
+    for _ in range(2):
+        review = review_risk(journey.svc, project_id, "demo-admin", seed=11)
+        report = json.loads(Path(review.report_path.replace(".html", ".json")).read_text())
+        reports.append((report["risk_after"], report["attacks"], report["levels"], report["policy_hash"]))
+    assert reports[0] == reports[1]

@@ -17,7 +17,6 @@ import io
 import os
 import shutil
 import stat
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from enclave.service import EnclaveService
 from enclave.settings import Settings
+from enclave.store import atomic_write
 
 __all__ = [
     "DATA_FILE_NAME",
@@ -95,20 +95,6 @@ def workspace_environment(settings: Settings, project_id: int, api_token: str, r
     }
 
 
-def _write_read_only(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".provision-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o444)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _copy_notebooks(source: Path, root: Path) -> None:
     if not source.is_dir():
         return
@@ -155,7 +141,8 @@ def provision_workspace(svc: EnclaveService, session: Session, project_id: int, 
     buffer = io.BytesIO()
     pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), buffer)
     data_file = data_dir / DATA_FILE_NAME
-    _write_read_only(data_file, buffer.getvalue())
+    # Read-only for the researcher; the atomic write means a kernel never sees half a file.
+    atomic_write(data_file, buffer.getvalue(), mode=0o444)
     os.chmod(data_dir, 0o555)
     _copy_notebooks(svc.settings.notebooks_dir, root)
     columns = tuple(str(c) for c in frame.columns)

@@ -27,13 +27,7 @@ from enclave.errors import Conflict, InputError, NotFound
 from enclave.messages import text
 from enclave.store import atomic_write
 from linkage.errors import LinkageError, ReplayedPackageError
-from linkage.party_keys import (
-    PartyKeys,
-    generate_party_keys,
-    load_party_keys,
-    load_signing_public_key,
-    save_party_keys,
-)
+from linkage.party_keys import PartyKeys, load_party_keys, load_signing_public_key
 from linkage.sealing import open_package
 
 __all__ = ["LINKAGE_UNIT", "LinkageUnitRole", "ReceivedMatchKeys"]
@@ -78,15 +72,9 @@ class LinkageUnitRole:
         """Folder of the public keys it trusts (agencies) and seals to (the enclave)."""
         return self.root / "parties"
 
-    def ensure_keys(self) -> PartyKeys:
-        """Create the linkage unit's key pairs on first use; load them after."""
-        if not (self.keys_dir / f"{LINKAGE_UNIT}.sealing.key.pem").exists():
-            save_party_keys(generate_party_keys(LINKAGE_UNIT), self.keys_dir)
-        return self.keys
-
     @property
     def keys(self) -> PartyKeys:
-        """The linkage unit's own key pairs."""
+        """The linkage unit's own key pairs (created by ``enclave.parties.exchange_keys`` at ``enclave init``)."""
         if self._keys is None:
             self._keys = load_party_keys(self.keys_dir, LINKAGE_UNIT)
         return self._keys

@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from enclave.bootstrap import initialize_enclave
-from enclave.db.models import Decision, ExportRequest, Project, Role, User
+from enclave.db.models import Dataset, Decision, ExportRequest, Project, Role, User
 from enclave.demo.agencies import AGENCIES, prepare_agencies, register_catalog, submit_packages
 from enclave.demo.analysis import run_example_analysis
 from enclave.exports import cast_vote, release_path
@@ -241,14 +241,15 @@ def _linked_count(quality: dict[str, object]) -> str:
             f"{ambiguous} ambiguous candidates left unlinked")
 
 
-def _apply_and_approve(svc: EnclaveService, users: dict[str, User], datasets: dict[str, object], *, title: str,
+def _apply_and_approve(svc: EnclaveService, users: dict[str, User], datasets: dict[str, Dataset], *, title: str,
                        only: tuple[str, ...] = AGENCIES) -> int:
     with svc.session() as session:
         researcher = session.get(User, users["demo-researcher"].id)
         requests = {}
         for code in only:
-            dataset = datasets[code]
-            requests[dataset.id] = [v.name for v in session.get(type(dataset), dataset.id).variables]  # type: ignore[attr-defined]
+            dataset = session.get(Dataset, datasets[code].id)
+            assert dataset is not None
+            requests[dataset.id] = [v.name for v in dataset.variables]
         project = apply_for_project(
             svc, session, researcher, title=title,
             purpose="Study how benefit take-up relates to health care use and employment (demo).",

@@ -136,8 +136,9 @@ def deliver_linkage_map(svc: EnclaveService, linkage_unit: LinkageUnitRole, proj
         Conflict: The project is not approved and waiting for data.
     """
     with svc.session() as session:
-        if _project(session, project_id).state is not ProjectState.approved:
-            raise Conflict(text("projects.wrong_state", state=_project(session, project_id).state.value))
+        state = _project(session, project_id).state
+    if state is not ProjectState.approved:
+        raise Conflict(text("projects.wrong_state", state=state.value))
     run, sealed = linkage_unit.run_linkage(project_id, svc.keys.sealing_public_key, actor=actor)
     quality = json.loads(run.quality)
     opened = open_package(sealed, svc.keys.sealing_key, enclave_trusted_signers(svc.settings),

@@ -361,9 +361,16 @@ def test_closing_the_project_stops_the_server_and_revokes_its_token(hub: Hub, ro
     data = workspace_root(room.settings, room.people.alpha, "alice") / "data"
     _wait_for(lambda: not data.exists(), "the decrypted data to be removed")
     token_id = json.loads(token_ids[-1])["token_id"]
+
+    def stop_recorded() -> bool:
+        # The stop removes the data first and records hub.stop in its own
+        # transaction right after; wait for that commit rather than race it.
+        with room.svc.session() as session:
+            return session.scalars(select(AuditEvent).where(AuditEvent.action == "hub.stop",
+                                                            AuditEvent.actor == "alice")).first() is not None
+
+    _wait_for(stop_recorded, "the hub.stop audit event")
     with room.svc.session() as session:
-        assert session.scalars(select(AuditEvent).where(AuditEvent.action == "hub.stop",
-                                                        AuditEvent.actor == "alice")).first() is not None
         assert session.get(ApiToken, token_id).revoked_at is not None  # type: ignore[union-attr]
     page = hub.get(alice.session, "/hub/home")
     assert page.status_code == 302 and "/hub/login" in page.headers["Location"]

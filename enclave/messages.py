@@ -17,6 +17,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "ENCLAVE_MODE must be 'development' or 'production'; it is set to something else. Fix the variable and start again.",
         "ko": "ENCLAVE_MODE 값은 'development' 또는 'production'이어야 합니다. 변수를 고친 뒤 다시 시작하세요.",
     },
+    "settings.workspaces_inside_data": {
+        "en": "ENCLAVE_WORKSPACES_DIR lies inside the data folder, which workspace accounts must not enter. Choose a folder outside ENCLAVE_DATA_DIR, or leave it empty for <data folder>-workspaces.",
+        "ko": "ENCLAVE_WORKSPACES_DIR가 데이터 폴더 안에 있습니다. 분석 환경 계정은 데이터 폴더에 들어갈 수 없어야 합니다. ENCLAVE_DATA_DIR 밖의 폴더를 지정하거나, 비워 두어 <데이터 폴더>-workspaces를 쓰세요.",
+    },
+    "settings.bad_isolation": {
+        "en": "ENCLAVE_HUB_ISOLATION must be 'auto', 'accounts' or 'none'. Fix the variable and start again.",
+        "ko": "ENCLAVE_HUB_ISOLATION 값은 'auto', 'accounts', 'none' 중 하나여야 합니다. 변수를 고친 뒤 다시 시작하세요.",
+    },
     "settings.bad_int": {
         "en": "{name} must be a whole number. Fix the variable and start again.",
         "ko": "{name} 값은 정수여야 합니다. 변수를 고친 뒤 다시 시작하세요.",

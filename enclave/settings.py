@@ -72,6 +72,16 @@ SETTINGS: tuple[Setting, ...] = (
             "Largest sealed package an agency may upload, in MiB."),
     Setting("hub_port", "ENCLAVE_HUB_PORT", "8000", "Port the JupyterHub proxy listens on for `enclave hub`."),
     Setting("lang", "ENCLAVE_LANG", "en", "Language of messages: 'en' or 'ko'."),
+    Setting("workspaces_dir", "ENCLAVE_WORKSPACES_DIR", "",
+            "Folder of researchers' workspaces (the analysis room); it must lie outside the data folder, "
+            "which workspace accounts cannot enter; empty means <data folder>-workspaces beside it."),
+    Setting("hub_isolation", "ENCLAVE_HUB_ISOLATION", "auto",
+            "How workspaces are kept apart: 'accounts' runs each workspace's notebook server and kernels "
+            "under a numeric account of its own (needs root), 'none' under the hub's own account "
+            "(development only), 'auto' is 'accounts' when running as root, else 'none'."),
+    Setting("hub_uid_base", "ENCLAVE_HUB_UID_BASE", "200000",
+            "First numeric user and group id of workspace accounts: a workspace runs as this number plus "
+            "its project-membership number. Choose a range no local account or group uses."),
 )
 
 
@@ -98,6 +108,9 @@ class Settings:
     upload_max_mb: int
     hub_port: int
     lang: str
+    workspaces_dir: Path
+    hub_isolation: str
+    hub_uid_base: int
 
     @property
     def is_development(self) -> bool:
@@ -187,6 +200,14 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
     linkage_unit_dir = Path(str(raw["linkage_unit_dir"]) or data_dir / "linkage-unit").expanduser().resolve()
     policies_dir = Path(str(raw["policies_dir"]) or _REPO_POLICIES).expanduser().resolve()
     notebooks_dir = Path(str(raw["notebooks_dir"]) or _REPO_NOTEBOOKS).expanduser().resolve()
+    workspaces_dir = Path(str(raw["workspaces_dir"]) or data_dir.with_name(f"{data_dir.name}-workspaces"))
+    workspaces_dir = workspaces_dir.expanduser().resolve()
+    if workspaces_dir.is_relative_to(data_dir):
+        # Workspace accounts must be able to reach their folder without entering the data folder.
+        raise ConfigurationError(text("settings.workspaces_inside_data"))
+    hub_isolation = str(raw["hub_isolation"])
+    if hub_isolation not in ("auto", "accounts", "none"):
+        raise ConfigurationError(text("settings.bad_isolation"))
 
     def as_int(name: str) -> int:
         try:
@@ -214,4 +235,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
         upload_max_mb=as_int("upload_max_mb"),
         hub_port=as_int("hub_port"),
         lang=str(raw["lang"]),
+        workspaces_dir=workspaces_dir,
+        hub_isolation=hub_isolation,
+        hub_uid_base=as_int("hub_uid_base"),
     )

@@ -8,8 +8,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 VENV=${VENV:-.venv}
+# The analysis room runs each researcher's notebook server under an account of
+# its own, which must be able to read the interpreter and its standard library.
+# An interpreter under /root (pyenv's, say) is unreadable to such an account, so
+# the system's Python 3.11 is preferred when there is one; PYTHON overrides.
+if [ -z "${PYTHON:-}" ]; then
+    PYTHON=python3
+    if [ -x /usr/bin/python3.11 ] && /usr/bin/python3.11 -c 'import venv, ensurepip' 2>/dev/null; then
+        PYTHON=/usr/bin/python3.11
+    fi
+fi
 if [ ! -x "$VENV/bin/python" ]; then
-    python3 -m venv "$VENV"
+    "$PYTHON" -m venv "$VENV"
 fi
 "$VENV/bin/pip" install -q --upgrade pip
 # Pinned first: sdv depends on torch, and an unpinned resolution takes a CUDA build.

@@ -10,8 +10,11 @@ Fixtures:
 ``database_url``
     The URL of a clean, empty database for this test.
 ``settings``
-    :class:`enclave.settings.Settings` for a fresh data folder under
-    ``tmp_path`` in development mode, on ``database_url``.
+    :class:`enclave.settings.Settings` for a fresh data folder (and its
+    ``-workspaces`` beside it) in ``enclave_home``, in development mode, on
+    ``database_url``.
+``enclave_home``
+    A fresh folder from :func:`passable_folder` for this test.
 ``svc``
     An initialized, opened :class:`enclave.service.EnclaveService` on
     ``settings``; closed after the test.
@@ -20,11 +23,20 @@ Fixtures:
     ``settings``; call ``runner.invoke(cli, [...])``.
 ``backend``
     ``"sqlite"`` or ``"postgresql"``: which backend this run uses.
+
+Enclave folders are made with :func:`passable_folder`, not under
+``tmp_path``: pytest's base folder is its owner's only (0700), so a workspace
+account (``enclave.hub.accounts``) could never reach a workspace there, and
+a probe that the data folder is closed to such accounts would pass without
+proving anything. Under the passable folder only the enclave's own modes
+keep its data folder closed.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -37,6 +49,32 @@ from enclave.service import EnclaveService, open_enclave
 from enclave.settings import Settings, load_settings
 
 PG_URL = os.environ.get("ENCLAVE_TEST_DATABASE_URL", "")
+
+_passable_root: Path | None = None
+
+
+def passable_folder(prefix: str) -> Path:
+    """Return a new folder that every account may pass through (0711), removed after the session."""
+    global _passable_root
+    if _passable_root is None:
+        _passable_root = Path(tempfile.mkdtemp(prefix="enclave-tests-"))
+        _passable_root.chmod(0o711)
+    folder = Path(tempfile.mkdtemp(prefix=f"{prefix}-", dir=_passable_root))
+    folder.chmod(0o711)
+    return folder
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remove_passable_folders() -> Iterator[None]:
+    yield
+    if _passable_root is not None:
+        shutil.rmtree(_passable_root, ignore_errors=True)
+
+
+@pytest.fixture
+def enclave_home(request: pytest.FixtureRequest) -> Path:
+    """A fresh folder for one test's enclave (data folder and workspaces), passable by workspace accounts."""
+    return passable_folder(request.node.name[:40].replace("/", "_").replace("[", "_").replace("]", "_"))
 
 
 @pytest.fixture(scope="session")
@@ -53,16 +91,16 @@ def _reset_postgres(url: str) -> None:
 
 
 @pytest.fixture
-def database_url(tmp_path: Path, backend: str) -> str:
+def database_url(enclave_home: Path, backend: str) -> str:
     if backend == "postgresql":
         _reset_postgres(PG_URL)
         return PG_URL
-    return f"sqlite:///{tmp_path / 'data' / 'enclave.db'}"
+    return f"sqlite:///{enclave_home / 'data' / 'enclave.db'}"
 
 
 @pytest.fixture
-def settings(tmp_path: Path, database_url: str) -> Settings:
-    return load_settings(environ={}, mode="development", data_dir=str(tmp_path / "data"),
+def settings(enclave_home: Path, database_url: str) -> Settings:
+    return load_settings(environ={}, mode="development", data_dir=str(enclave_home / "data"),
                          database_url=database_url)
 
 

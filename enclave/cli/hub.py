@@ -9,6 +9,7 @@ import sys
 import click
 
 from enclave.cli.context import CliContext
+from enclave.hub.accounts import require_isolation
 from enclave.hub.config import HubLayout, write_hub_config
 from enclave.hub.messages import text
 
@@ -36,10 +37,24 @@ def hub_command(ctx: CliContext, port: int | None, hub_port: int | None, proxy_a
     code, and get a workspace with their project's data, read-only, and an
     outputs folder. Downloads are switched off: results leave only through
     export requests.
+
+    Run as root, each workspace's server and kernels run under a numeric
+    account of their own (ENCLAVE_HUB_ISOLATION, ENCLAVE_HUB_UID_BASE), and a
+    probe run as such an account first checks that it can start Python and
+    reach ENCLAVE_WORKSPACES_DIR but cannot read the key file, the database or
+    the data folder. Production mode refuses to start without these accounts.
     """
     settings = ctx.settings
     # Opening the enclave first turns a missing `enclave init` into a plain message.
     ctx.service()
+    isolated = require_isolation(settings)
+    if isolated:
+        click.echo(text("hub.isolation_on", base=settings.hub_uid_base, path=settings.workspaces_dir))
+    else:
+        click.echo(text("hub.isolation_off"), err=True)
+    # The hub's process takes the decision made here: "none" stays none, and
+    # "accounts" is probed once more there before its first workspace opens.
+    settings = settings.replace(hub_isolation="accounts" if isolated else "none")
     layout = HubLayout.for_settings(settings, port=port, hub_port=hub_port, proxy_api_port=proxy_api_port)
     path = write_hub_config(settings, layout, idle_timeout=idle_minutes * 60)
     click.echo(text("hub.config_written", path=path))

@@ -64,7 +64,8 @@ def run_example_analysis(svc: EnclaveService, researcher: User, project_id: int)
     """
     with serve_in_background(svc) as url:
         served = EnclaveService(settings=svc.settings.replace(public_url=url), db=svc.db, keys=svc.keys)
-        run_workspace_notebook(served, researcher.username, NOTEBOOK, project_id=project_id)
+        run = run_workspace_notebook(served, researcher.username, NOTEBOOK, project_id=project_id)
+    runs_as = "" if run.account is None else f" under the workspace's own account {run.account.name}"
     with svc.session() as session:
         request = session.scalars(select(ExportRequest).where(ExportRequest.project_id == project_id,
                                                               ExportRequest.author_id == researcher.id)
@@ -72,6 +73,6 @@ def run_example_analysis(svc: EnclaveService, researcher: User, project_id: int)
         if request is None:
             raise EnclaveError(f"The example notebook {NOTEBOOK} ran but submitted no export request.")
         failing = tuple(o.name for o in request.outputs if o.check_status == "fail")
-        return AnalysisResult(how=f"notebook {NOTEBOOK} in a kernel, submitted over the API",
+        return AnalysisResult(how=f"notebook {NOTEBOOK} in a kernel{runs_as}, submitted over the API",
                               request_id=request.id, outputs=len(request.outputs), failing=len(failing),
                               failing_names=failing)

@@ -96,6 +96,9 @@ def hub_environment(settings: Settings) -> dict[str, str]:
         "ENCLAVE_PORT": str(settings.port),
         "ENCLAVE_PUBLIC_URL": settings.public_url,
         "ENCLAVE_LANG": settings.lang,
+        "ENCLAVE_WORKSPACES_DIR": str(settings.workspaces_dir),
+        "ENCLAVE_HUB_ISOLATION": settings.hub_isolation,
+        "ENCLAVE_HUB_UID_BASE": str(settings.hub_uid_base),
     }
     # A URL with a password stays in the environment, out of the file.
     if mask_url(settings.database_url) == settings.database_url:

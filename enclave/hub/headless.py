@@ -1,30 +1,38 @@
 """Run a workspace notebook headless, as a researcher, exactly as their server would.
 
 The demo uses this to run ``example_analysis.ipynb``: the workspace is
-provisioned, the kernel gets the same environment a spawned server gives
-(the project-scoped token, no enclave setting), the notebook executes with
-the workspace as its folder, and the session is closed afterwards whatever
-happened. The enclave's API must be reachable at ``settings.public_url`` for
-the notebook's export request.
+provisioned, and :mod:`enclave.hub.notebook_runner` executes the notebook in
+a child process under the workspace's account (when the hub would use one),
+in the workspace folder, with the environment a spawned server's kernels
+get (the project-scoped token, no enclave setting). The session is closed
+afterwards whatever happened. The enclave's API must be reachable at
+``settings.public_url`` for the notebook's export request.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import signal
+import subprocess
+import sys
 from dataclasses import dataclass
+from typing import Any
 
 import nbformat
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
+from enclave.hub.accounts import WorkspaceAccount
 from enclave.hub.errors import NotebookFailed
 from enclave.hub.lifecycle import close_workspace, open_workspace
 from enclave.hub.messages import text
-from enclave.hub.workspace import workspace_environment
+from enclave.hub.notebook_runner import CELL_FAILED
+from enclave.hub.workspace import ProvisionedWorkspace, workspace_environment
 from enclave.service import EnclaveService
 
 __all__ = ["HeadlessRun", "run_workspace_notebook"]
+
+#: Variables of this process a kernel may inherit; everything else (ENCLAVE_* above all) stays out.
+_INHERITED = ("PATH", "LANG", "LC_ALL", "VIRTUAL_ENV")
 
 
 @dataclass(frozen=True)
@@ -35,11 +43,43 @@ class HeadlessRun:
         project_id: The project whose workspace ran it.
         notebook: The executed notebook (its outputs are what the researcher would see).
         printed: Everything the notebook's cells printed, in order.
+        account: The workspace account it ran as (None: this process's own user).
     """
 
     project_id: int
     notebook: nbformat.NotebookNode
     printed: str
+    account: WorkspaceAccount | None = None
+
+
+def _kernel_environment(svc: EnclaveService, workspace: ProvisionedWorkspace, api_token: str) -> dict[str, str]:
+    env = {k: os.environ[k] for k in _INHERITED if k in os.environ}
+    env.update(workspace_environment(svc.settings, workspace.project_id, api_token, workspace.root))
+    env.update(HOME=str(workspace.root), TMPDIR=str(workspace.temp_dir), PYTHONNOUSERSITE="1")
+    if workspace.account is not None:
+        env["USER"] = env["LOGNAME"] = workspace.account.name
+    return env
+
+
+def _execute(workspace: ProvisionedWorkspace, notebook: str, env: dict[str, str], timeout: int) -> tuple[int, str]:
+    """Run the notebook runner as the workspace's account; return its exit code and standard output."""
+    account: WorkspaceAccount | None = workspace.account
+    as_account: dict[str, Any] = {}
+    if account is not None:
+        as_account = {"user": account.uid, "group": account.gid, "extra_groups": [], "umask": 0o077}
+    child = subprocess.Popen(  # noqa: S603 - a fixed module of ours, no shell
+        [sys.executable, "-m", "enclave.hub.notebook_runner", notebook, str(timeout)],
+        cwd=workspace.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+        start_new_session=True, text=True, **as_account)
+    try:
+        # Each cell may take ``timeout``; the whole run gets a generous multiple before it is stopped.
+        out, _ = child.communicate(timeout=timeout * 4)
+    except subprocess.TimeoutExpired:
+        # The runner and its kernel share a session: stop both.
+        os.killpg(child.pid, signal.SIGKILL)
+        child.communicate()
+        return CELL_FAILED, ""
+    return child.returncode, out
 
 
 def run_workspace_notebook(svc: EnclaveService, username: str, notebook: str = "example_analysis.ipynb", *,
@@ -58,29 +98,30 @@ def run_workspace_notebook(svc: EnclaveService, username: str, notebook: str = "
 
     Raises:
         WorkspaceRefused: The researcher has no access.
-        NotebookFailed: A cell raised, timed out or the kernel died (the
-            message names the cell, never its output).
+        IsolationUnavailable: Workspace accounts are on but do not keep the enclave's files closed.
+        NotebookFailed: A cell raised, timed out or the kernel died, or the
+            notebook could not be run (the message names the cell, never its output).
     """
+    if os.path.basename(notebook) != notebook or notebook.startswith("."):
+        raise NotebookFailed(text("hub.notebook_not_run", notebook=notebook))
     opened = open_workspace(svc, username, project_id, lifetime=dt.timedelta(seconds=timeout * 4), channel="headless")
     workspace = opened.workspace
     try:
-        document = nbformat.read(workspace.root / notebook, as_version=4)
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ENCLAVE_")}
-        env.update(workspace_environment(svc.settings, workspace.project_id, opened.api_token, workspace.root))
-        env["PYTHONNOUSERSITE"] = "1"
-        client = NotebookClient(document, timeout=timeout, kernel_name="python3",
-                                resources={"metadata": {"path": str(workspace.root)}})
-        try:
-            client.execute(env=env)
-        except (CellExecutionError, CellTimeoutError, DeadKernelError) as error:
-            # The error's own text carries the cell's traceback, which may quote data: it is dropped.
-            del error
-            failed = next((i for i, c in enumerate(document.cells)
-                           if any(o.get("output_type") == "error" for o in c.get("outputs", []))), None)
-            raise NotebookFailed(text("hub.notebook_failed", notebook=notebook,
-                                      cell="?" if failed is None else failed + 1)) from None
+        code, out = _execute(workspace, notebook, _kernel_environment(svc, workspace, opened.api_token), timeout)
     finally:
         close_workspace(svc, username, workspace.project_id, opened.token_id, channel="headless")
+    try:
+        document = nbformat.reads(out, as_version=4) if out else None
+    except ValueError:
+        document = None
+    if document is None or code not in (0, CELL_FAILED):
+        raise NotebookFailed(text("hub.notebook_not_run", notebook=notebook))
+    if code == CELL_FAILED:
+        failed = next((i for i, c in enumerate(document.cells)
+                       if any(o.get("output_type") == "error" for o in c.get("outputs", []))), None)
+        raise NotebookFailed(text("hub.notebook_failed", notebook=notebook,
+                                  cell="?" if failed is None else failed + 1))
     printed = "".join(o.get("text", "") for c in document.cells for o in c.get("outputs", [])
                       if o.get("output_type") == "stream")
-    return HeadlessRun(project_id=workspace.project_id, notebook=document, printed=printed)
+    return HeadlessRun(project_id=workspace.project_id, notebook=document, printed=printed,
+                       account=workspace.account)

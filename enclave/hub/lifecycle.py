@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from enclave.errors import EnclaveError
 from enclave.hub.access import choose_workspace_project
+from enclave.hub.accounts import WorkspaceAccount, account_for_member, isolation_enabled
 from enclave.hub.workspace import ProvisionedWorkspace, clear_workspace_data, provision_workspace, workspace_root
 from enclave.service import EnclaveService
 from enclave.users import find_user, issue_token, resolve_token, revoke_token
@@ -33,6 +34,11 @@ class WorkspaceSession:
     workspace: ProvisionedWorkspace
     api_token: str
     token_id: int
+
+    @property
+    def account(self) -> WorkspaceAccount | None:
+        """The account the workspace's processes run as (None: the hub's own)."""
+        return self.workspace.account
 
     def __repr__(self) -> str:
         return f"WorkspaceSession(project={self.workspace.project_id}, user={self.workspace.username!r})"
@@ -55,12 +61,15 @@ def open_workspace(svc: EnclaveService, username: str, requested_project: int | 
     Raises:
         WorkspaceRefused: No access (audited as ``hub.spawn`` denied).
         NotFound: The project has no approved dataset yet.
+        IsolationUnavailable: Workspace accounts are asked for but this process is not root.
     """
+    isolated = isolation_enabled(svc.settings)
     try:
         with svc.session() as session:
             user = find_user(session, username)
             project = choose_workspace_project(session, user, requested_project)
-            workspace = provision_workspace(svc, session, project.id, username)
+            account = account_for_member(session, svc.settings, project.id, user.id) if isolated else None
+            workspace = provision_workspace(svc, session, project.id, username, account)
             try:
                 token = issue_token(svc, session, user, actor="hub", label=f"analysis room, project {project.id}",
                                     scope=f"project:{project.id}", lifetime=lifetime)

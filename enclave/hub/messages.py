@@ -56,6 +56,38 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The notebook {notebook} stopped with an error in cell {cell}. Open it in the analysis room to see the error, fix the cell and run it again.",
         "ko": "노트북 {notebook}의 {cell}번째 셀에서 오류가 발생했습니다. 분석실에서 열어 오류를 확인하고 셀을 고친 뒤 다시 실행하세요.",
     },
+    "hub.isolation_needs_root": {
+        "en": "ENCLAVE_HUB_ISOLATION=accounts runs each workspace under an account of its own, which only root can switch to. Start the hub as root, or in development set ENCLAVE_HUB_ISOLATION=none.",
+        "ko": "ENCLAVE_HUB_ISOLATION=accounts는 작업 공간마다 별도 계정으로 실행하며, 계정 전환은 root만 할 수 있습니다. 허브를 root로 시작하거나, 개발 환경에서는 ENCLAVE_HUB_ISOLATION=none으로 설정하세요.",
+    },
+    "hub.isolation_required": {
+        "en": "In production every workspace must run under an account of its own, so that no kernel can read the key file, the database or another workspace. Start the hub as root with ENCLAVE_HUB_ISOLATION=accounts (or auto).",
+        "ko": "운영 모드에서는 커널이 키 파일, 데이터베이스, 다른 작업 공간을 읽지 못하도록 작업 공간마다 별도 계정으로 실행해야 합니다. ENCLAVE_HUB_ISOLATION=accounts(또는 auto)로 허브를 root로 시작하세요.",
+    },
+    "hub.isolation_interpreter": {
+        "en": "A workspace account cannot start the Python at {python} or import the notebook server from it, probably because it lies in a folder only its owner may enter (such as /root). Reinstall with scripts/install.sh, which uses the system's Python 3.11, or set PYTHON to a Python readable by all users.",
+        "ko": "작업 공간 계정이 {python}의 Python을 실행하거나 노트북 서버를 불러올 수 없습니다. 소유자만 들어갈 수 있는 폴더(/root 등)에 있기 때문일 수 있습니다. 시스템 Python 3.11을 쓰는 scripts/install.sh로 다시 설치하거나, 모든 사용자가 읽을 수 있는 Python을 PYTHON에 지정하세요.",
+    },
+    "hub.isolation_workspaces": {
+        "en": "A workspace account cannot reach the workspaces folder {path}: one of the folders above it may be entered by its owner only. Set ENCLAVE_WORKSPACES_DIR to a folder whose parents all allow others to pass (mode 0711 or 0755).",
+        "ko": "작업 공간 계정이 작업 공간 폴더 {path}에 접근할 수 없습니다. 상위 폴더 중 소유자만 들어갈 수 있는 폴더가 있습니다. 모든 상위 폴더가 다른 사용자의 통과를 허용하는(0711 또는 0755) 위치로 ENCLAVE_WORKSPACES_DIR를 지정하세요.",
+    },
+    "hub.isolation_open": {
+        "en": "A workspace account can read the enclave's {what}. Make the data folder {path} and the key file readable by their owner only (chmod 700 on folders, 600 on files) and start again.",
+        "ko": "작업 공간 계정이 enclave의 {what}을(를) 읽을 수 있습니다. 데이터 폴더 {path}와 키 파일을 소유자만 읽을 수 있게(폴더 chmod 700, 파일 600) 바꾼 뒤 다시 시작하세요.",
+    },
+    "hub.notebook_not_run": {
+        "en": "The notebook {notebook} could not be run: it is not a notebook file of the workspace, it is not readable, or its kernel did not start. Open the analysis room to check it.",
+        "ko": "노트북 {notebook}을(를) 실행할 수 없습니다. 작업 공간의 노트북 파일이 아니거나, 읽을 수 없거나, 커널이 시작되지 않았습니다. 분석실에서 확인하세요.",
+    },
+    "hub.isolation_on": {
+        "en": "Each workspace runs under an account of its own (ids from {base} up); workspaces are in {path}. Checked: such an account cannot read the key file, the database or the data folder.",
+        "ko": "작업 공간마다 별도 계정({base}번부터)으로 실행하며, 작업 공간은 {path}에 있습니다. 확인 완료: 이 계정은 키 파일, 데이터베이스, 데이터 폴더를 읽을 수 없습니다.",
+    },
+    "hub.isolation_off": {
+        "en": "Warning: workspaces run under the hub's own account (ENCLAVE_HUB_ISOLATION=none, or not running as root), so a kernel could read the enclave's files. Use this for development only.",
+        "ko": "경고: 작업 공간이 허브와 같은 계정으로 실행됩니다(ENCLAVE_HUB_ISOLATION=none 또는 root가 아님). 커널이 enclave 파일을 읽을 수 있으므로 개발 용도로만 쓰세요.",
+    },
     "egress.refused": {
         "en": "Files leave the analysis room only through an export request: downloads are switched off. Make your output with export_review.OutputSession and submit it for review.",
         "ko": "분석실의 파일은 반출 신청을 통해서만 나갈 수 있어 내려받기가 꺼져 있습니다. export_review.OutputSession으로 결과물을 만들어 심사를 신청하세요.",

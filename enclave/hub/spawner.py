@@ -7,11 +7,12 @@ revokes the token and removes the decrypted dataset. While the server runs,
 every poll re-checks that the project is still active and stops the server
 when it is not.
 
-It runs servers as local processes of the hub's own operating-system user
-(JupyterHub's ``SimpleLocalProcessSpawner``): on one machine that keeps the
-embedded default self-contained, but gives no isolation between researchers'
-processes. A deployment runs one OS account or container per researcher
-(``docs/analysis_room.md``).
+The server and its kernels run under the workspace's own numeric account
+(:mod:`enclave.hub.accounts`) when the hub runs as root: the child process
+switches to it after its resource limits are set and before it executes
+anything, so no kernel can read the key file, the database or another
+workspace. With ``ENCLAVE_HUB_ISOLATION=none`` (development only) they run
+as the hub's own user, as JupyterHub's ``SimpleLocalProcessSpawner`` does.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from traitlets import Dict, Float, Integer, default
 
 from enclave.errors import EnclaveError
 from enclave.hub.access import active_projects_for, choose_workspace_project
+from enclave.hub.accounts import WorkspaceAccount, switch_to
 from enclave.hub.connection import hub_settings, service_for
 from enclave.hub.errors import BadProjectChoice
 from enclave.hub.lifecycle import close_workspace, open_workspace
@@ -92,6 +94,7 @@ class EnclaveSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._api_token = ""
+        self._account: WorkspaceAccount | None = None
 
     # ------------------------------------------------------------ enclave
     def _service(self) -> EnclaveService:
@@ -126,6 +129,7 @@ class EnclaveSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
         self.project_id = opened.workspace.project_id
         self.token_id = opened.token_id
         self._api_token = opened.api_token
+        self._account = opened.account
         root = str(opened.workspace.root)
         self.home_dir = root
         self.notebook_dir = root
@@ -154,6 +158,14 @@ class EnclaveSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
         # folders inside the workspace must not be able to add or override any.
         env["JUPYTER_CONFIG_DIR"] = str(CONFIG_DIR)
         env["PYTHONNOUSERSITE"] = "1"
+        if self.home_dir:
+            home = Path(self.home_dir)
+            # JupyterLab would otherwise keep its settings beside the shipped configuration.
+            env["JUPYTERLAB_SETTINGS_DIR"] = str(home / ".jupyter" / "lab" / "user-settings")
+            env["JUPYTERLAB_WORKSPACES_DIR"] = str(home / ".jupyter" / "lab" / "workspaces")
+            env["TMPDIR"] = str(home / ".tmp")
+        if self._account is not None:
+            env["USER"] = env["LOGNAME"] = self._account.name
         return env
 
     def get_args(self) -> list[str]:
@@ -163,7 +175,7 @@ class EnclaveSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
         configuration file a researcher could write into the workspace.
         """
         args: list[str] = list(super().get_args())
-        if os.geteuid() == 0 and "--allow-root" not in args:
+        if self._account is None and os.geteuid() == 0 and "--allow-root" not in args:
             args.append("--allow-root")
         args += [
             "--ServerApp.jpserver_extensions=enclave.hub.egress=True",
@@ -182,10 +194,15 @@ class EnclaveSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
         return args
 
     def make_preexec_fn(self, name: str) -> Callable[[], None]:
-        """Prepare the child process: workspace as home and working folder, then resource limits."""
+        """Prepare the child process: workspace as working folder, resource limits, then the workspace account.
+
+        The account comes last: the limits are set while the process may
+        still set them, and nothing after the switch runs with root's rights.
+        """
         base = super().make_preexec_fn(name)
         mem_limit = self.mem_limit
         cpus = math.ceil(self.cpu_limit) if self.cpu_limit else 0
+        account = self._account
 
         def preexec() -> None:
             base()
@@ -194,6 +211,8 @@ class EnclaveSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
             if cpus:
                 allowed = sorted(os.sched_getaffinity(0))
                 os.sched_setaffinity(0, allowed[:cpus])
+            if account is not None:
+                switch_to(account)
 
         return preexec
 
@@ -210,6 +229,7 @@ class EnclaveSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
             self.project_id = 0
             self.token_id = 0
             self._api_token = ""
+            self._account = None
             await asyncio.to_thread(close_workspace, self._service(), self.user.name, project_id, token_id)
 
     async def poll_and_notify(self) -> Any:

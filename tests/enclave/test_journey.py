@@ -35,12 +35,12 @@ class Journey:
 
 
 @pytest.fixture(scope="module")
-def journey(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Journey]:
+def journey() -> Iterator[Journey]:
     import os
 
-    from tests.conftest import PG_URL, _reset_postgres
+    from tests.conftest import PG_URL, _reset_postgres, passable_folder
 
-    workspace = tmp_path_factory.mktemp("journey")
+    workspace = passable_folder("journey")
     settings: Settings | None = None
     if PG_URL.startswith("postgresql"):
         _reset_postgres(PG_URL)

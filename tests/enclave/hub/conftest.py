@@ -64,6 +64,7 @@ from enclave.service import EnclaveService, open_enclave
 from enclave.settings import Settings, load_settings
 from enclave.users import add_user
 from enclave.web import create_app
+from tests.conftest import passable_folder
 
 PASSWORD = "correct horse battery staple"
 
@@ -189,8 +190,8 @@ def _module_database(folder: Path, backend: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def room(tmp_path_factory: pytest.TempPathFactory, backend: str) -> Iterator[Room]:
-    folder = tmp_path_factory.mktemp("room")
+def room(backend: str) -> Iterator[Room]:
+    folder = passable_folder("room")
     settings = load_settings(environ={}, mode="development", data_dir=str(folder / "data"),
                              database_url=_module_database(folder, backend))
     initialize_enclave(settings)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
+import nbformat
 import pytest
 from sqlalchemy import select
 
 from enclave.db.models import ApiToken, AuditEvent, ExportRequest
-from enclave.hub import WorkspaceRefused, run_workspace_notebook, workspace_root
+from enclave.hub import NotebookFailed, WorkspaceRefused, run_workspace_notebook, workspace_root
 from enclave.service import EnclaveService
 from enclave.settings import Settings
 from tests.enclave.hub.conftest import People, free_port, make_study_frame, serve_api
@@ -48,3 +51,54 @@ def test_researcher_without_active_project_cannot_run_a_notebook(svc: EnclaveSer
     with svc.session() as session:
         denied = session.scalars(select(AuditEvent).where(AuditEvent.action == "hub.spawn")).one()
     assert denied.outcome == "denied" and denied.actor == "carol"
+
+
+def _notebooks_with(folder: Path, name: str, *cells: str) -> Path:
+    document = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    document.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    folder.mkdir(exist_ok=True)
+    nbformat.write(document, folder / name)
+    return folder
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="workspace accounts need root to switch to them")
+def test_headless_kernel_runs_as_the_workspace_account_and_cannot_read_the_enclave(
+        svc: EnclaveService, enclave_people: People, tmp_path: Path) -> None:
+    settings = svc.settings
+    closed = [str(settings.key_file), str(settings.data_dir), str(settings.linkage_unit_dir)]
+    notebooks = _notebooks_with(tmp_path / "notebooks", "probe.ipynb", f"""
+import json, os
+def refused(path):
+    try:
+        os.listdir(path) if os.path.isdir(path) else open(path, "rb").read(1)
+        return False
+    except PermissionError:
+        return True
+print("RESULT", json.dumps({{"uid": os.getuid(), "gid": os.getgid(), "groups": os.getgroups(),
+                            "refused": [refused(p) for p in {closed!r}],
+                            "tmp": os.environ["TMPDIR"], "home": os.environ["HOME"]}}))
+""")
+    probe = EnclaveService(settings=settings.replace(notebooks_dir=notebooks), db=svc.db, keys=svc.keys)
+    run = run_workspace_notebook(probe, "alice", "probe.ipynb")
+    result = json.loads(run.printed.split("RESULT ", 1)[1].splitlines()[0])
+    root = workspace_root(settings, enclave_people.alpha, "alice")
+    assert result["uid"] == result["gid"] and result["uid"] > settings.hub_uid_base
+    assert result["uid"] == root.stat().st_uid and result["groups"] in ([], [result["gid"]])
+    assert result["refused"] == [True, True, True]
+    assert result["home"] == str(root) and result["tmp"] == str(root / ".tmp")
+
+
+def test_a_failing_cell_is_named_and_its_output_is_not_repeated(
+        svc: EnclaveService, enclave_people: People, tmp_path: Path) -> None:
+    notebooks = _notebooks_with(tmp_path / "notebooks", "fails.ipynb", "x = 1",
+                                "raise ValueError('secret-looking value 900101-1234567')")
+    failing = EnclaveService(settings=svc.settings.replace(notebooks_dir=notebooks), db=svc.db, keys=svc.keys)
+    with pytest.raises(NotebookFailed) as raised:
+        run_workspace_notebook(failing, "alice", "fails.ipynb")
+    assert "cell 2" in str(raised.value) and "900101" not in str(raised.value)
+    assert not (workspace_root(svc.settings, enclave_people.alpha, "alice") / "data").exists()
+
+
+def test_only_a_notebook_of_the_workspace_can_be_run(svc: EnclaveService, enclave_people: People) -> None:
+    with pytest.raises(NotebookFailed):
+        run_workspace_notebook(svc, "alice", "../../data/enclave.db")

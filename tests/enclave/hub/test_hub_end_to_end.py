@@ -2,7 +2,9 @@
 gets a server, runs code in a kernel that reads the project's data and submits an output through
 ``export_review`` to the enclave's API; downloads are refused through the proxy; another project's
 data is out of reach; a researcher without an active project is refused; closing the project ends
-the session.
+the session. Run as root, every server and kernel runs under its workspace's own account, and a
+kernel is shown to be refused the key file, the database, the data folder, the hub's environment
+and the running workspace of a researcher on another project.
 
 Everything runs on free ports picked here, with bounded waits, and is stopped at the end.
 """
@@ -27,9 +29,9 @@ import requests
 import websocket
 from sqlalchemy import select
 
-from enclave.db.models import ApiToken, AuditEvent, ExportRequest, Project, ProjectState
+from enclave.db.models import ApiToken, AuditEvent, ExportRequest, Project, ProjectMember, ProjectState, Role
 from enclave.hub import KERNEL_ENVIRONMENT, HubLayout, workspace_root, write_hub_config
-from enclave.users import current_code, enrol_second_factor, find_user, resolve_token
+from enclave.users import add_user, current_code, enrol_second_factor, find_user, resolve_token
 from tests.enclave.hub.conftest import Room, enclave_secrets, free_port, make_study_frame, serve_api
 
 pytestmark = pytest.mark.hub
@@ -54,6 +56,7 @@ class Hub:
     url: str
     api_url: str
     log: Path
+    pid: int
 
     def get(self, session: requests.Session, path: str, **kwargs):  # type: ignore[no-untyped-def]
         return session.get(self.url + path, allow_redirects=False, timeout=30, **kwargs)
@@ -102,7 +105,7 @@ def hub(room: Room, api_url: str, tmp_path_factory: pytest.TempPathFactory) -> I
             return False
 
         _wait_for(hub_is_up, "the hub to answer")
-        yield Hub(url=url, api_url=api_url, log=log)
+        yield Hub(url=url, api_url=api_url, log=log, pid=process.pid)
     finally:
         process.send_signal(signal.SIGINT)
         try:
@@ -110,7 +113,7 @@ def hub(room: Room, api_url: str, tmp_path_factory: pytest.TempPathFactory) -> I
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
-        for pid in _stray_servers(room.settings.data_dir):
+        for pid in _stray_servers(room.settings.workspaces_dir):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
 
@@ -140,26 +143,40 @@ class Researcher:
         return {"Authorization": f"token {self.token}"}
 
 
-@pytest.fixture(scope="module")
-def alice(hub: Hub, room: Room) -> Researcher:
-    session, response = _login(hub, "alice", room.people.password)
+def _start_server(hub: Hub, name: str, password: str) -> Researcher:
+    session, response = _login(hub, name, password)
     assert response.status_code == 302, response.text[-500:]
     xsrf = {"X-XSRFToken": session.cookies.get("_xsrf", path="/hub/") or session.cookies["_xsrf"]}
-    created = session.post(hub.url + "/hub/api/users/alice/tokens", json={"note": "test", "expires_in": 900},
+    created = session.post(hub.url + f"/hub/api/users/{name}/tokens", json={"note": "test", "expires_in": 900},
                            headers=xsrf, timeout=30)
     assert created.status_code == 201, created.text
     token = created.json()["token"]
     auth = {"Authorization": f"token {token}"}
-    started = session.post(hub.url + "/hub/api/users/alice/server", headers=auth, timeout=60)
+    started = session.post(hub.url + f"/hub/api/users/{name}/server", headers=auth, timeout=60)
     assert started.status_code in (201, 202), started.text
 
     def ready() -> bool:
-        state = requests.get(hub.url + "/hub/api/users/alice", headers=auth, timeout=10).json()
+        state = requests.get(hub.url + f"/hub/api/users/{name}", headers=auth, timeout=10).json()
         server = state.get("servers", {}).get("", {})
         return bool(server.get("ready"))
 
-    _wait_for(ready, "alice's server", interval=0.5)
-    return Researcher(name="alice", session=session, token=token)
+    _wait_for(ready, f"{name}'s server", interval=0.5)
+    return Researcher(name=name, session=session, token=token)
+
+
+@pytest.fixture(scope="module")
+def alice(hub: Hub, room: Room) -> Researcher:
+    return _start_server(hub, "alice", room.people.password)
+
+
+@pytest.fixture(scope="module")
+def dave(hub: Hub, room: Room) -> Researcher:
+    """A researcher on project beta (not alice's), with his server running: his data is decrypted meanwhile."""
+    with room.svc.session() as session:
+        user = add_user(room.svc, session, username="dave", role=Role.researcher, password=room.people.password,
+                        actor="test").user
+        session.add(ProjectMember(project_id=room.people.beta, user_id=user.id))
+    return _start_server(hub, "dave", room.people.password)
 
 
 def _run_in_kernel(hub: Hub, who: Researcher, code: str) -> str:
@@ -229,7 +246,13 @@ def test_workspace_is_the_projects_folder_with_read_only_data(hub: Hub, room: Ro
     data = requests.get(hub.url + "/user/alice/api/contents/data", headers=alice.auth, timeout=30).json()
     assert [item["name"] for item in data["content"]] == ["linked.parquet"]
     root = workspace_root(room.settings, room.people.alpha, "alice")
-    assert (root / "data" / "linked.parquet").stat().st_mode & 0o777 == 0o444
+    data_file = (root / "data" / "linked.parquet").stat()
+    if os.geteuid() == 0:
+        # The server runs as the workspace's account; the data stays root's, readable by the account's group.
+        assert root.stat().st_uid > room.settings.hub_uid_base and root.stat().st_mode & 0o777 == 0o700
+        assert (data_file.st_uid, data_file.st_gid, data_file.st_mode & 0o777) == (0, root.stat().st_gid, 0o440)
+    else:
+        assert data_file.st_mode & 0o777 == 0o444
     with room.svc.session() as session:
         actions = {e.action for e in session.scalars(select(AuditEvent).where(AuditEvent.actor == "alice"))}
     assert {"hub.login", "hub.provision", "hub.spawn"} <= actions
@@ -314,18 +337,15 @@ print("ENV", json.dumps(dict(os.environ)))
         assert token.scope == f"project:{room.people.alpha}"
 
 
-def test_another_projects_data_is_out_of_reach(hub: Hub, room: Room, alice: Researcher) -> None:
+def test_another_projects_data_is_out_of_reach(hub: Hub, room: Room, alice: Researcher, dave: Researcher) -> None:
     beta = room.people.beta
-    escape = f"api/contents/../../{beta}/bob/data/linked.parquet"
+    escape = f"api/contents/../../{beta}/dave/data/linked.parquet"
     response = requests.get(f"{hub.url}/user/alice/{escape}", headers=alice.auth, timeout=30)
     assert response.status_code in (400, 403, 404)
     printed = _run_in_kernel(hub, alice, f"""
 import json, os, urllib.request, urllib.error
-from pathlib import Path
 from export_review.client import submit_export_request
 from export_review.errors import SubmissionError
-other = Path.cwd().parent.parent / "{beta}"
-found = [str(p) for p in other.rglob("*.parquet")] if other.exists() else []
 env = dict(os.environ, ENCLAVE_PROJECT_ID="{beta}")
 try:
     submit_export_request("into another project", [], environ=env)
@@ -339,12 +359,46 @@ try:
     read = 200
 except urllib.error.HTTPError as error:
     read = error.code
-print("RESULT", json.dumps({{"plaintext": found, "submit": refused, "read": read}}))
+print("RESULT", json.dumps({{"submit": refused, "read": read}}))
 """)
     result = json.loads(printed.split("RESULT ", 1)[1].splitlines()[0])
-    # Bob has no server running, so no decrypted copy of his project exists anywhere.
-    assert result["plaintext"] == []
     assert result["submit"] in (403, 404) and result["read"] in (403, 404)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="workspace accounts need root to switch to them")
+def test_a_kernel_runs_as_its_workspace_account_and_the_os_refuses_everything_else(
+        hub: Hub, room: Room, alice: Researcher, dave: Researcher) -> None:
+    settings = room.settings
+    dave_root = workspace_root(settings, room.people.beta, "dave")
+    alice_root = workspace_root(settings, room.people.alpha, "alice")
+    # Dave's server is running, so his project's data is decrypted in his workspace right now.
+    assert (dave_root / "data" / "linked.parquet").exists()
+    targets = {
+        "key file": settings.key_file, "data folder": settings.data_dir, "hub folder": settings.data_dir / "hub",
+        "objects": settings.objects_dir, "linkage unit": settings.linkage_unit_dir,
+        "all workspaces": settings.workspaces_dir, "project beta": dave_root.parent, "dave's workspace": dave_root,
+        "dave's data": dave_root / "data" / "linked.parquet", "hub environment": Path(f"/proc/{hub.pid}/environ"),
+    }
+    if settings.database_url.startswith("sqlite:///"):
+        targets["database"] = Path(settings.database_url.removeprefix("sqlite:///"))
+    printed = _run_in_kernel(hub, alice, f"""
+import json, os
+def refused(path):
+    try:
+        os.listdir(path) if os.path.isdir(path) else open(path, "rb").read(1)
+        return False
+    except PermissionError:
+        return True
+targets = {json.dumps({k: str(v) for k, v in targets.items()})}
+print("RESULT", json.dumps({{"uid": os.getuid(), "gid": os.getgid(), "euid": os.geteuid(),
+                            "refused": {{name: refused(path) for name, path in targets.items()}},
+                            "own data": not refused("data/linked.parquet")}}))
+""")
+    result = json.loads(printed.split("RESULT ", 1)[1].splitlines()[0])
+    assert result["uid"] == result["euid"] == alice_root.stat().st_uid != 0
+    assert result["uid"] != dave_root.stat().st_uid
+    assert result["refused"] == dict.fromkeys(targets, True)
+    assert result["own data"]
 
 
 def test_closing_the_project_stops_the_server_and_revokes_its_token(hub: Hub, room: Room,

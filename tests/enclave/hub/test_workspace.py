@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import stat
+import subprocess
+import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -12,20 +16,44 @@ from sqlalchemy import select
 from enclave.db.models import AuditEvent
 from enclave.errors import NotFound
 from enclave.hub import clear_workspace_data, provision_workspace, remove_project_workspaces, workspace_root
+from enclave.hub.accounts import WorkspaceAccount
 from enclave.service import EnclaveService
 from enclave.users import find_user
 from tests.enclave.hub.conftest import Room, add_project, enclave_secrets, make_study_frame
 
 
-def _provision(svc: EnclaveService, project_id: int, username: str):  # type: ignore[no-untyped-def]
+def _provision(svc: EnclaveService, project_id: int, username: str,  # type: ignore[no-untyped-def]
+               account: WorkspaceAccount | None = None):
     with svc.session() as session:
-        return provision_workspace(svc, session, project_id, username)
+        return provision_workspace(svc, session, project_id, username, account)
+
+
+needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="workspace accounts need root to switch to them")
+
+
+def _as_account(account: WorkspaceAccount, code: str) -> str:
+    """Run ``code`` in a Python process under ``account``; return what it printed."""
+    done = subprocess.run([sys.executable, "-c", code], user=account.uid, group=account.gid, extra_groups=[],
+                          cwd="/", capture_output=True, text=True, timeout=120, check=True)
+    return done.stdout.strip()
+
+
+_TRY_READ = """
+import os, sys
+for path in sys.argv[1:]:
+    try:
+        os.listdir(path) if os.path.isdir(path) else open(path, "rb").read(1)
+        print("open", end=" ")
+    except PermissionError:
+        print("refused", end=" ")
+"""
 
 
 def test_dataset_is_written_read_only_with_every_record(room: Room) -> None:
     svc, study_frame = room.svc, make_study_frame()
     workspace = _provision(svc, room.people.alpha, "alice-1")
-    assert workspace.root == svc.settings.data_dir / "workspaces" / str(room.people.alpha) / "alice-1"
+    assert workspace.root == svc.settings.workspaces_dir / str(room.people.alpha) / "alice-1"
+    assert not workspace.root.is_relative_to(svc.settings.data_dir)
     assert stat.S_IMODE(workspace.data_file.stat().st_mode) == 0o444
     assert stat.S_IMODE(workspace.data_file.parent.stat().st_mode) == 0o555
     pd.testing.assert_frame_equal(pd.read_parquet(workspace.data_file), study_frame)
@@ -100,3 +128,77 @@ def test_projects_workspaces_are_separate_and_removed_together(room: Room) -> No
     assert pd.read_parquet(beta.data_file)["pseudonym"].isin(pd.read_parquet(first.data_file)["pseudonym"]).sum() == 0
     assert remove_project_workspaces(svc.settings, doomed) == 2
     assert not first.root.exists() and not second.root.exists() and beta.root.exists()
+
+
+@needs_root
+def test_workspace_belongs_to_its_account_and_its_data_to_root(room: Room) -> None:
+    account = WorkspaceAccount(uid=room.settings.hub_uid_base + 901, gid=room.settings.hub_uid_base + 901)
+    workspace = _provision(room.svc, room.people.alpha, "alice-acct", account)
+    root_info, data_info, file_info = (os.stat(p) for p in (workspace.root, workspace.data_file.parent,
+                                                            workspace.data_file))
+    assert (root_info.st_uid, root_info.st_gid, stat.S_IMODE(root_info.st_mode)) == (account.uid, account.gid, 0o700)
+    assert (data_info.st_uid, data_info.st_gid, stat.S_IMODE(data_info.st_mode)) == (0, account.gid, 0o550)
+    assert (file_info.st_uid, file_info.st_gid, stat.S_IMODE(file_info.st_mode)) == (0, account.gid, 0o440)
+    for path in (workspace.outputs_dir, workspace.temp_dir, workspace.root / "welcome.ipynb"):
+        assert os.stat(path).st_uid == account.uid, path.name
+    assert stat.S_IMODE(os.stat(room.settings.workspaces_dir).st_mode) == 0o711
+    printed = _as_account(account, f"""
+import pandas as pd
+rows = len(pd.read_parquet({str(workspace.data_file)!r}))
+try:
+    open({str(workspace.data_file.parent / "mine.txt")!r}, "w")
+    wrote = "wrote"
+except PermissionError:
+    wrote = "refused"
+print(rows, wrote)
+""")
+    assert printed == "300 refused"
+
+
+@needs_root
+def test_an_account_reaches_neither_the_enclave_nor_another_workspace(room: Room) -> None:
+    settings = room.settings
+    mine = WorkspaceAccount(uid=settings.hub_uid_base + 902, gid=settings.hub_uid_base + 902)
+    theirs = WorkspaceAccount(uid=settings.hub_uid_base + 903, gid=settings.hub_uid_base + 903)
+    _provision(room.svc, room.people.alpha, "alice-own", mine)
+    other = _provision(room.svc, room.people.beta, "bob-other", theirs)
+    targets = [settings.key_file, settings.data_dir, Path(settings.database_url.removeprefix("sqlite:///")),
+               settings.workspaces_dir, other.root, other.data_file, settings.linkage_unit_dir]
+    if not settings.database_url.startswith("sqlite"):
+        targets[2] = settings.data_dir / "objects"
+    printed = _as_account(mine, _TRY_READ.replace("sys.argv[1:]", repr([str(t) for t in targets])))
+    assert printed.split() == ["refused"] * len(targets)
+    # The same process as the other workspace's own account reads its data: the refusal is the account's.
+    assert _as_account(theirs, _TRY_READ.replace("sys.argv[1:]", repr([str(other.data_file)]))) == "open"
+
+
+def test_a_link_left_in_place_of_data_is_removed_never_followed(room: Room, tmp_path: Path) -> None:
+    victim = tmp_path / "victim"
+    victim.mkdir(mode=0o700)
+    (victim / "precious.txt").write_text("keep me")
+    workspace = _provision(room.svc, room.people.alpha, "alice-link")
+    clear_workspace_data(workspace.root)
+    (workspace.root / "data").symlink_to(victim)
+    (workspace.root / "outputs").rename(workspace.root / "outputs-moved")
+    (workspace.root / "outputs").symlink_to(victim)
+    again = _provision(room.svc, room.people.alpha, "alice-link")
+    assert not again.data_file.parent.is_symlink() and again.data_file.exists()
+    assert not again.outputs_dir.is_symlink() and again.outputs_dir.is_dir()
+    assert stat.S_IMODE(victim.stat().st_mode) == 0o700 and (victim / "precious.txt").read_text() == "keep me"
+    # At stop, a link swapped in for data/ is removed as a link: the folder it points to stays.
+    os.chmod(again.data_file.parent, 0o755)
+    os.rename(again.data_file.parent, workspace.root / "data-moved")
+    (workspace.root / "data").symlink_to(victim)
+    assert clear_workspace_data(workspace.root)
+    assert not (workspace.root / "data").exists() and (victim / "precious.txt").read_text() == "keep me"
+
+
+def test_a_link_left_in_place_of_a_notebook_is_not_written_through(room: Room, tmp_path: Path) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    root = workspace_root(room.settings, room.people.alpha, "alice-nblink")
+    _provision(room.svc, room.people.alpha, "alice-nblink")
+    (root / "welcome.ipynb").unlink()
+    (root / "welcome.ipynb").symlink_to(victim)
+    _provision(room.svc, room.people.alpha, "alice-nblink")
+    assert victim.read_text() == "keep me"

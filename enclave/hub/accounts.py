@@ -1,0 +1,251 @@
+"""Workspace accounts: each workspace's notebook server and kernels run under an account of their own.
+
+The hub runs as root; a researcher's server does not. Every workspace (one
+researcher on one project) gets a numeric user and group id,
+``ENCLAVE_HUB_UID_BASE`` plus the number of the researcher's project
+membership, and its server and kernels switch to it before they start. The
+operating system then keeps apart what the API alone could not:
+
+* the data folder (key file, database, encrypted objects, the linkage unit's
+  files, the hub's own folder) is the hub's, mode 0700: no workspace account
+  can enter it;
+* a workspace folder is its account's, mode 0700: another workspace's account
+  cannot list or read it, and the folder holding all workspaces is 0711, so
+  nobody can even list whose workspaces exist;
+* the dataset inside a workspace belongs to root with the workspace's group,
+  mode 0440 in a 0550 folder: readable by the workspace, not writable.
+
+No entry in ``/etc/passwd`` is needed: the accounts are numbers, created by
+nothing and left behind by nothing (as OpenShift runs containers under
+arbitrary ids). A deployment that wants named accounts or containers keeps
+the same layout.
+
+``ENCLAVE_HUB_ISOLATION`` chooses: ``accounts`` (needs root), ``none`` (the
+hub's own account; development only, refused in production) or ``auto``
+(``accounts`` when running as root). :func:`probe_isolation` proves the
+layout before accounts are used, by running a process as a workspace
+account that must reach the interpreter and the workspaces but not the key
+file, the database or the data folder.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from enclave.db.models import ProjectMember
+from enclave.errors import ConfigurationError
+from enclave.hub.messages import text
+from enclave.settings import Settings
+
+__all__ = [
+    "AccountsCannotStart",
+    "EnclaveFilesOpen",
+    "IsolationUnavailable",
+    "WorkspaceAccount",
+    "account_for_member",
+    "isolation_enabled",
+    "probe_isolation",
+    "require_isolation",
+    "switch_to",
+]
+
+_log = logging.getLogger(__name__)
+
+#: Mode of the folder holding all workspaces, and of each project's folder in it: enter, not list.
+PASSAGE_MODE = 0o711
+
+
+class IsolationUnavailable(ConfigurationError):
+    """Workspace accounts are asked for but cannot be used, or do not keep the data folder closed."""
+
+
+class AccountsCannotStart(IsolationUnavailable):
+    """A workspace account cannot start the interpreter or reach the workspaces folder."""
+
+
+class EnclaveFilesOpen(IsolationUnavailable):
+    """A workspace account could read the key file, the database or the data folder."""
+
+
+@dataclass(frozen=True)
+class WorkspaceAccount:
+    """The numeric account a workspace's server and kernels run as.
+
+    Attributes:
+        uid: User id.
+        gid: Group id (the account's own group: nobody else is in it).
+    """
+
+    uid: int
+    gid: int
+
+    @property
+    def name(self) -> str:
+        """A name for ``USER`` and logs (the account has no ``/etc/passwd`` entry)."""
+        return f"enclave-{self.uid}"
+
+
+_decided: dict[tuple[object, ...], bool] = {}
+
+
+def isolation_enabled(settings: Settings) -> bool:
+    """Whether workspaces run under accounts of their own, per ``ENCLAVE_HUB_ISOLATION``.
+
+    Decided once per process and settings. With accounts, :func:`probe_isolation`
+    must pass first. ``auto`` in development mode falls back to the process's
+    own user, with a warning in the log, when accounts cannot start Python or
+    reach the workspaces (an interpreter under ``/root``, say); never when an
+    account could read the enclave's files.
+
+    Raises:
+        IsolationUnavailable: ``accounts`` is asked for but this process is not
+            root or the probe fails; or ``auto`` as root and the probe fails in
+            production, or finds the enclave's files open.
+    """
+    key = (settings.hub_isolation, settings.mode, str(settings.data_dir), str(settings.key_file),
+           str(settings.workspaces_dir), settings.hub_uid_base, settings.database_url)
+    if key in _decided:
+        return _decided[key]
+    if settings.hub_isolation == "none":
+        decided = False
+    elif os.geteuid() != 0:
+        if settings.hub_isolation == "accounts":
+            raise IsolationUnavailable(text("hub.isolation_needs_root"))
+        decided = False
+    else:
+        try:
+            probe_isolation(settings)
+            decided = True
+        except AccountsCannotStart:
+            if settings.hub_isolation == "accounts" or not settings.is_development:
+                raise
+            _log.warning("Workspace accounts cannot be used here (see `enclave hub`); "
+                         "workspaces run as this process's own user")
+            decided = False
+    _decided[key] = decided
+    return decided
+
+
+def require_isolation(settings: Settings) -> bool:
+    """Like :func:`isolation_enabled`, but production mode refuses to run without it.
+
+    Returns:
+        Whether workspace accounts are used.
+
+    Raises:
+        IsolationUnavailable: Production mode without workspace accounts, or
+            as :func:`isolation_enabled` raises.
+    """
+    enabled = isolation_enabled(settings)
+    if not enabled and not settings.is_development:
+        raise IsolationUnavailable(text("hub.isolation_required"))
+    return enabled
+
+
+def account_for_member(session: Session, settings: Settings, project_id: int, user_id: int) -> WorkspaceAccount:
+    """Return the account of ``user_id``'s workspace on ``project_id``.
+
+    Raises:
+        LookupError: The user is not a member of the project (callers check access first).
+    """
+    member_id = session.scalar(select(ProjectMember.id).where(ProjectMember.project_id == project_id,
+                                                              ProjectMember.user_id == user_id))
+    if member_id is None:
+        raise LookupError("not a member of the project")
+    number = settings.hub_uid_base + int(member_id)
+    return WorkspaceAccount(uid=number, gid=number)
+
+
+def switch_to(account: WorkspaceAccount) -> None:
+    """Become ``account`` for good (in a child process, before exec).
+
+    Supplementary groups go first (root's would otherwise stay), then the
+    group, then the user; the umask keeps whatever the account creates private.
+    """
+    os.setgroups([])
+    os.setgid(account.gid)
+    os.setuid(account.uid)
+    os.umask(0o077)
+
+
+# The probe's own code, run as a workspace account: what it can reach, as booleans only.
+_PROBE = r"""
+import json, os, sys
+checks = json.loads(sys.argv[1])
+result = {}
+try:
+    import jupyterhub.singleuser, ipykernel, pandas, export_review, enclave.hub.egress  # noqa: F401
+    result["imports"] = True
+except Exception:
+    result["imports"] = False
+result["workspaces"] = os.access(checks["workspaces"], os.X_OK)
+closed = {}
+for name, path in checks["closed"].items():
+    try:
+        if os.path.isdir(path):
+            os.listdir(path)
+        else:
+            open(path, "rb").close()
+        closed[name] = False
+    except PermissionError:
+        closed[name] = True
+    except FileNotFoundError:
+        closed[name] = True
+result["closed"] = closed
+print(json.dumps(result))
+"""
+
+
+def _closed_paths(settings: Settings) -> dict[str, str]:
+    paths = {"data folder": settings.data_dir, "key file": settings.key_file,
+             "linkage unit folder": settings.linkage_unit_dir}
+    if settings.database_url.startswith("sqlite:///"):
+        paths["database file"] = Path(settings.database_url.removeprefix("sqlite:///"))
+    return {name: str(path) for name, path in paths.items()}
+
+
+def probe_isolation(settings: Settings, *, timeout: float = 120) -> None:
+    """Run a process as a workspace account and check what it can and cannot reach.
+
+    It must start the interpreter and import the notebook server, the kernel
+    and ``export_review``, and enter the workspaces folder; it must not read
+    the key file, the database file or the linkage unit's folder, nor list the
+    data folder. The probe account is ``ENCLAVE_HUB_UID_BASE`` itself, which
+    no workspace uses (membership numbers start at 1).
+
+    Raises:
+        IsolationUnavailable: With what failed and how to fix it.
+    """
+    settings.workspaces_dir.mkdir(parents=True, exist_ok=True)
+    os.chmod(settings.workspaces_dir, PASSAGE_MODE)
+    account = WorkspaceAccount(uid=settings.hub_uid_base, gid=settings.hub_uid_base)
+    checks = {"workspaces": str(settings.workspaces_dir), "closed": _closed_paths(settings)}
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(settings.workspaces_dir),
+           "PYTHONNOUSERSITE": "1", "LANG": os.environ.get("LANG", "C.UTF-8")}
+    try:
+        done = subprocess.run([sys.executable, "-c", _PROBE, json.dumps(checks)], env=env, cwd="/",
+                              user=account.uid, group=account.gid, extra_groups=[], umask=0o077,
+                              capture_output=True, text=True, timeout=timeout, check=False)
+    except PermissionError:
+        raise AccountsCannotStart(text("hub.isolation_interpreter", python=sys.executable)) from None
+    try:
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        raise AccountsCannotStart(text("hub.isolation_interpreter", python=sys.executable)) from None
+    if not result["imports"]:
+        raise AccountsCannotStart(text("hub.isolation_interpreter", python=sys.executable))
+    if not result["workspaces"]:
+        raise AccountsCannotStart(text("hub.isolation_workspaces", path=settings.workspaces_dir))
+    open_to_accounts = sorted(name for name, closed in result["closed"].items() if not closed)
+    if open_to_accounts:
+        raise EnclaveFilesOpen(text("hub.isolation_open", what=", ".join(open_to_accounts),
+                                    path=settings.data_dir))

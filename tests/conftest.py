@@ -34,8 +34,11 @@ keep its data folder closed.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -62,6 +65,29 @@ def passable_folder(prefix: str) -> Path:
     folder = Path(tempfile.mkdtemp(prefix=f"{prefix}-", dir=_passable_root))
     folder.chmod(0o711)
     return folder
+
+
+@functools.cache
+def workspace_accounts_unusable() -> str:
+    """Why this machine cannot run a process as a workspace account ('' when it can).
+
+    Switching needs root, and the account must be able to start this
+    interpreter: a checkout or Python under a folder only its owner may
+    enter (such as /root) cannot be used by any other account.
+    """
+    if os.geteuid() != 0:
+        return "workspace accounts need root to switch to them"
+    done = subprocess.run([sys.executable, "-c", "import jupyterhub.singleuser, export_review, enclave.hub"],
+                          user=200999, group=200999, extra_groups=[], cwd="/", capture_output=True, timeout=120,
+                          check=False)
+    if done.returncode != 0:
+        return "another account cannot start this interpreter (a checkout or Python only root may enter)"
+    return ""
+
+
+#: Marks tests that run processes as workspace accounts; the reason says why they cannot here.
+needs_accounts = pytest.mark.skipif(bool(workspace_accounts_unusable()),
+                                    reason=workspace_accounts_unusable() or "workspace accounts usable")
 
 
 @pytest.fixture(scope="session", autouse=True)

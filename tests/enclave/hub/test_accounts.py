@@ -23,10 +23,9 @@ from enclave.hub.accounts import (
 from enclave.service import EnclaveService
 from enclave.settings import Settings, load_settings
 from enclave.users import find_user
+from tests.conftest import needs_accounts, workspace_accounts_unusable
 from tests.enclave.hub.conftest import People
 from tests.enclave.test_cli import invoke
-
-needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="workspace accounts need root to switch to them")
 
 
 def test_each_membership_gets_its_own_account_above_the_base(svc: EnclaveService, enclave_people: People) -> None:
@@ -49,7 +48,7 @@ def test_isolation_setting_is_checked_and_production_refuses_to_run_without_it(s
     assert isolation_enabled(off) is False and require_isolation(off) is False
     with pytest.raises(IsolationUnavailable, match="production"):
         require_isolation(off.replace(mode="production"))
-    assert isolation_enabled(settings.replace(hub_isolation="auto")) is (os.geteuid() == 0)
+    assert isolation_enabled(settings.replace(hub_isolation="auto")) is not bool(workspace_accounts_unusable())
 
 
 def test_workspaces_inside_the_data_folder_are_refused(tmp_path: Path) -> None:
@@ -65,12 +64,12 @@ def test_accounts_without_root_say_how_to_proceed(settings: Settings) -> None:
         isolation_enabled(settings.replace(hub_isolation="accounts"))
 
 
-@needs_root
+@needs_accounts
 def test_probe_passes_when_the_data_folder_is_closed(svc: EnclaveService) -> None:
     probe_isolation(svc.settings)
 
 
-@needs_root
+@needs_accounts
 def test_probe_names_what_a_workspace_account_could_read(svc: EnclaveService) -> None:
     settings = svc.settings
     os.chmod(settings.data_dir, 0o755)
@@ -87,7 +86,7 @@ def test_probe_names_what_a_workspace_account_could_read(svc: EnclaveService) ->
     assert "key file" in message and "data folder" in message and "chmod" in message
 
 
-@needs_root
+@needs_accounts
 def test_probe_refuses_workspaces_an_account_cannot_reach(svc: EnclaveService, tmp_path: Path) -> None:
     # pytest's own temporary folders are their owner's only (0700 above tmp_path).
     hidden = svc.settings.replace(workspaces_dir=tmp_path / "workspaces")
@@ -95,14 +94,14 @@ def test_probe_refuses_workspaces_an_account_cannot_reach(svc: EnclaveService, t
         probe_isolation(hidden)
 
 
-@needs_root
+@needs_accounts
 def test_enclave_hub_reports_the_checked_isolation(svc: EnclaveService, runner: CliRunner) -> None:
     result = runner.invoke(cli, ["hub", "--config-only", "--port", "18200"])
     assert result.exit_code == 0, result.output
     assert "account of its own" in result.output and str(svc.settings.workspaces_dir) in result.output
 
 
-@needs_root
+@needs_accounts
 def test_enclave_hub_refuses_to_start_when_the_key_file_is_open(svc: EnclaveService, runner: CliRunner) -> None:
     settings = svc.settings
     for path, mode in ((settings.data_dir, 0o755), (settings.key_file.parent, 0o755), (settings.key_file, 0o644)):
@@ -122,7 +121,7 @@ def test_an_account_is_only_numbers() -> None:
     assert account.name == "enclave-200007"
 
 
-@needs_root
+@needs_accounts
 def test_auto_falls_back_only_in_development_and_only_when_accounts_cannot_start(
         svc: EnclaveService, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     unreachable = svc.settings.replace(workspaces_dir=tmp_path / "workspaces", hub_isolation="auto")

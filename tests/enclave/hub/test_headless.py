@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import nbformat
@@ -14,6 +13,7 @@ from enclave.db.models import ApiToken, AuditEvent, ExportRequest
 from enclave.hub import NotebookFailed, WorkspaceRefused, run_workspace_notebook, workspace_root
 from enclave.service import EnclaveService
 from enclave.settings import Settings
+from tests.conftest import needs_accounts
 from tests.enclave.hub.conftest import People, free_port, make_study_frame, serve_api
 
 API_PORT = free_port()
@@ -61,7 +61,7 @@ def _notebooks_with(folder: Path, name: str, *cells: str) -> Path:
     return folder
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="workspace accounts need root to switch to them")
+@needs_accounts
 def test_headless_kernel_runs_as_the_workspace_account_and_cannot_read_the_enclave(
         svc: EnclaveService, enclave_people: People, tmp_path: Path) -> None:
     settings = svc.settings

@@ -32,6 +32,7 @@ from sqlalchemy import select
 from enclave.db.models import ApiToken, AuditEvent, ExportRequest, Project, ProjectMember, ProjectState, Role
 from enclave.hub import KERNEL_ENVIRONMENT, HubLayout, workspace_root, write_hub_config
 from enclave.users import add_user, current_code, enrol_second_factor, find_user, resolve_token
+from tests.conftest import needs_accounts, workspace_accounts_unusable
 from tests.enclave.hub.conftest import Room, enclave_secrets, free_port, make_study_frame, serve_api
 
 pytestmark = pytest.mark.hub
@@ -247,7 +248,7 @@ def test_workspace_is_the_projects_folder_with_read_only_data(hub: Hub, room: Ro
     assert [item["name"] for item in data["content"]] == ["linked.parquet"]
     root = workspace_root(room.settings, room.people.alpha, "alice")
     data_file = (root / "data" / "linked.parquet").stat()
-    if os.geteuid() == 0:
+    if not workspace_accounts_unusable():
         # The server runs as the workspace's account; the data stays root's, readable by the account's group.
         assert root.stat().st_uid > room.settings.hub_uid_base and root.stat().st_mode & 0o777 == 0o700
         assert (data_file.st_uid, data_file.st_gid, data_file.st_mode & 0o777) == (0, root.stat().st_gid, 0o440)
@@ -365,7 +366,7 @@ print("RESULT", json.dumps({{"submit": refused, "read": read}}))
     assert result["submit"] in (403, 404) and result["read"] in (403, 404)
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="workspace accounts need root to switch to them")
+@needs_accounts
 def test_a_kernel_runs_as_its_workspace_account_and_the_os_refuses_everything_else(
         hub: Hub, room: Room, alice: Researcher, dave: Researcher) -> None:
     settings = room.settings

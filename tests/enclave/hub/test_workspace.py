@@ -19,6 +19,7 @@ from enclave.hub import clear_workspace_data, provision_workspace, remove_projec
 from enclave.hub.accounts import WorkspaceAccount
 from enclave.service import EnclaveService
 from enclave.users import find_user
+from tests.conftest import needs_accounts
 from tests.enclave.hub.conftest import Room, add_project, enclave_secrets, make_study_frame
 
 
@@ -28,7 +29,6 @@ def _provision(svc: EnclaveService, project_id: int, username: str,  # type: ign
         return provision_workspace(svc, session, project_id, username, account)
 
 
-needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="workspace accounts need root to switch to them")
 
 
 def _as_account(account: WorkspaceAccount, code: str) -> str:
@@ -130,7 +130,7 @@ def test_projects_workspaces_are_separate_and_removed_together(room: Room) -> No
     assert not first.root.exists() and not second.root.exists() and beta.root.exists()
 
 
-@needs_root
+@needs_accounts
 def test_workspace_belongs_to_its_account_and_its_data_to_root(room: Room) -> None:
     account = WorkspaceAccount(uid=room.settings.hub_uid_base + 901, gid=room.settings.hub_uid_base + 901)
     workspace = _provision(room.svc, room.people.alpha, "alice-acct", account)
@@ -155,7 +155,7 @@ print(rows, wrote)
     assert printed == "300 refused"
 
 
-@needs_root
+@needs_accounts
 def test_an_account_reaches_neither_the_enclave_nor_another_workspace(room: Room) -> None:
     settings = room.settings
     mine = WorkspaceAccount(uid=settings.hub_uid_base + 902, gid=settings.hub_uid_base + 902)

@@ -25,6 +25,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "ENCLAVE_HUB_ISOLATION must be 'auto', 'accounts' or 'none'. Fix the variable and start again.",
         "ko": "ENCLAVE_HUB_ISOLATION 값은 'auto', 'accounts', 'none' 중 하나여야 합니다. 변수를 고친 뒤 다시 시작하세요.",
     },
+    "settings.bad_egress": {
+        "en": "ENCLAVE_HUB_EGRESS must be 'auto', 'nftables' or 'none'. Fix the variable and start again.",
+        "ko": "ENCLAVE_HUB_EGRESS 값은 'auto', 'nftables', 'none' 중 하나여야 합니다. 변수를 고친 뒤 다시 시작하세요.",
+    },
     "settings.bad_int": {
         "en": "{name} must be a whole number. Fix the variable and start again.",
         "ko": "{name} 값은 정수여야 합니다. 변수를 고친 뒤 다시 시작하세요.",

@@ -79,6 +79,10 @@ SETTINGS: tuple[Setting, ...] = (
             "How workspaces are kept apart: 'accounts' runs each workspace's notebook server and kernels "
             "under a numeric account of its own (needs root), 'none' under the hub's own account "
             "(development only), 'auto' is 'accounts' when running as root, else 'none'."),
+    Setting("hub_egress", "ENCLAVE_HUB_EGRESS", "auto",
+            "Network rules for workspace accounts: 'nftables' lets them connect only to the hub and the "
+            "enclave's API (and refuses to start a workspace without the rules), 'none' adds no rules, "
+            "'auto' adds them when workspace accounts are used and nft works."),
     Setting("hub_uid_base", "ENCLAVE_HUB_UID_BASE", "200000",
             "First numeric user and group id of workspace accounts: a workspace runs as this number plus "
             "its project-membership number. Choose a range no local account or group uses."),
@@ -110,6 +114,7 @@ class Settings:
     lang: str
     workspaces_dir: Path
     hub_isolation: str
+    hub_egress: str
     hub_uid_base: int
 
     @property
@@ -208,6 +213,9 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
     hub_isolation = str(raw["hub_isolation"])
     if hub_isolation not in ("auto", "accounts", "none"):
         raise ConfigurationError(text("settings.bad_isolation"))
+    hub_egress = str(raw["hub_egress"])
+    if hub_egress not in ("auto", "nftables", "none"):
+        raise ConfigurationError(text("settings.bad_egress"))
 
     def as_int(name: str) -> int:
         try:
@@ -237,5 +245,6 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
         lang=str(raw["lang"]),
         workspaces_dir=workspaces_dir,
         hub_isolation=hub_isolation,
+        hub_egress=hub_egress,
         hub_uid_base=as_int("hub_uid_base"),
     )

@@ -2,8 +2,8 @@
 # Set up everything the project needs on a fresh machine, from the project's
 # own files: a virtual environment in .venv, the Python packages (torch pinned
 # to the local CPU wheel before sdv can pull a multi-gigabyte build), the
-# configurable-http-proxy that JupyterHub needs, and Debian's chromium for the
-# browser tests. Safe to run again.
+# configurable-http-proxy that JupyterHub needs, Debian's chromium for the
+# browser tests and nftables for the analysis room's egress rules. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,9 +32,10 @@ if [ ! -x node_modules/.bin/configurable-http-proxy ]; then
 fi
 
 # Browser tests drive Debian's chromium; a Korean font lets pages and screenshots
-# show Hangul instead of boxes. Installed when we may.
-if { [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/nanum ]; } \
+# show Hangul instead of boxes; nftables lets the analysis room limit workspace
+# accounts to the hub and the enclave's API. Installed when we may.
+if { [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/nanum ] || ! command -v nft >/dev/null; } \
         && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-nanum >/dev/null
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-nanum nftables >/dev/null
 fi
 echo "installed into $VENV"

@@ -11,6 +11,7 @@ import click
 from enclave.cli.context import CliContext
 from enclave.hub.accounts import require_isolation
 from enclave.hub.config import HubLayout, write_hub_config
+from enclave.hub.firewall import EgressUnavailable, nft_command
 from enclave.hub.messages import text
 
 __all__ = ["hub_command"]
@@ -43,6 +44,8 @@ def hub_command(ctx: CliContext, port: int | None, hub_port: int | None, proxy_a
     probe run as such an account first checks that it can start Python and
     reach ENCLAVE_WORKSPACES_DIR but cannot read the key file, the database or
     the data folder. Production mode refuses to start without these accounts.
+    With nftables (ENCLAVE_HUB_EGRESS), those accounts may then open network
+    connections only to the hub and the enclave's API.
     """
     settings = ctx.settings
     # Opening the enclave first turns a missing `enclave init` into a plain message.
@@ -50,6 +53,12 @@ def hub_command(ctx: CliContext, port: int | None, hub_port: int | None, proxy_a
     isolated = require_isolation(settings)
     if isolated:
         click.echo(text("hub.isolation_on", base=settings.hub_uid_base, path=settings.workspaces_dir))
+        if settings.hub_egress != "none" and nft_command() is None:
+            if settings.hub_egress == "nftables":
+                raise EgressUnavailable(text("hub.egress_no_nft"))
+            click.echo(text("hub.egress_no_nft"), err=True)
+        elif settings.hub_egress != "none":
+            click.echo(text("hub.egress_on"))
     else:
         click.echo(text("hub.isolation_off"), err=True)
     # The hub's process takes the decision made here: "none" stays none, and

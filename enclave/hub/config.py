@@ -98,6 +98,7 @@ def hub_environment(settings: Settings) -> dict[str, str]:
         "ENCLAVE_LANG": settings.lang,
         "ENCLAVE_WORKSPACES_DIR": str(settings.workspaces_dir),
         "ENCLAVE_HUB_ISOLATION": settings.hub_isolation,
+        "ENCLAVE_HUB_EGRESS": settings.hub_egress,
         "ENCLAVE_HUB_UID_BASE": str(settings.hub_uid_base),
     }
     # A URL with a password stays in the environment, out of the file.

@@ -26,7 +26,7 @@ from enclave.hub.errors import NotebookFailed
 from enclave.hub.lifecycle import close_workspace, open_workspace
 from enclave.hub.messages import text
 from enclave.hub.notebook_runner import CELL_FAILED
-from enclave.hub.workspace import ProvisionedWorkspace, workspace_environment
+from enclave.hub.workspace import ProvisionedWorkspace, clear_kernel_runtime, kernel_runtime_dir, workspace_environment
 from enclave.service import EnclaveService
 
 __all__ = ["HeadlessRun", "run_workspace_notebook"]
@@ -58,6 +58,7 @@ def _kernel_environment(svc: EnclaveService, workspace: ProvisionedWorkspace, ap
     env.update(HOME=str(workspace.root), TMPDIR=str(workspace.temp_dir), PYTHONNOUSERSITE="1")
     if workspace.account is not None:
         env["USER"] = env["LOGNAME"] = workspace.account.name
+        env["JUPYTER_RUNTIME_DIR"] = str(kernel_runtime_dir(workspace.account))
     return env
 
 
@@ -110,6 +111,8 @@ def run_workspace_notebook(svc: EnclaveService, username: str, notebook: str = "
         code, out = _execute(workspace, notebook, _kernel_environment(svc, workspace, opened.api_token), timeout)
     finally:
         close_workspace(svc, username, workspace.project_id, opened.token_id, channel="headless")
+        if workspace.account is not None:
+            clear_kernel_runtime(workspace.account)
     try:
         document = nbformat.reads(out, as_version=4) if out else None
     except ValueError:

@@ -88,6 +88,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Warning: workspaces run under the hub's own account (ENCLAVE_HUB_ISOLATION=none, or not running as root), so a kernel could read the enclave's files. Use this for development only.",
         "ko": "경고: 작업 공간이 허브와 같은 계정으로 실행됩니다(ENCLAVE_HUB_ISOLATION=none 또는 root가 아님). 커널이 enclave 파일을 읽을 수 있으므로 개발 용도로만 쓰세요.",
     },
+    "hub.egress_on": {
+        "en": "Workspace accounts may connect only to the hub and the enclave's API (nftables rules, installed before the first workspace starts and removed when the hub stops).",
+        "ko": "작업 공간 계정은 허브와 enclave API에만 접속할 수 있습니다(nftables 규칙: 첫 작업 공간이 시작되기 전에 설치되고 허브가 멈추면 제거됨).",
+    },
+    "hub.egress_no_nft": {
+        "en": "The nft command (Debian's nftables package) is not installed, so workspace accounts cannot be limited to the hub and the enclave's API. Install nftables (scripts/install.sh does, as root) or set ENCLAVE_HUB_EGRESS=none and enforce a network policy outside this machine.",
+        "ko": "nft 명령(Debian nftables 패키지)이 없어 작업 공간 계정의 접속을 허브와 enclave API로 제한할 수 없습니다. nftables를 설치하거나(root로 scripts/install.sh 실행) ENCLAVE_HUB_EGRESS=none으로 설정하고 이 컴퓨터 밖에서 네트워크 정책을 적용하세요.",
+    },
+    "hub.egress_refused": {
+        "en": "nft refused the egress rules for workspace accounts ({reason}). The hub needs root (CAP_NET_ADMIN) to install them; or set ENCLAVE_HUB_EGRESS=none and enforce a network policy outside this machine.",
+        "ko": "nft가 작업 공간 계정의 송신 규칙을 거부했습니다({reason}). 규칙을 설치하려면 허브에 root 권한(CAP_NET_ADMIN)이 필요합니다. 또는 ENCLAVE_HUB_EGRESS=none으로 설정하고 이 컴퓨터 밖에서 네트워크 정책을 적용하세요.",
+    },
+    "hub.egress_unresolved": {
+        "en": "The host {host} of the hub or of ENCLAVE_PUBLIC_URL does not resolve, so the egress rules cannot name it. Use an address or a resolvable name.",
+        "ko": "허브 또는 ENCLAVE_PUBLIC_URL의 호스트 {host}를 찾을 수 없어 송신 규칙에 넣을 수 없습니다. 주소나 확인 가능한 이름을 쓰세요.",
+    },
+    "hub.runtime_dir_taken": {
+        "en": "The folder {path} for the kernels' sockets exists but is not the hub's own or is writable by others. Remove it and start again.",
+        "ko": "커널 소켓용 폴더 {path}가 이미 있지만 허브 소유가 아니거나 다른 사용자가 쓸 수 있습니다. 지운 뒤 다시 시작하세요.",
+    },
     "egress.refused": {
         "en": "Files leave the analysis room only through an export request: downloads are switched off. Make your output with export_review.OutputSession and submit it for review.",
         "ko": "분석실의 파일은 반출 신청을 통해서만 나갈 수 있어 내려받기가 꺼져 있습니다. export_review.OutputSession으로 결과물을 만들어 심사를 신청하세요.",

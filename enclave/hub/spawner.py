@@ -18,28 +18,39 @@ as the hub's own user, as JupyterHub's ``SimpleLocalProcessSpawner`` does.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import datetime as dt
 import html
 import math
 import os
 import resource
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 from jupyterhub.spawner import SimpleLocalProcessSpawner
 from traitlets import Dict, Float, Integer, default
 
 from enclave.errors import EnclaveError
 from enclave.hub.access import active_projects_for, choose_workspace_project
-from enclave.hub.accounts import WorkspaceAccount, switch_to
+from enclave.hub.accounts import WorkspaceAccount, isolation_enabled, switch_to
 from enclave.hub.connection import hub_settings, service_for
 from enclave.hub.errors import BadProjectChoice
+from enclave.hub.firewall import (
+    ACCOUNT_SPAN,
+    EgressPolicy,
+    EgressUnavailable,
+    destinations_of,
+    install_egress_rules,
+    remove_egress_rules,
+)
 from enclave.hub.lifecycle import close_workspace, open_workspace
 from enclave.hub.messages import text
 from enclave.hub.singleuser_config import CONFIG_DIR
-from enclave.hub.workspace import workspace_environment
+from enclave.hub.workspace import clear_kernel_runtime, kernel_runtime_dir, workspace_environment
 from enclave.service import EnclaveService
 from enclave.users import find_user
 
@@ -72,6 +83,10 @@ class EnclaveSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
     server_idle_timeout = Integer(
         7200, help="Seconds without kernels or activity after which the server shuts itself down (0: never).",
     ).tag(config=True)
+
+    # Egress tables this hub process installed (None: tried, unavailable, allowed to go without).
+    _egress_tables: ClassVar[dict[str, EgressPolicy | None]] = {}
+    _egress_lock: ClassVar[threading.Lock] = threading.Lock()
 
     # What the running server belongs to. Kept in the hub's stored state so a
     # restarted hub still revokes the token and clears the data at stop.
@@ -134,6 +149,37 @@ class EnclaveSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
         self.home_dir = root
         self.notebook_dir = root
 
+    def _ensure_egress_rules(self) -> None:
+        """Install this hub's egress rules for workspace accounts, once per hub process.
+
+        Raises:
+            EgressUnavailable: ``ENCLAVE_HUB_EGRESS=nftables`` and the rules cannot be installed.
+        """
+        settings = self._service().settings
+        if settings.hub_egress == "none" or not isolation_enabled(settings):
+            return
+        hub_api = self.hub.api_url
+        table = f"enclave_room_{urlsplit(hub_api).port or 80}"
+        with self._egress_lock:
+            if table in self._egress_tables:
+                return
+            policy = EgressPolicy(table=table, first_uid=settings.hub_uid_base,
+                                  last_uid=settings.hub_uid_base + ACCOUNT_SPAN - 1,
+                                  destinations=destinations_of([hub_api, settings.public_url]))
+            try:
+                install_egress_rules(policy)
+            except EgressUnavailable:
+                if settings.hub_egress == "nftables":
+                    raise
+                self.log.warning("No egress rules for workspace accounts (nft unavailable): "
+                                 "a deployment must enforce a network policy instead")
+                self._egress_tables[table] = None
+                return
+            self._egress_tables[table] = policy
+            atexit.register(remove_egress_rules, table)
+            self.log.info("Workspace accounts may connect only to %s",
+                          ", ".join(f"{a}:{p}" for a, p in policy.destinations))
+
     def _project_still_open(self) -> bool:
         svc = self._service()
         try:
@@ -166,6 +212,7 @@ class EnclaveSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
             env["TMPDIR"] = str(home / ".tmp")
         if self._account is not None:
             env["USER"] = env["LOGNAME"] = self._account.name
+            env["JUPYTER_RUNTIME_DIR"] = str(kernel_runtime_dir(self._account))
         return env
 
     def get_args(self) -> list[str]:
@@ -189,6 +236,10 @@ class EnclaveSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
             # so a closed project's access ends within seconds, not minutes.
             "--HubOAuth.cache_max_age=5",
         ]
+        if self._account is not None:
+            # Kernels talk to their server over Unix sockets, so the egress rules can refuse every
+            # TCP connection of a workspace account but those to the hub and the enclave's API.
+            args.append("--KernelManager.transport=ipc")
         if self.notebook_dir:
             args.append(f"--ServerApp.root_dir={self.notebook_dir}")
         return args
@@ -217,14 +268,17 @@ class EnclaveSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
         return preexec
 
     async def start(self) -> Any:
-        """Provision the workspace, then start the server in it."""
+        """Install the egress rules (once), provision the workspace, then start the server in it."""
+        await asyncio.to_thread(self._ensure_egress_rules)
         await asyncio.to_thread(self._open_workspace)
         return await super().start()
 
     async def stop(self, now: bool = False) -> None:
         """Stop the server, revoke its token and remove the decrypted dataset."""
-        project_id, token_id = self.project_id, self.token_id
+        project_id, token_id, account = self.project_id, self.token_id, self._account
         await super().stop(now=now)
+        if account is not None:
+            await asyncio.to_thread(clear_kernel_runtime, account)
         if project_id:
             self.project_id = 0
             self.token_id = 0

@@ -6,6 +6,10 @@ outside the data folder)::
     data/            the project's linked, pseudonymized dataset as Parquet
     outputs/         where export_review writes outputs and their evidence
     .tmp/            the kernels' TMPDIR, so nothing they write lands in the shared /tmp
+
+and, with a workspace account, ``/run/enclave-room/<uid>/`` (the account's,
+0700) as ``JUPYTER_RUNTIME_DIR``: kernels talk to their server over Unix
+sockets there, whose paths must be short.
     *.ipynb          the notebooks researchers start from (copied once, then theirs)
 
 With workspace accounts (:mod:`enclave.hub.accounts`) the workspace folder
@@ -40,13 +44,16 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlalchemy.orm import Session
 
-from enclave.hub.accounts import PASSAGE_MODE, WorkspaceAccount
+from enclave.hub.accounts import PASSAGE_MODE, IsolationUnavailable, WorkspaceAccount
+from enclave.hub.messages import text
 from enclave.service import EnclaveService
 from enclave.settings import Settings
 from enclave.store import atomic_write
 
 __all__ = [
     "DATA_FILE_NAME",
+    "clear_kernel_runtime",
+    "kernel_runtime_dir",
     "prepare_workspace_folders",
     "ProvisionedWorkspace",
     "clear_workspace_data",
@@ -188,6 +195,36 @@ def _copy_notebooks(source: Path, root: Path, owner: tuple[int, int] | None) -> 
             os.close(fd)
 
 
+def _runtime_base() -> Path:
+    # Kernels talk to their server over Unix sockets, whose paths must stay under 108 bytes: a short
+    # folder outside the workspace. /run is root's, so no account can put anything there first.
+    return Path("/run/enclave-room") if os.access("/run", os.W_OK) else Path("/tmp/enclave-room")
+
+
+def kernel_runtime_dir(account: WorkspaceAccount) -> Path:
+    """The account's ``JUPYTER_RUNTIME_DIR``: connection files and the kernels' Unix sockets."""
+    return _runtime_base() / str(account.uid)
+
+
+def _prepare_runtime_dir(account: WorkspaceAccount) -> Path:
+    base = _runtime_base()
+    with contextlib.suppress(FileExistsError):
+        os.mkdir(base, PASSAGE_MODE)
+    info = os.lstat(base)
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid() or info.st_mode & 0o022:
+        # Under /tmp an account could have made it first: refuse rather than use it.
+        raise IsolationUnavailable(text("hub.runtime_dir_taken", path=base))
+    os.chmod(base, PASSAGE_MODE)
+    folder = kernel_runtime_dir(account)
+    _real_folder(folder, 0o700, (account.uid, account.gid))
+    return folder
+
+
+def clear_kernel_runtime(account: WorkspaceAccount) -> None:
+    """Remove the account's runtime folder (connection files of its stopped kernels)."""
+    _remove_entry(kernel_runtime_dir(account))
+
+
 def prepare_workspace_folders(settings: Settings, project_id: int, username: str,
                               account: WorkspaceAccount | None) -> Path:
     """Create the workspace's folders with their owners and modes; return the workspace folder.
@@ -207,6 +244,8 @@ def prepare_workspace_folders(settings: Settings, project_id: int, username: str
         _reown(root, owner)
     _real_folder(root / "outputs", 0o700, owner)
     _real_folder(root / ".tmp", 0o700, owner)
+    if account is not None:
+        _prepare_runtime_dir(account)
     return root
 
 

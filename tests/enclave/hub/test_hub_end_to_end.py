@@ -31,6 +31,7 @@ from sqlalchemy import select
 
 from enclave.db.models import ApiToken, AuditEvent, ExportRequest, Project, ProjectMember, ProjectState, Role
 from enclave.hub import KERNEL_ENVIRONMENT, HubLayout, workspace_root, write_hub_config
+from enclave.hub.firewall import nft_command
 from enclave.users import add_user, current_code, enrol_second_factor, find_user, resolve_token
 from tests.conftest import needs_accounts, workspace_accounts_unusable
 from tests.enclave.hub.conftest import Room, enclave_secrets, free_port, make_study_frame, serve_api
@@ -58,6 +59,8 @@ class Hub:
     api_url: str
     log: Path
     pid: int
+    proxy_api_port: int
+    hub_api_port: int
 
     def get(self, session: requests.Session, path: str, **kwargs):  # type: ignore[no-untyped-def]
         return session.get(self.url + path, allow_redirects=False, timeout=30, **kwargs)
@@ -68,6 +71,13 @@ def api_url(room: Room) -> Iterator[str]:
     """The enclave's web app and JSON API, served from this process on a free port."""
     with serve_api(room.svc, free_port()) as url:
         yield url
+
+
+def _nft_tables() -> str:
+    nft = nft_command()
+    if nft is None:
+        return ""
+    return subprocess.run([nft, "list", "tables"], capture_output=True, text=True, timeout=30, check=False).stdout
 
 
 def _stray_servers(folder: Path) -> list[int]:
@@ -106,7 +116,8 @@ def hub(room: Room, api_url: str, tmp_path_factory: pytest.TempPathFactory) -> I
             return False
 
         _wait_for(hub_is_up, "the hub to answer")
-        yield Hub(url=url, api_url=api_url, log=log, pid=process.pid)
+        yield Hub(url=url, api_url=api_url, log=log, pid=process.pid, proxy_api_port=proxy_api_port,
+                  hub_api_port=hub_port)
     finally:
         process.send_signal(signal.SIGINT)
         try:
@@ -117,6 +128,8 @@ def hub(room: Room, api_url: str, tmp_path_factory: pytest.TempPathFactory) -> I
         for pid in _stray_servers(room.settings.workspaces_dir):
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
+    # The hub removes its egress rules when it exits.
+    assert f"enclave_room_{hub_port}" not in _nft_tables()
 
 
 def _login(hub: Hub, username: str, password: str, otp: str = "") -> tuple[requests.Session, requests.Response]:
@@ -400,6 +413,31 @@ print("RESULT", json.dumps({{"uid": os.getuid(), "gid": os.getgid(), "euid": os.
     assert result["uid"] != dave_root.stat().st_uid
     assert result["refused"] == dict.fromkeys(targets, True)
     assert result["own data"]
+
+
+@needs_accounts
+@pytest.mark.skipif(nft_command() is None,
+                    reason="nftables is not installed (scripts/install.sh installs it as root)")
+def test_a_kernel_may_connect_only_to_the_hub_and_the_enclave_api(
+        hub: Hub, room: Room, alice: Researcher) -> None:
+    api_port = int(hub.api_url.rsplit(":", 1)[1])
+    database = 5432  # PostgreSQL with trust authentication runs on this machine: exactly what must be closed.
+    public_port = int(hub.url.rsplit(":", 1)[1])
+    printed = _run_in_kernel(hub, alice, f"""
+import json, socket
+def reach(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()
+        return "open"
+    except OSError as error:
+        return type(error).__name__
+print("RESULT", json.dumps({{"api": reach({api_port}), "database": reach({database}),
+                            "proxy api": reach({hub.proxy_api_port}), "public proxy": reach({public_port})}}))
+""")
+    result = json.loads(printed.split("RESULT ", 1)[1].splitlines()[0])
+    assert result["api"] == "open"
+    assert result["database"] == result["proxy api"] == result["public proxy"] == "ConnectionRefusedError"
+    assert f"enclave_room_{hub.hub_api_port}" in _nft_tables()
 
 
 def test_closing_the_project_stops_the_server_and_revokes_its_token(hub: Hub, room: Room,

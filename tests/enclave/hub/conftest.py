@@ -68,6 +68,17 @@ from tests.conftest import passable_folder
 
 PASSWORD = "correct horse battery staple"
 
+#: Python source for a kernel or process under test: imports json and os and defines ``refused(path)``,
+#: whether reading the file (or listing the folder) at ``path`` is refused by the operating system.
+REFUSED_CODE = '''import json, os
+def refused(path):
+    try:
+        os.listdir(path) if os.path.isdir(path) else open(path, "rb").read(1)
+        return False
+    except PermissionError:
+        return True
+'''
+
 
 def free_port() -> int:
     """Return a local port that was free a moment ago."""

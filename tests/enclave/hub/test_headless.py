@@ -14,7 +14,7 @@ from enclave.hub import NotebookFailed, WorkspaceRefused, run_workspace_notebook
 from enclave.service import EnclaveService
 from enclave.settings import Settings
 from tests.conftest import needs_accounts
-from tests.enclave.hub.conftest import People, free_port, make_study_frame, serve_api
+from tests.enclave.hub.conftest import REFUSED_CODE, People, free_port, make_study_frame, serve_api
 
 API_PORT = free_port()
 
@@ -67,14 +67,7 @@ def test_headless_kernel_runs_as_the_workspace_account_and_cannot_read_the_encla
     settings = svc.settings
     closed = [str(settings.key_file), str(settings.data_dir), str(settings.linkage_unit_dir)]
     notebooks = _notebooks_with(tmp_path / "notebooks", "probe.ipynb", f"""
-import json, os
-def refused(path):
-    try:
-        os.listdir(path) if os.path.isdir(path) else open(path, "rb").read(1)
-        return False
-    except PermissionError:
-        return True
-print("RESULT", json.dumps({{"uid": os.getuid(), "gid": os.getgid(), "groups": os.getgroups(),
+{REFUSED_CODE}print("RESULT", json.dumps({{"uid": os.getuid(), "gid": os.getgid(), "groups": os.getgroups(),
                             "refused": [refused(p) for p in {closed!r}],
                             "tmp": os.environ["TMPDIR"], "home": os.environ["HOME"]}}))
 """)

@@ -34,7 +34,7 @@ from enclave.hub import KERNEL_ENVIRONMENT, HubLayout, workspace_root, write_hub
 from enclave.hub.firewall import nft_command
 from enclave.users import add_user, current_code, enrol_second_factor, find_user, resolve_token
 from tests.conftest import needs_accounts, workspace_accounts_unusable
-from tests.enclave.hub.conftest import Room, enclave_secrets, free_port, make_study_frame, serve_api
+from tests.enclave.hub.conftest import REFUSED_CODE, Room, enclave_secrets, free_port, make_study_frame, serve_api
 
 pytestmark = pytest.mark.hub
 
@@ -396,14 +396,7 @@ def test_a_kernel_runs_as_its_workspace_account_and_the_os_refuses_everything_el
     if settings.database_url.startswith("sqlite:///"):
         targets["database"] = Path(settings.database_url.removeprefix("sqlite:///"))
     printed = _run_in_kernel(hub, alice, f"""
-import json, os
-def refused(path):
-    try:
-        os.listdir(path) if os.path.isdir(path) else open(path, "rb").read(1)
-        return False
-    except PermissionError:
-        return True
-targets = {json.dumps({k: str(v) for k, v in targets.items()})}
+{REFUSED_CODE}targets = {json.dumps({k: str(v) for k, v in targets.items()})}
 print("RESULT", json.dumps({{"uid": os.getuid(), "gid": os.getgid(), "euid": os.geteuid(),
                             "refused": {{name: refused(path) for name, path in targets.items()}},
                             "own data": not refused("data/linked.parquet")}}))

@@ -55,6 +55,9 @@ def initialize_enclave(settings: Settings) -> InitReport:
         before, after = upgrade_database(db)
     finally:
         db.dispose()
+    if settings.database_url.startswith("sqlite:///"):
+        # The folder is 0700 already; the file is the owner's alone too, should it ever be moved.
+        os.chmod(settings.database_url.removeprefix("sqlite:///"), 0o600)
     exchange_keys(settings, keys)
     svc = open_enclave(settings)
     try:

@@ -29,6 +29,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "ENCLAVE_HUB_EGRESS must be 'auto', 'nftables' or 'none'. Fix the variable and start again.",
         "ko": "ENCLAVE_HUB_EGRESS 값은 'auto', 'nftables', 'none' 중 하나여야 합니다. 변수를 고친 뒤 다시 시작하세요.",
     },
+    "settings.bad_uid_base": {
+        "en": "ENCLAVE_HUB_UID_BASE must be between 1000 and 2137483647: workspace accounts take the ten million ids above it. Choose a range no local account or group uses.",
+        "ko": "ENCLAVE_HUB_UID_BASE는 1000에서 2137483647 사이여야 합니다. 작업 공간 계정이 그 위의 천만 개 번호를 씁니다. 로컬 계정이나 그룹이 쓰지 않는 범위를 고르세요.",
+    },
     "settings.bad_int": {
         "en": "{name} must be a whole number. Fix the variable and start again.",
         "ko": "{name} 값은 정수여야 합니다. 변수를 고친 뒤 다시 시작하세요.",

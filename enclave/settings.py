@@ -226,6 +226,11 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
 
     host = str(raw["host"])
     port = as_int("port")
+    hub_uid_base = as_int("hub_uid_base")
+    # Workspace accounts take ids base .. base + 10,000,000 (enclave.hub.firewall.ACCOUNT_SPAN): above
+    # the system's and people's accounts, below the largest id.
+    if not 1000 <= hub_uid_base <= 2**31 - 1 - 10_000_000:
+        raise ConfigurationError(text("settings.bad_uid_base"))
     public_url = str(raw["public_url"]) or f"http://{host}:{port}"
     return Settings(
         mode=mode,  # type: ignore[arg-type]
@@ -246,5 +251,5 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
         workspaces_dir=workspaces_dir,
         hub_isolation=hub_isolation,
         hub_egress=hub_egress,
-        hub_uid_base=as_int("hub_uid_base"),
+        hub_uid_base=hub_uid_base,
     )

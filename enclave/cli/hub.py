@@ -54,7 +54,7 @@ def hub_command(ctx: CliContext, port: int | None, hub_port: int | None, proxy_a
     if isolated:
         click.echo(text("hub.isolation_on", base=settings.hub_uid_base, path=settings.workspaces_dir))
         if settings.hub_egress != "none" and nft_command() is None:
-            if settings.hub_egress == "nftables":
+            if settings.hub_egress == "nftables" or not settings.is_development:
                 raise EgressUnavailable(text("hub.egress_no_nft"))
             click.echo(text("hub.egress_no_nft"), err=True)
         elif settings.hub_egress != "none":

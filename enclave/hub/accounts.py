@@ -33,6 +33,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import resource
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ from sqlalchemy.orm import Session
 from enclave.db.models import ProjectMember
 from enclave.errors import ConfigurationError
 from enclave.hub.messages import text
+from enclave.hub.sandbox import enter_sandbox
 from enclave.settings import Settings
 
 __all__ = [
@@ -52,6 +54,8 @@ __all__ = [
     "IsolationUnavailable",
     "WorkspaceAccount",
     "account_for_member",
+    "enter_account",
+    "kill_account_processes",
     "isolation_enabled",
     "probe_isolation",
     "require_isolation",
@@ -165,6 +169,43 @@ def account_for_member(session: Session, settings: Settings, project_id: int, us
     return WorkspaceAccount(uid=number, gid=number)
 
 
+#: Processes a workspace account may run at once (RLIMIT_NPROC): enough for a server and many kernels,
+#: not enough for a fork bomb to starve the hub.
+MAX_PROCESSES = 512
+
+
+def enter_account(account: WorkspaceAccount, *, max_processes: int = MAX_PROCESSES) -> None:
+    """Become a sandboxed ``account`` (in a child process, as root, before exec).
+
+    The sandbox (:func:`enclave.hub.sandbox.enter_sandbox`) comes first, while
+    the process may still mount; then the process limit; the account last.
+    """
+    enter_sandbox()
+    resource.setrlimit(resource.RLIMIT_NPROC, (max_processes, max_processes))
+    switch_to(account)
+
+
+_KILL_ALL = """
+import os, signal
+for _ in range(100):
+    try:
+        os.kill(-1, signal.SIGKILL)
+    except ProcessLookupError:
+        break
+"""
+
+
+def kill_account_processes(account: WorkspaceAccount) -> None:
+    """Kill every process of ``account`` (at stop, and before its workspace is provisioned again).
+
+    A kernel's children can outlive the server JupyterHub stops; as the
+    account's id is its workspace's alone, a process running as that id and
+    sending SIGKILL to every process it may signal ends exactly those.
+    """
+    subprocess.run([sys.executable, "-I", "-c", _KILL_ALL], user=account.uid, group=account.gid, extra_groups=[],
+                   cwd="/", env={"PATH": "/usr/bin:/bin"}, capture_output=True, timeout=60, check=False)
+
+
 def switch_to(account: WorkspaceAccount) -> None:
     """Become ``account`` for good (in a child process, before exec).
 
@@ -188,6 +229,8 @@ try:
 except Exception:
     result["imports"] = False
 result["workspaces"] = os.access(checks["workspaces"], os.X_OK)
+from enclave.hub.sandbox import visible_sockets
+result["sockets"] = visible_sockets()
 closed = {}
 for name, path in checks["closed"].items():
     try:
@@ -207,7 +250,8 @@ print(json.dumps(result))
 
 def _closed_paths(settings: Settings) -> dict[str, str]:
     paths = {"data folder": settings.data_dir, "key file": settings.key_file,
-             "linkage unit folder": settings.linkage_unit_dir}
+             "linkage unit folder": settings.linkage_unit_dir, "hub folder": settings.data_dir / "hub",
+             "encrypted objects": settings.objects_dir}
     if settings.database_url.startswith("sqlite:///"):
         paths["database file"] = Path(settings.database_url.removeprefix("sqlite:///"))
     return {name: str(path) for name, path in paths.items()}
@@ -216,10 +260,11 @@ def _closed_paths(settings: Settings) -> dict[str, str]:
 def probe_isolation(settings: Settings, *, timeout: float = 120) -> None:
     """Run a process as a workspace account and check what it can and cannot reach.
 
-    It must start the interpreter and import the notebook server, the kernel
-    and ``export_review``, and enter the workspaces folder; it must not read
-    the key file, the database file or the linkage unit's folder, nor list the
-    data folder. The probe account is ``ENCLAVE_HUB_UID_BASE`` itself, which
+    It runs in the same sandbox as a workspace (:func:`enter_account`). It must
+    start the interpreter and import the notebook server, the kernel and
+    ``export_review``, and enter the workspaces folder; it must not read the
+    key file, the database file or the linkage unit's folder, nor list the
+    data folder, nor see another service's Unix socket. The probe account is ``ENCLAVE_HUB_UID_BASE`` itself, which
     no workspace uses (membership numbers start at 1).
 
     Raises:
@@ -233,10 +278,15 @@ def probe_isolation(settings: Settings, *, timeout: float = 120) -> None:
            "PYTHONNOUSERSITE": "1", "LANG": os.environ.get("LANG", "C.UTF-8")}
     try:
         done = subprocess.run([sys.executable, "-c", _PROBE, json.dumps(checks)], env=env, cwd="/",
-                              user=account.uid, group=account.gid, extra_groups=[], umask=0o077,
+                              preexec_fn=lambda: enter_account(account),  # noqa: PLW1509 - fork-safe, no locks
                               capture_output=True, text=True, timeout=timeout, check=False)
     except PermissionError:
         raise AccountsCannotStart(text("hub.isolation_interpreter", python=sys.executable)) from None
+    except subprocess.TimeoutExpired:
+        raise AccountsCannotStart(text("hub.isolation_interpreter", python=sys.executable)) from None
+    except subprocess.SubprocessError:
+        # The sandbox could not be entered (no mount namespaces here, say).
+        raise AccountsCannotStart(text("hub.isolation_sandbox")) from None
     try:
         result = json.loads(done.stdout.strip().splitlines()[-1])
     except (IndexError, ValueError):
@@ -246,6 +296,8 @@ def probe_isolation(settings: Settings, *, timeout: float = 120) -> None:
     if not result["workspaces"]:
         raise AccountsCannotStart(text("hub.isolation_workspaces", path=settings.workspaces_dir))
     open_to_accounts = sorted(name for name, closed in result["closed"].items() if not closed)
+    if result["sockets"]:
+        open_to_accounts.append("other services' sockets")
     if open_to_accounts:
         raise EnclaveFilesOpen(text("hub.isolation_open", what=", ".join(open_to_accounts),
                                     path=settings.data_dir))

@@ -7,9 +7,11 @@ hub's API (the notebook server's OAuth and activity reports) and to the
 enclave's API (``ENCLAVE_PUBLIC_URL``, where ``export_review`` submits);
 anything else — the database, other local services, other researchers'
 notebook servers, DNS, the internet — is refused. Replies on connections
-made *to* a notebook server (from the proxy) pass, and kernels talk to their
-server over Unix sockets (the spawner sets ``KernelManager.transport=ipc``),
-which the rules do not touch.
+made *to* an account's process pass only towards loopback (the proxy
+reaching a notebook server), so a listener an account opens on an outside
+address answers nobody; kernels talk to their server over Unix sockets (the
+spawner sets ``KernelManager.transport=ipc``), which the rules do not touch,
+and other services' Unix sockets are hidden by :mod:`enclave.hub.sandbox`.
 
 The table is ``inet enclave_room_<hub port>``: the hub process installs it
 before the first workspace starts (replacing a table left by a hub that was
@@ -81,7 +83,10 @@ class EgressPolicy:
             "    chain output {",
             "        type filter hook output priority filter; policy accept;",
             f"        meta skuid != {self.first_uid}-{self.last_uid} accept",
-            "        ct state established,related accept",
+            # Replies on connections made *to* an account (the proxy to a notebook server) pass only
+            # towards this machine: a server an account opens on another address answers nobody outside.
+            "        ct direction reply ip daddr 127.0.0.0/8 accept",
+            "        ct direction reply ip6 daddr ::1 accept",
             *allowed,
             "        reject",
             "    }",

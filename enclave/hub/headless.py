@@ -21,7 +21,7 @@ from typing import Any
 
 import nbformat
 
-from enclave.hub.accounts import WorkspaceAccount
+from enclave.hub.accounts import WorkspaceAccount, enter_account, kill_account_processes
 from enclave.hub.errors import NotebookFailed
 from enclave.hub.lifecycle import close_workspace, open_workspace
 from enclave.hub.messages import text
@@ -55,7 +55,8 @@ class HeadlessRun:
 def _kernel_environment(svc: EnclaveService, workspace: ProvisionedWorkspace, api_token: str) -> dict[str, str]:
     env = {k: os.environ[k] for k in _INHERITED if k in os.environ}
     env.update(workspace_environment(svc.settings, workspace.project_id, api_token, workspace.root))
-    env.update(HOME=str(workspace.root), TMPDIR=str(workspace.temp_dir), PYTHONNOUSERSITE="1")
+    env.update(HOME=str(workspace.root), TMPDIR=str(workspace.temp_dir), PYTHONNOUSERSITE="1",
+               PYTHONSAFEPATH="1")
     if workspace.account is not None:
         env["USER"] = env["LOGNAME"] = workspace.account.name
         env["JUPYTER_RUNTIME_DIR"] = str(kernel_runtime_dir(workspace.account))
@@ -67,9 +68,10 @@ def _execute(workspace: ProvisionedWorkspace, notebook: str, env: dict[str, str]
     account: WorkspaceAccount | None = workspace.account
     as_account: dict[str, Any] = {}
     if account is not None:
-        as_account = {"user": account.uid, "group": account.gid, "extra_groups": [], "umask": 0o077}
+        as_account = {"preexec_fn": lambda: enter_account(account)}
     child = subprocess.Popen(  # noqa: S603 - a fixed module of ours, no shell
-        [sys.executable, "-m", "enclave.hub.notebook_runner", notebook, str(timeout)],
+        [sys.executable, "-m", "enclave.hub.notebook_runner", notebook, str(timeout),
+         "tcp" if account is None else "ipc"],
         cwd=workspace.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         start_new_session=True, text=True, **as_account)
     try:
@@ -110,6 +112,8 @@ def run_workspace_notebook(svc: EnclaveService, username: str, notebook: str = "
     try:
         code, out = _execute(workspace, notebook, _kernel_environment(svc, workspace, opened.api_token), timeout)
     finally:
+        if workspace.account is not None:
+            kill_account_processes(workspace.account)
         close_workspace(svc, username, workspace.project_id, opened.token_id, channel="headless")
         if workspace.account is not None:
             clear_kernel_runtime(workspace.account)

@@ -96,10 +96,14 @@ def close_workspace(svc: EnclaveService, username: str, project_id: int, token_i
     Returns:
         Whether a decrypted dataset was removed.
     """
-    removed = clear_workspace_data(workspace_root(svc.settings, project_id, username))
-    with svc.session() as session:
-        if token_id:
-            revoke_token(svc, session, token_id, actor="hub")
-        svc.audit.record(session, actor=username, action="hub.stop", object_type="project",
-                         object_id=project_id, data_removed=removed, channel=channel)
+    removed = False
+    try:
+        removed = clear_workspace_data(workspace_root(svc.settings, project_id, username))
+    finally:
+        # The token is revoked and the stop recorded whatever the removal met.
+        with svc.session() as session:
+            if token_id:
+                revoke_token(svc, session, token_id, actor="hub")
+            svc.audit.record(session, actor=username, action="hub.stop", object_type="project",
+                             object_id=project_id, data_removed=removed, channel=channel)
     return removed

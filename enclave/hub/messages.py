@@ -68,6 +68,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "A workspace account cannot start the Python at {python} or import the notebook server from it, probably because it lies in a folder only its owner may enter (such as /root). Reinstall with scripts/install.sh, which uses the system's Python 3.11, or set PYTHON to a Python readable by all users.",
         "ko": "작업 공간 계정이 {python}의 Python을 실행하거나 노트북 서버를 불러올 수 없습니다. 소유자만 들어갈 수 있는 폴더(/root 등)에 있기 때문일 수 있습니다. 시스템 Python 3.11을 쓰는 scripts/install.sh로 다시 설치하거나, 모든 사용자가 읽을 수 있는 Python을 PYTHON에 지정하세요.",
     },
+    "hub.isolation_sandbox": {
+        "en": "A workspace process could not enter its sandbox (a private mount namespace that hides other services' sockets): the hub needs root with the right to mount (CAP_SYS_ADMIN). Run it as root outside a restricted container, or in development set ENCLAVE_HUB_ISOLATION=none.",
+        "ko": "작업 공간 프로세스가 샌드박스(다른 서비스의 소켓을 가리는 별도 마운트 네임스페이스)에 들어가지 못했습니다. 허브에는 마운트 권한(CAP_SYS_ADMIN)이 있는 root가 필요합니다. 제한된 컨테이너 밖에서 root로 실행하거나, 개발 환경에서는 ENCLAVE_HUB_ISOLATION=none으로 설정하세요.",
+    },
     "hub.isolation_workspaces": {
         "en": "A workspace account cannot reach the workspaces folder {path}: one of the folders above it may be entered by its owner only. Set ENCLAVE_WORKSPACES_DIR to a folder whose parents all allow others to pass (mode 0711 or 0755).",
         "ko": "작업 공간 계정이 작업 공간 폴더 {path}에 접근할 수 없습니다. 상위 폴더 중 소유자만 들어갈 수 있는 폴더가 있습니다. 모든 상위 폴더가 다른 사용자의 통과를 허용하는(0711 또는 0755) 위치로 ENCLAVE_WORKSPACES_DIR를 지정하세요.",
@@ -103,6 +107,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "hub.egress_unresolved": {
         "en": "The host {host} of the hub or of ENCLAVE_PUBLIC_URL does not resolve, so the egress rules cannot name it. Use an address or a resolvable name.",
         "ko": "허브 또는 ENCLAVE_PUBLIC_URL의 호스트 {host}를 찾을 수 없어 송신 규칙에 넣을 수 없습니다. 주소나 확인 가능한 이름을 쓰세요.",
+    },
+    "hub.workspace_contested": {
+        "en": "The workspace's {name} kept changing while the analysis room prepared it. Stop every kernel of this workspace and start the server again.",
+        "ko": "분석실이 작업 공간을 준비하는 동안 {name}이(가) 계속 바뀌었습니다. 이 작업 공간의 커널을 모두 멈추고 서버를 다시 시작하세요.",
     },
     "hub.runtime_dir_taken": {
         "en": "The folder {path} for the kernels' sockets exists but is not the hub's own or is writable by others. Remove it and start again.",

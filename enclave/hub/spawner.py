@@ -36,7 +36,13 @@ from traitlets import Dict, Float, Integer, default
 
 from enclave.errors import EnclaveError
 from enclave.hub.access import active_projects_for, choose_workspace_project
-from enclave.hub.accounts import WorkspaceAccount, isolation_enabled, switch_to
+from enclave.hub.accounts import (
+    MAX_PROCESSES,
+    WorkspaceAccount,
+    enter_account,
+    isolation_enabled,
+    kill_account_processes,
+)
 from enclave.hub.connection import hub_settings, service_for
 from enclave.hub.errors import BadProjectChoice
 from enclave.hub.firewall import (
@@ -79,6 +85,9 @@ class EnclaveSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
     ).tag(config=True)
     kernel_idle_timeout = Integer(
         3600, help="Seconds after which an idle kernel is shut down (0: never).",
+    ).tag(config=True)
+    max_processes = Integer(
+        MAX_PROCESSES, help="Processes a workspace account may run at once (RLIMIT_NPROC), with workspace accounts.",
     ).tag(config=True)
     server_idle_timeout = Integer(
         7200, help="Seconds without kernels or activity after which the server shuts itself down (0: never).",
@@ -146,8 +155,9 @@ class EnclaveSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
         self._api_token = opened.api_token
         self._account = opened.account
         root = str(opened.workspace.root)
+        # The server's root folder is its working folder (set in the child), not an argument:
+        # a command line is readable by every account in /proc, and names the researcher.
         self.home_dir = root
-        self.notebook_dir = root
 
     def _ensure_egress_rules(self) -> None:
         """Install this hub's egress rules for workspace accounts, once per hub process.
@@ -169,7 +179,7 @@ class EnclaveSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
             try:
                 install_egress_rules(policy)
             except EgressUnavailable:
-                if settings.hub_egress == "nftables":
+                if settings.hub_egress == "nftables" or not settings.is_development:
                     raise
                 self.log.warning("No egress rules for workspace accounts (nft unavailable): "
                                  "a deployment must enforce a network policy instead")
@@ -204,6 +214,8 @@ class EnclaveSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
         # folders inside the workspace must not be able to add or override any.
         env["JUPYTER_CONFIG_DIR"] = str(CONFIG_DIR)
         env["PYTHONNOUSERSITE"] = "1"
+        # The working folder is the researcher's: it must not shadow the server's own modules.
+        env["PYTHONSAFEPATH"] = "1"
         if self.home_dir:
             home = Path(self.home_dir)
             # JupyterLab would otherwise keep its settings beside the shipped configuration.
@@ -240,8 +252,6 @@ class EnclaveSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
             # Kernels talk to their server over Unix sockets, so the egress rules can refuse every
             # TCP connection of a workspace account but those to the hub and the enclave's API.
             args.append("--KernelManager.transport=ipc")
-        if self.notebook_dir:
-            args.append(f"--ServerApp.root_dir={self.notebook_dir}")
         return args
 
     def make_preexec_fn(self, name: str) -> Callable[[], None]:
@@ -254,6 +264,7 @@ class EnclaveSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
         mem_limit = self.mem_limit
         cpus = math.ceil(self.cpu_limit) if self.cpu_limit else 0
         account = self._account
+        max_processes = int(self.max_processes)
 
         def preexec() -> None:
             base()
@@ -263,7 +274,7 @@ class EnclaveSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
                 allowed = sorted(os.sched_getaffinity(0))
                 os.sched_setaffinity(0, allowed[:cpus])
             if account is not None:
-                switch_to(account)
+                enter_account(account, max_processes=max_processes)
 
         return preexec
 
@@ -274,17 +285,20 @@ class EnclaveSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
         return await super().start()
 
     async def stop(self, now: bool = False) -> None:
-        """Stop the server, revoke its token and remove the decrypted dataset."""
+        """Stop the server and every process of its account, revoke its token and remove the decrypted dataset."""
         project_id, token_id, account = self.project_id, self.token_id, self._account
         await super().stop(now=now)
         if account is not None:
-            await asyncio.to_thread(clear_kernel_runtime, account)
+            # A kernel's own children outlive the server JupyterHub stops.
+            await asyncio.to_thread(kill_account_processes, account)
         if project_id:
             self.project_id = 0
             self.token_id = 0
             self._api_token = ""
             self._account = None
             await asyncio.to_thread(close_workspace, self._service(), self.user.name, project_id, token_id)
+        if account is not None:
+            await asyncio.to_thread(clear_kernel_runtime, account)
 
     async def poll_and_notify(self) -> Any:
         """Poll the server; stop it first when its project is no longer active."""
@@ -294,17 +308,21 @@ class EnclaveSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
         return await super().poll_and_notify()
 
     def load_state(self, state: dict[str, Any]) -> None:
-        """Restore the pid, project and token id after a hub restart."""
+        """Restore the pid, project, token id and account after a hub restart."""
         super().load_state(state)
         self.project_id = int(state.get("project_id", 0))
         self.token_id = int(state.get("token_id", 0))
+        if state.get("account"):
+            self._account = WorkspaceAccount(uid=int(state["account"]), gid=int(state["account"]))
 
     def get_state(self) -> dict[str, Any]:
-        """Save the pid, project and token id."""
+        """Save the pid, project, token id and account."""
         state: dict[str, Any] = super().get_state()
         if self.project_id:
             state["project_id"] = self.project_id
             state["token_id"] = self.token_id
+        if self._account is not None:
+            state["account"] = self._account.uid
         return state
 
 

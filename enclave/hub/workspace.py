@@ -1,42 +1,50 @@
 """A researcher's workspace: one folder per project and user, provisioned at spawn.
 
-Layout of ``<workspaces_dir>/<project>/<user>/`` (``ENCLAVE_WORKSPACES_DIR``,
-outside the data folder)::
+Layout under ``ENCLAVE_WORKSPACES_DIR`` (outside the data folder)::
 
-    data/            the project's linked, pseudonymized dataset as Parquet
-    outputs/         where export_review writes outputs and their evidence
-    .tmp/            the kernels' TMPDIR, so nothing they write lands in the shared /tmp
-
-and, with a workspace account, ``/run/enclave-room/<uid>/`` (the account's,
-0700) as ``JUPYTER_RUNTIME_DIR``: kernels talk to their server over Unix
-sockets there, whose paths must be short.
-    *.ipynb          the notebooks researchers start from (copied once, then theirs)
+    <project>/<user>/            the workspace: the server's root, working folder and HOME
+        data -> ../../data/<project>/<user>    a link to the dataset's folder (below)
+        outputs/                 where export_review writes outputs and their evidence
+        .tmp/                    the kernels' TMPDIR, so nothing they write lands in the shared /tmp
+        *.ipynb                  the notebooks researchers start from (copied once, then theirs)
+    data/<project>/<user>/linked.parquet    the decrypted dataset, while the server runs
 
 With workspace accounts (:mod:`enclave.hub.accounts`) the workspace folder
-and everything in it belong to the workspace's account, mode 0700, except
-``data/``: root's, with the account's group, folder 0550 and file 0440, so
-the researcher reads the dataset and can change nothing in it. The folders
-above (``<workspaces_dir>`` and ``<project>``) are root's, mode 0711: passable,
-not listable. Without accounts everything is the hub user's and ``data/`` is
-0555/0444.
+and everything in it belong to the workspace's account (0700). The dataset
+does not live in it: it lives in a tree that is root's all the way down
+(folders 0711, the dataset's own folder root's with the account's group,
+0550, the file 0440), so root never writes into a folder the account
+controls, and the account reads the data and can change nothing of it.
+Everything root still does in the workspace (the ``data`` link, ``outputs/``,
+``.tmp/``, the notebooks, handing the folder to a new account) goes through
+a descriptor of the workspace folder opened with ``O_NOFOLLOW`` and
+``dir_fd``-relative calls that never follow a link, because a kernel could
+swap any entry at any moment. The workspace folder itself sits in a folder
+of root's, so its own path cannot be swapped. Without accounts everything is
+the hub user's and the dataset is 0444 in a 0555 folder.
 
-Provisioning runs as root inside folders a researcher's kernel could have
-changed, so it never follows a link there: a ``data`` or ``outputs`` that is a
-link or a file is removed and made anew, and files are created with
-``O_NOFOLLOW``/``O_EXCL``.
+With an account, ``/run/enclave-room/<uid>/`` (the account's, 0700) is the
+kernels' ``JUPYTER_RUNTIME_DIR``: kernels talk to their server over Unix
+sockets there, whose paths must be short.
 
 The decrypted dataset exists only while the server runs: it is written at
-spawn and removed at stop. Nothing else of the enclave is put here: no key,
-no key-file path, no database URL (``tests/enclave/hub`` scans for them).
+spawn and removed at stop (a researcher can of course copy what they can
+read; the copy stays in their workspace, inside the enclave). Removal never
+raises: a workspace a kernel made hard to delete must not keep a token alive
+or stop a project's destruction. Nothing else of the enclave is put here: no
+key, no key-file path, no database URL (``tests/enclave/hub`` scans for them).
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import os
 import shutil
 import stat
+import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,7 +52,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlalchemy.orm import Session
 
-from enclave.hub.accounts import PASSAGE_MODE, IsolationUnavailable, WorkspaceAccount
+from enclave.hub.accounts import (
+    PASSAGE_MODE,
+    IsolationUnavailable,
+    WorkspaceAccount,
+    kill_account_processes,
+)
 from enclave.hub.messages import text
 from enclave.service import EnclaveService
 from enclave.settings import Settings
@@ -57,6 +70,7 @@ __all__ = [
     "prepare_workspace_folders",
     "ProvisionedWorkspace",
     "clear_workspace_data",
+    "dataset_folder",
     "provision_workspace",
     "remove_project_workspaces",
     "workspace_environment",
@@ -65,6 +79,9 @@ __all__ = [
 
 #: The Parquet file researchers read: ``pd.read_parquet("data/linked.parquet")``.
 DATA_FILE_NAME = "linked.parquet"
+
+_log = logging.getLogger(__name__)
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
 
 
 @dataclass(frozen=True)
@@ -75,7 +92,7 @@ class ProvisionedWorkspace:
         project_id: The project.
         username: The researcher.
         root: The workspace folder (the notebook server's root).
-        data_file: The read-only Parquet file.
+        data_file: The read-only Parquet file (in the dataset tree; ``root/data`` links to its folder).
         row_count: Rows provisioned (audited; values never are).
         columns: Column names provisioned.
         account: The account the workspace's server runs as (None: the hub's own).
@@ -105,6 +122,16 @@ def workspace_root(settings: Settings, project_id: int, username: str) -> Path:
     return settings.workspaces_dir / str(int(project_id)) / username
 
 
+def dataset_folder(settings: Settings, project_id: int, username: str) -> Path:
+    """Return ``<workspaces_dir>/data/<project>/<user>``: where the workspace's dataset is decrypted."""
+    return settings.workspaces_dir / "data" / str(int(project_id)) / username
+
+
+def _dataset_folder_of(root: Path) -> Path:
+    # <ws>/<project>/<user> -> <ws>/data/<project>/<user>
+    return root.parent.parent / "data" / root.parent.name / root.name
+
+
 def workspace_environment(settings: Settings, project_id: int, api_token: str, root: Path) -> dict[str, str]:
     """The ``ENCLAVE_*`` variables a workspace's kernels get: what ``export_review`` needs, nothing else.
 
@@ -131,26 +158,44 @@ def _owner(account: WorkspaceAccount | None) -> tuple[int, int] | None:
     return None if account is None else (account.uid, account.gid)
 
 
-def _remove_entry(path: Path) -> bool:
-    """Remove ``path`` whatever it is, never following a link; return whether something was there."""
+def _remove_tree(path: Path) -> bool:
+    """Remove ``path`` and everything in it, never following a link and never raising.
+
+    ``path`` itself must sit in a folder of the hub's (nobody else can swap
+    it). Folders the hub user cannot write (a dataset folder is 0555 without
+    accounts) are opened up through descriptors first. ``shutil.rmtree``
+    works through descriptors too; whatever it cannot remove (a tree deeper
+    than Python's recursion, say) is left to ``rm -rf --one-file-system``.
+
+    Returns:
+        Whether nothing is left at ``path``.
+    """
     try:
         info = os.lstat(path)
     except FileNotFoundError:
+        return True
+    if not stat.S_ISDIR(info.st_mode):
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        return not os.path.lexists(path)
+    if os.geteuid() != 0:
+        with contextlib.suppress(OSError):
+            for _, _, _, fd in os.fwalk(path, follow_symlinks=False):
+                if os.fstat(fd).st_uid == os.geteuid():
+                    os.fchmod(fd, stat.S_IRWXU)
+    try:
+        shutil.rmtree(path)
+    except (OSError, RecursionError):
+        subprocess.run(["rm", "-rf", "--one-file-system", "--", str(path)], capture_output=True, timeout=600,
+                       check=False)
+    if os.path.lexists(path):
+        _log.error("Could not remove a workspace folder completely; remove it by hand: %s", path)
         return False
-    if stat.S_ISDIR(info.st_mode):
-        _remove_tree(path)
-    else:
-        os.unlink(path)
     return True
 
 
 def _real_folder(path: Path, mode: int, owner: tuple[int, int] | None) -> None:
-    """Make ``path`` a real folder (a link or file in its place is removed) with ``owner`` and ``mode``.
-
-    The owner and mode are set through a descriptor opened with
-    ``O_NOFOLLOW``: a link swapped in meanwhile makes this fail, never
-    redirects it.
-    """
+    """Make ``path`` (in a folder nobody else may change) a real folder with ``owner`` and ``mode``."""
     try:
         if not stat.S_ISDIR(os.lstat(path).st_mode):
             os.unlink(path)
@@ -158,7 +203,7 @@ def _real_folder(path: Path, mode: int, owner: tuple[int, int] | None) -> None:
         pass
     with contextlib.suppress(FileExistsError):
         os.mkdir(path, 0o700)
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    fd = os.open(path, _DIR_FLAGS)
     try:
         if owner is not None:
             os.fchown(fd, *owner)
@@ -167,16 +212,68 @@ def _real_folder(path: Path, mode: int, owner: tuple[int, int] | None) -> None:
         os.close(fd)
 
 
-def _reown(root: Path, owner: tuple[int, int]) -> None:
-    """Give everything in ``root`` but ``data/`` to ``owner`` (links themselves, not their targets)."""
-    for folder, subfolders, files in os.walk(root, followlinks=False):
-        if Path(folder) == root and "data" in subfolders:
-            subfolders.remove("data")
+def _move_aside(name: str, folder_fd: int) -> None:
+    """Rename an entry in the workspace out of the way of one the enclave needs (it stays the researcher's)."""
+    os.rename(name, f"{name}.moved-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}",
+              src_dir_fd=folder_fd, dst_dir_fd=folder_fd)
+
+
+def _subfolder(folder_fd: int, name: str, owner: tuple[int, int] | None) -> None:
+    """Make ``name`` in the workspace a real folder of ``owner`` (0700), through the workspace's descriptor."""
+    for _ in range(3):
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(name, 0o700, dir_fd=folder_fd)
+        try:
+            fd = os.open(name, _DIR_FLAGS, dir_fd=folder_fd)
+        except OSError:
+            # A link or a file where the folder belongs: the researcher's, moved aside.
+            _move_aside(name, folder_fd)
+            continue
+        try:
+            if owner is not None:
+                os.fchown(fd, *owner)
+            os.fchmod(fd, 0o700)
+        finally:
+            os.close(fd)
+        return
+    raise IsolationUnavailable(text("hub.workspace_contested", name=name))
+
+
+def _link(folder_fd: int, name: str, target: str, owner: tuple[int, int] | None) -> None:
+    """Make ``name`` in the workspace a link to ``target``, through the workspace's descriptor."""
+    for _ in range(3):
+        with contextlib.suppress(OSError):
+            if os.readlink(name, dir_fd=folder_fd) == target:
+                return
+        with contextlib.suppress(FileNotFoundError):
+            _move_aside(name, folder_fd)
+        try:
+            os.symlink(target, name, dir_fd=folder_fd)
+        except FileExistsError:
+            continue
+        if owner is not None:
+            os.chown(name, *owner, dir_fd=folder_fd, follow_symlinks=False)
+        return
+    raise IsolationUnavailable(text("hub.workspace_contested", name=name))
+
+
+def _reown(root_fd: int, owner: tuple[int, int], first_uid: int) -> None:
+    """Give everything in the workspace to ``owner``; only entries of workspace accounts, never through a link.
+
+    ``os.fwalk`` opens every folder it enters with ``O_NOFOLLOW`` and checks it
+    is the one it listed; entries are changed relative to that descriptor.
+    A hard link to someone else's file is left alone (its owner is not a
+    workspace account, or it has more than one name).
+    """
+    for _, subfolders, files, fd in os.fwalk(".", dir_fd=root_fd, follow_symlinks=False):
         for name in subfolders + files:
-            os.lchown(os.path.join(folder, name), *owner)
+            with contextlib.suppress(OSError):
+                info = os.stat(name, dir_fd=fd, follow_symlinks=False)
+                if info.st_uid >= first_uid and (stat.S_ISDIR(info.st_mode) or info.st_nlink == 1):
+                    os.chown(name, *owner, dir_fd=fd, follow_symlinks=False)
 
 
-def _copy_notebooks(source: Path, root: Path, owner: tuple[int, int] | None) -> None:
+def _copy_notebooks(source: Path, root_fd: int, owner: tuple[int, int] | None) -> None:
     if not source.is_dir():
         return
     for notebook in sorted(source.glob("*.ipynb")):
@@ -184,7 +281,8 @@ def _copy_notebooks(source: Path, root: Path, owner: tuple[int, int] | None) -> 
         # A researcher's edited copy is their work: it is never overwritten.
         # O_EXCL also refuses a link left in the notebook's place.
         try:
-            fd = os.open(root / notebook.name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+            fd = os.open(notebook.name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600,
+                         dir_fd=root_fd)
         except FileExistsError:
             continue
         try:
@@ -221,29 +319,41 @@ def _prepare_runtime_dir(account: WorkspaceAccount) -> Path:
 
 
 def clear_kernel_runtime(account: WorkspaceAccount) -> None:
-    """Remove the account's runtime folder (connection files of its stopped kernels)."""
-    _remove_entry(kernel_runtime_dir(account))
+    """Remove the account's runtime folder (connection files of its stopped kernels); never raises."""
+    _remove_tree(kernel_runtime_dir(account))
 
 
 def prepare_workspace_folders(settings: Settings, project_id: int, username: str,
                               account: WorkspaceAccount | None) -> Path:
     """Create the workspace's folders with their owners and modes; return the workspace folder.
 
-    The folders above the workspace are root's (or the hub user's) and
-    passable only; the workspace, ``outputs/`` and ``.tmp/`` are the
-    account's. A workspace last used under another account (a membership
-    removed and added again) is handed to the new one.
+    The account's processes are ended first: none may be changing the
+    workspace while root works in it. A workspace last used under another
+    account (a membership removed and added again) is handed to the new one,
+    after that account's processes are ended too.
     """
     owner = _owner(account)
     root = workspace_root(settings, project_id, username)
     settings.workspaces_dir.mkdir(parents=True, exist_ok=True)
     os.chmod(settings.workspaces_dir, PASSAGE_MODE)
     _real_folder(root.parent, PASSAGE_MODE, None)
+    if account is not None:
+        kill_account_processes(account)
+        with contextlib.suppress(FileNotFoundError):
+            previous = os.lstat(root).st_uid
+            if previous != account.uid and previous >= settings.hub_uid_base:
+                kill_account_processes(WorkspaceAccount(uid=previous, gid=previous))
     _real_folder(root, 0o700, owner)
-    if owner is not None:
-        _reown(root, owner)
-    _real_folder(root / "outputs", 0o700, owner)
-    _real_folder(root / ".tmp", 0o700, owner)
+    root_fd = os.open(root, _DIR_FLAGS)
+    try:
+        if owner is not None:
+            _reown(root_fd, owner, settings.hub_uid_base)
+        _subfolder(root_fd, "outputs", owner)
+        _subfolder(root_fd, ".tmp", owner)
+        _link(root_fd, "data", f"../../data/{int(project_id)}/{username}", owner)
+        _copy_notebooks(settings.notebooks_dir, root_fd, owner)
+    finally:
+        os.close(root_fd)
     if account is not None:
         _prepare_runtime_dir(account)
     return root
@@ -251,13 +361,13 @@ def prepare_workspace_folders(settings: Settings, project_id: int, username: str
 
 def provision_workspace(svc: EnclaveService, session: Session, project_id: int, username: str,
                         account: WorkspaceAccount | None = None) -> ProvisionedWorkspace:
-    """Write the project's dataset, an outputs folder and the notebooks into the workspace.
+    """Decrypt the project's dataset for the workspace and prepare its folders and notebooks.
 
     The approved, processed dataset (:func:`enclave.provisioning.read_project_dataset`)
-    is decrypted into ``data/linked.parquet``, written atomically into a
-    fresh ``data/`` folder that only root may write; earlier copies are
+    is written atomically into a fresh dataset folder in the hub's own tree,
+    which the workspace's ``data`` link points to; earlier copies are
     replaced. The audit event ``hub.provision`` names the project, the row
-    count and the columns.
+    count, the columns and the account.
 
     Args:
         svc: The opened enclave.
@@ -279,22 +389,23 @@ def provision_workspace(svc: EnclaveService, session: Session, project_id: int, 
 
     frame = read_project_dataset(svc, session, project_id)
     root = prepare_workspace_folders(svc.settings, project_id, username, account)
-    data_dir = root / "data"
-    _remove_entry(data_dir)
-    _real_folder(data_dir, 0o700, None)
+    folder = dataset_folder(svc.settings, project_id, username)
+    for passage in (folder.parent.parent, folder.parent):
+        _real_folder(passage, PASSAGE_MODE, None)
+    _remove_tree(folder)
+    _real_folder(folder, 0o700, None)
     buffer = io.BytesIO()
     pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), buffer)
-    data_file = data_dir / DATA_FILE_NAME
-    # The atomic write means a kernel never sees half a file.
+    data_file = folder / DATA_FILE_NAME
+    # The atomic write means a kernel never sees half a file; the folder is the hub's alone meanwhile.
     if account is None:
         atomic_write(data_file, buffer.getvalue(), mode=0o444)
-        os.chmod(data_dir, 0o555)
+        os.chmod(folder, 0o555)
     else:
         atomic_write(data_file, buffer.getvalue(), mode=0o440)
         os.chown(data_file, os.geteuid(), account.gid)
-        os.chown(data_dir, os.geteuid(), account.gid)
-        os.chmod(data_dir, 0o550)
-    _copy_notebooks(svc.settings.notebooks_dir, root, _owner(account))
+        os.chown(folder, os.geteuid(), account.gid)
+        os.chmod(folder, 0o550)
     columns = tuple(str(c) for c in frame.columns)
     svc.audit.record(session, actor=username, action="hub.provision", object_type="project",
                      object_id=project_id, rows=len(frame), columns=list(columns),
@@ -303,39 +414,28 @@ def provision_workspace(svc: EnclaveService, session: Session, project_id: int, 
                                 row_count=len(frame), columns=columns, account=account)
 
 
-def _remove_tree(path: Path) -> None:
-    # Read-only folders (data/ is 0555) cannot be emptied by a non-root owner until made
-    # writable. Only real folders and files are made writable: never through a link.
-    def make_writable_and_retry(function, target, _exc):  # type: ignore[no-untyped-def]
-        for entry in (os.path.dirname(target), target):
-            if not os.path.islink(entry):
-                os.chmod(entry, stat.S_IRWXU)
-        function(target)
-
-    shutil.rmtree(path, onerror=make_writable_and_retry)
-
-
 def clear_workspace_data(root: Path) -> bool:
-    """Remove the decrypted dataset from a workspace (at server stop); keep outputs and notebooks.
-
-    Whatever a kernel left in ``data/``'s place (a link, a file) is removed
-    as it is, never followed.
+    """Remove a workspace's decrypted dataset (at server stop); keep outputs and notebooks. Never raises.
 
     Returns:
         Whether there was a dataset to remove.
     """
-    return _remove_entry(root / "data")
+    folder = _dataset_folder_of(root)
+    existed = os.path.lexists(folder)
+    _remove_tree(folder)
+    return existed
 
 
 def remove_project_workspaces(settings: Settings, project_id: int) -> int:
-    """Remove every workspace of a project (for its destruction).
+    """Remove every workspace of a project and its decrypted datasets (for its destruction). Never raises.
 
     Returns:
         How many researchers' workspaces were removed.
     """
     folder = settings.workspaces_dir / str(int(project_id))
-    if not folder.exists():
-        return 0
-    count = sum(1 for child in folder.iterdir() if child.is_dir() and not child.is_symlink())
+    count = 0
+    with contextlib.suppress(OSError):
+        count = sum(1 for child in folder.iterdir() if child.is_dir() and not child.is_symlink())
     _remove_tree(folder)
+    _remove_tree(settings.workspaces_dir / "data" / str(int(project_id)))
     return count

@@ -31,7 +31,8 @@ def test_ruleset_accepts_only_the_destinations_for_the_account_range() -> None:
     rules = policy.ruleset()
     assert "meta skuid != 200000-209999 accept" in rules
     assert "ip daddr 127.0.0.1 tcp dport 8001 accept" in rules and "ip6 daddr ::1 tcp dport 5050 accept" in rules
-    assert rules.index("ct state established,related accept") < rules.index("reject")
+    assert rules.index("ct direction reply ip daddr 127.0.0.0/8 accept") < rules.index("reject")
+    assert "established" not in rules  # an account's listener must not answer the outside world
     # Replacing is one transaction: declare (so a missing table is no error), delete, define.
     assert rules.startswith("table inet enclave_room_test {}\ndelete table inet enclave_room_test\n")
 
@@ -112,3 +113,48 @@ def test_egress_setting_is_checked() -> None:
     with pytest.raises(ConfigurationError, match="ENCLAVE_HUB_EGRESS"):
         load_settings(environ={"ENCLAVE_HUB_EGRESS": "iptables"})
     assert load_settings(environ={}).hub_egress == "auto"
+
+
+def _outside_address() -> str | None:
+    """A local address that is not loopback (to play a client from outside), if the machine has one."""
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(("192.0.2.1", 9))  # no packet is sent; this only picks the outgoing address
+        address = probe.getsockname()[0]
+    except OSError:
+        return None
+    finally:
+        probe.close()
+    return None if address.startswith("127.") else address
+
+
+@needs_accounts
+@needs_nft
+def test_an_account_listener_answers_loopback_but_not_an_outside_address() -> None:
+    outside = _outside_address()
+    if outside is None:
+        pytest.skip("this machine has no address besides loopback")
+    policy = EgressPolicy(table="enclave_room_unit_listen", first_uid=ACCOUNT, last_uid=ACCOUNT, destinations=())
+    listener = subprocess.Popen(
+        [sys.executable, "-c", "import socket, sys\n"
+         "s = socket.create_server(('0.0.0.0', 0)); print(s.getsockname()[1], flush=True)\n"
+         "while True:\n    c, _ = s.accept(); c.sendall(b'x'); c.close()\n"],
+        stdout=subprocess.PIPE, text=True, user=ACCOUNT, group=ACCOUNT, extra_groups=[], cwd="/")
+    try:
+        assert listener.stdout is not None
+        port = int(listener.stdout.readline())
+        install_egress_rules(policy)
+
+        def answer(address: str) -> str:
+            try:
+                with socket.create_connection((address, port), timeout=3) as conn:
+                    return conn.recv(1).decode()
+            except OSError as error:
+                return type(error).__name__
+
+        assert answer("127.0.0.1") == "x"
+        assert answer(outside) != "x"
+    finally:
+        remove_egress_rules(policy.table)
+        listener.kill()
+        listener.wait(timeout=10)

@@ -409,6 +409,29 @@ print("RESULT", json.dumps({{"uid": os.getuid(), "gid": os.getgid(), "euid": os.
 
 
 @needs_accounts
+def test_other_services_sockets_are_hidden_from_a_kernel(hub: Hub, alice: Researcher) -> None:
+    # PostgreSQL (trust) and MariaDB (unix_socket) answer whoever reaches their socket, as superuser.
+    sockets = [p for p in ("/run/postgresql/.s.PGSQL.5432", "/run/mysqld/mysqld.sock") if Path(p).is_socket()]
+    if not sockets:
+        pytest.skip("no database socket on this machine to hide")
+    printed = _run_in_kernel(hub, alice, f"""
+import json, socket
+def reach(path):
+    conn = socket.socket(socket.AF_UNIX)
+    try:
+        conn.connect(path)
+        return "open"
+    except OSError as error:
+        return type(error).__name__
+    finally:
+        conn.close()
+print("RESULT", json.dumps({{path: reach(path) for path in {sockets!r}}}))
+""")
+    result = json.loads(printed.split("RESULT ", 1)[1].splitlines()[0])
+    assert result == dict.fromkeys(sockets, "FileNotFoundError")
+
+
+@needs_accounts
 @pytest.mark.skipif(nft_command() is None,
                     reason="nftables is not installed (scripts/install.sh installs it as root)")
 def test_a_kernel_may_connect_only_to_the_hub_and_the_enclave_api(

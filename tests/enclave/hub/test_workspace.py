@@ -17,6 +17,7 @@ from enclave.db.models import AuditEvent
 from enclave.errors import NotFound
 from enclave.hub import clear_workspace_data, provision_workspace, remove_project_workspaces, workspace_root
 from enclave.hub.accounts import WorkspaceAccount
+from enclave.hub.workspace import clear_kernel_runtime
 from enclave.service import EnclaveService
 from enclave.users import find_user
 from tests.conftest import needs_accounts
@@ -153,6 +154,7 @@ except PermissionError:
 print(rows, wrote)
 """)
     assert printed == "300 refused"
+    clear_kernel_runtime(account)
 
 
 @needs_accounts
@@ -170,27 +172,80 @@ def test_an_account_reaches_neither_the_enclave_nor_another_workspace(room: Room
     assert printed.split() == ["refused"] * len(targets)
     # The same process as the other workspace's own account reads its data: the refusal is the account's.
     assert _as_account(theirs, _TRY_READ.replace("sys.argv[1:]", repr([str(other.data_file)]))) == "open"
+    for account in (mine, theirs):
+        clear_kernel_runtime(account)
 
 
-def test_a_link_left_in_place_of_data_is_removed_never_followed(room: Room, tmp_path: Path) -> None:
+def test_links_left_in_the_workspace_are_moved_aside_never_followed(room: Room, tmp_path: Path) -> None:
     victim = tmp_path / "victim"
     victim.mkdir(mode=0o700)
     (victim / "precious.txt").write_text("keep me")
     workspace = _provision(room.svc, room.people.alpha, "alice-link")
-    clear_workspace_data(workspace.root)
+    assert not workspace.data_file.is_relative_to(workspace.root)
+    assert os.readlink(workspace.root / "data") == f"../../data/{room.people.alpha}/alice-link"
+    (workspace.root / "data").unlink()
     (workspace.root / "data").symlink_to(victim)
-    (workspace.root / "outputs").rename(workspace.root / "outputs-moved")
+    (workspace.root / "outputs").rename(workspace.root / "my-outputs")
     (workspace.root / "outputs").symlink_to(victim)
     again = _provision(room.svc, room.people.alpha, "alice-link")
-    assert not again.data_file.parent.is_symlink() and again.data_file.exists()
+    assert os.readlink(again.root / "data") == f"../../data/{room.people.alpha}/alice-link"
+    assert (again.root / "data" / "linked.parquet").exists()
     assert not again.outputs_dir.is_symlink() and again.outputs_dir.is_dir()
+    moved = sorted(p.name.split(".moved-")[0] for p in again.root.iterdir() if ".moved-" in p.name)
+    assert moved == ["data", "outputs"]
     assert stat.S_IMODE(victim.stat().st_mode) == 0o700 and (victim / "precious.txt").read_text() == "keep me"
-    # At stop, a link swapped in for data/ is removed as a link: the folder it points to stays.
-    os.chmod(again.data_file.parent, 0o755)
-    os.rename(again.data_file.parent, workspace.root / "data-moved")
-    (workspace.root / "data").symlink_to(victim)
-    assert clear_workspace_data(workspace.root)
-    assert not (workspace.root / "data").exists() and (victim / "precious.txt").read_text() == "keep me"
+    # At stop only the hub's own dataset folder is removed; whatever the workspace links to stays.
+    assert clear_workspace_data(again.root)
+    assert not again.data_file.exists() and (victim / "precious.txt").read_text() == "keep me"
+
+
+@needs_accounts
+def test_provisioning_ends_the_accounts_processes_and_leaves_the_data_folder_alone(room: Room) -> None:
+    settings = room.settings
+    account = WorkspaceAccount(uid=settings.hub_uid_base + 904, gid=settings.hub_uid_base + 904)
+    workspace = _provision(room.svc, room.people.alpha, "alice-race", account)
+    before = os.stat(settings.data_dir)
+    # A process of the account keeps swapping the workspace's entries for links into the data folder.
+    attacker = subprocess.Popen([sys.executable, "-c", f"""
+import os
+os.chdir({str(workspace.root)!r})
+while True:
+    for name in ("data", "outputs", ".tmp", "welcome.ipynb"):
+        try:
+            os.rename(name, name + ".x")
+        except OSError:
+            pass
+        try:
+            os.symlink({str(settings.data_dir)!r}, name)
+        except OSError:
+            pass
+"""], user=account.uid, group=account.gid, extra_groups=[], cwd="/")
+    try:
+        again = _provision(room.svc, room.people.alpha, "alice-race", account)
+        assert attacker.wait(timeout=30) == -9  # ended before the hub touched the workspace
+    finally:
+        attacker.kill()
+        clear_kernel_runtime(account)
+    after = os.stat(settings.data_dir)
+    assert (after.st_uid, after.st_gid, after.st_mode) == (before.st_uid, before.st_gid, before.st_mode)
+    assert os.readlink(again.root / "data") == f"../../data/{room.people.alpha}/alice-race"
+
+
+def test_a_tree_too_deep_for_python_is_still_removed(room: Room) -> None:
+    svc = room.svc
+    with svc.session() as session:
+        alice = find_user(session, "alice")
+    doomed = add_project(svc, "Deep outputs", [alice], make_study_frame(n=20, seed=4))
+    workspace = _provision(svc, doomed, "alice-deep")
+    fd = os.open(workspace.outputs_dir, os.O_RDONLY)
+    for _ in range(1500):  # deeper than Python's recursion limit, built one level at a time
+        os.mkdir("d", dir_fd=fd)
+        inner = os.open("d", os.O_RDONLY, dir_fd=fd)
+        os.close(fd)
+        fd = inner
+    os.close(fd)
+    assert remove_project_workspaces(svc.settings, doomed) == 1
+    assert not workspace.root.exists() and not workspace.data_file.exists()
 
 
 def test_a_link_left_in_place_of_a_notebook_is_not_written_through(room: Room, tmp_path: Path) -> None:

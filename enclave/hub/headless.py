@@ -118,7 +118,7 @@ def run_workspace_notebook(svc: EnclaveService, username: str, notebook: str = "
         if workspace.account is not None:
             clear_kernel_runtime(workspace.account)
     try:
-        document = nbformat.reads(out, as_version=4) if out else None
+        document = nbformat.reads(out, as_version=4) if out else None  # type: ignore[no-untyped-call]
     except ValueError:
         document = None
     if document is None or code not in (0, CELL_FAILED):

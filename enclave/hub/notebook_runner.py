@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     path, timeout = args[:2]
     transport = args[2] if len(args) > 2 else "tcp"
     try:
-        document = nbformat.read(path, as_version=4)
+        document = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
     except (OSError, ValueError):
         print("the notebook could not be read", file=sys.stderr)
         return UNREADABLE
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         client.execute()
     except (CellExecutionError, CellTimeoutError, DeadKernelError):
         code = CELL_FAILED
-    sys.stdout.write(nbformat.writes(document))
+    sys.stdout.write(nbformat.writes(document))  # type: ignore[no-untyped-call]
     sys.stdout.flush()
     return code
 

@@ -28,7 +28,8 @@ Enclave folders are made with :func:`passable_folder`, not under
 ``tmp_path``: pytest's base folder is its owner's only (0700), so a workspace
 account (``enclave.hub.accounts``) could never reach a workspace there, and
 a probe that the data folder is closed to such accounts would pass without
-proving anything. Under the passable folder only the enclave's own modes
+proving anything. The passable folder lies under /var/lib when the tests run
+as root (the workspace sandbox hides /tmp), so only the enclave's own modes
 keep its data folder closed.
 """
 
@@ -60,7 +61,10 @@ def passable_folder(prefix: str) -> Path:
     """Return a new folder that every account may pass through (0711), removed after the session."""
     global _passable_root
     if _passable_root is None:
-        _passable_root = Path(tempfile.mkdtemp(prefix="enclave-tests-"))
+        # Outside /tmp when we may: the workspace sandbox replaces /tmp with a private one, which would
+        # hide a data folder there and so prove nothing about the enclave's own file modes.
+        outside = "/var/lib" if os.geteuid() == 0 and os.access("/var/lib", os.W_OK) else None
+        _passable_root = Path(tempfile.mkdtemp(prefix="enclave-tests-", dir=outside))
         _passable_root.chmod(0o711)
     folder = Path(tempfile.mkdtemp(prefix=f"{prefix}-", dir=_passable_root))
     folder.chmod(0o711)

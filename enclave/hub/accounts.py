@@ -34,8 +34,11 @@ import json
 import logging
 import os
 import resource
+import signal
 import subprocess
 import sys
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,7 +48,7 @@ from sqlalchemy.orm import Session
 from enclave.db.models import ProjectMember
 from enclave.errors import ConfigurationError
 from enclave.hub.messages import text
-from enclave.hub.sandbox import enter_sandbox
+from enclave.hub.sandbox import code_paths, enter_sandbox
 from enclave.settings import Settings
 
 __all__ = [
@@ -174,36 +177,74 @@ def account_for_member(session: Session, settings: Settings, project_id: int, us
 MAX_PROCESSES = 512
 
 
-def enter_account(account: WorkspaceAccount, *, max_processes: int = MAX_PROCESSES) -> None:
+def enter_account(account: WorkspaceAccount, *, keep: Iterable[str] = (),
+                  max_processes: int = MAX_PROCESSES) -> None:
     """Become a sandboxed ``account`` (in a child process, as root, before exec).
 
     The sandbox (:func:`enclave.hub.sandbox.enter_sandbox`) comes first, while
     the process may still mount; then the process limit; the account last.
+
+    Args:
+        account: The workspace account.
+        keep: Folders the process needs that the sandbox would cover (computed in the parent).
+        max_processes: The account's process limit.
     """
-    enter_sandbox()
+    enter_sandbox(keep)
     resource.setrlimit(resource.RLIMIT_NPROC, (max_processes, max_processes))
     switch_to(account)
 
 
-_KILL_ALL = """
-import os, signal
-for _ in range(100):
-    try:
-        os.kill(-1, signal.SIGKILL)
-    except ProcessLookupError:
-        break
-"""
+def _account_pids(uid: int) -> list[int]:
+    """Pids of live processes with ``uid`` as their real, effective, saved or file-system user (not zombies)."""
+    found = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/status", encoding="ascii", errors="replace") as status:
+                fields = dict(line.split(":", 1) for line in status if ":" in line)
+        except OSError:
+            continue  # gone meanwhile
+        if fields.get("State", "").strip().startswith("Z"):
+            continue
+        if str(uid) in fields.get("Uid", "").split():
+            found.append(int(entry.name))
+    return found
 
 
-def kill_account_processes(account: WorkspaceAccount) -> None:
-    """Kill every process of ``account`` (at stop, and before its workspace is provisioned again).
+def kill_account_processes(account: WorkspaceAccount, *, rounds: int = 50) -> int:
+    """Kill every process of ``account`` from root (at stop, and before its workspace is provisioned).
 
-    A kernel's children can outlive the server JupyterHub stops; as the
-    account's id is its workspace's alone, a process running as that id and
-    sending SIGKILL to every process it may signal ends exactly those.
+    A kernel's children outlive the server JupyterHub stops. The hub scans
+    ``/proc`` for the account's processes and sends each SIGKILL through a
+    pidfd (so a recycled pid is never hit), round after round until none is
+    left: a killed process forks no more, so new children are caught in the
+    next round. No process of the account is started for this, so none can
+    be stopped, killed or borrowed by the processes it is meant to end.
+
+    Returns:
+        How many processes were still there after the last round (0: all ended).
     """
-    subprocess.run([sys.executable, "-I", "-c", _KILL_ALL], user=account.uid, group=account.gid, extra_groups=[],
-                   cwd="/", env={"PATH": "/usr/bin:/bin"}, capture_output=True, timeout=60, check=False)
+    for _ in range(rounds):
+        pids = _account_pids(account.uid)
+        if not pids:
+            return 0
+        for pid in pids:
+            try:
+                fd = os.pidfd_open(pid)
+            except OSError:
+                continue
+            try:
+                signal.pidfd_send_signal(fd, signal.SIGKILL)
+            except OSError:
+                pass
+            finally:
+                os.close(fd)
+        time.sleep(0.02)
+    left = len(_account_pids(account.uid))
+    if left:
+        _log.error("%d processes of workspace account %s survived being killed", left, account.name)
+    return left
 
 
 def switch_to(account: WorkspaceAccount) -> None:
@@ -273,20 +314,21 @@ def probe_isolation(settings: Settings, *, timeout: float = 120) -> None:
     settings.workspaces_dir.mkdir(parents=True, exist_ok=True)
     os.chmod(settings.workspaces_dir, PASSAGE_MODE)
     account = WorkspaceAccount(uid=settings.hub_uid_base, gid=settings.hub_uid_base)
+    keep = (*code_paths(), os.path.realpath(settings.workspaces_dir))
     checks = {"workspaces": str(settings.workspaces_dir), "closed": _closed_paths(settings)}
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(settings.workspaces_dir),
            "PYTHONNOUSERSITE": "1", "LANG": os.environ.get("LANG", "C.UTF-8")}
     try:
         done = subprocess.run([sys.executable, "-c", _PROBE, json.dumps(checks)], env=env, cwd="/",
-                              preexec_fn=lambda: enter_account(account),  # noqa: PLW1509 - fork-safe, no locks
+                              preexec_fn=lambda: enter_account(account, keep=keep),  # noqa: PLW1509
                               capture_output=True, text=True, timeout=timeout, check=False)
     except PermissionError:
         raise AccountsCannotStart(text("hub.isolation_interpreter", python=sys.executable)) from None
     except subprocess.TimeoutExpired:
         raise AccountsCannotStart(text("hub.isolation_interpreter", python=sys.executable)) from None
     except subprocess.SubprocessError:
-        # The sandbox could not be entered (no mount namespaces here, say).
-        raise AccountsCannotStart(text("hub.isolation_sandbox")) from None
+        # The sandbox could not be entered (no mount namespaces here, say): never a reason to run unsandboxed.
+        raise IsolationUnavailable(text("hub.isolation_sandbox")) from None
     try:
         result = json.loads(done.stdout.strip().splitlines()[-1])
     except (IndexError, ValueError):

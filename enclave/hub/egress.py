@@ -22,6 +22,7 @@ network connections, so outbound routes must be closed by network policy.
 
 from __future__ import annotations
 
+import ctypes
 import json
 from typing import Any
 from urllib.parse import parse_qs
@@ -41,6 +42,8 @@ __all__ = [
     "GuardedContentsManager",
     "is_dataset_path",
 ]
+
+_PR_SET_DUMPABLE = 4
 
 #: The workspace folder holding the provisioned dataset.
 DATA_FOLDER = "data"
@@ -132,7 +135,20 @@ def _jupyter_server_extension_points() -> list[dict[str, str]]:
     return [{"module": "enclave.hub.egress"}]
 
 
+def _not_dumpable() -> None:
+    """Make this server process undumpable: its kernels (same account) cannot ptrace it or write its memory.
+
+    Without this, code in a kernel could open ``/proc/<server>/mem`` and switch
+    the refusals below off in the running server. The flag is reset by exec,
+    so it is set here, in the server itself.
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_DUMPABLE) failed")
+
+
 def _load_jupyter_server_extension(serverapp: Any) -> None:
+    _not_dumpable()
     web_app = serverapp.web_app
     # Tornado tries rules in order and the server's own handlers are already
     # registered, so the refusals go in front of them.

@@ -71,10 +71,11 @@ class EgressPolicy:
 
     def ruleset(self) -> str:
         """Return the nftables script that replaces the table in one transaction."""
-        allowed = []
+        allowed, squatted = [], []
         for address, port in self.destinations:
             family = "ip6" if ipaddress.ip_address(address).version == 6 else "ip"
             allowed.append(f"        {family} daddr {address} tcp dport {port} accept")
+            squatted.append(f"        ct direction reply {family} saddr {address} tcp sport {port} reject")
         return "\n".join([
             # Declaring the table first makes the delete succeed whether or not it existed.
             f"table inet {self.table} {{}}",
@@ -83,6 +84,9 @@ class EgressPolicy:
             "    chain output {",
             "        type filter hook output priority filter; policy accept;",
             f"        meta skuid != {self.first_uid}-{self.last_uid} accept",
+            # An account answering from an allowed destination's port has taken it while its real
+            # service was down: its replies are refused, so no other account talks to an impostor.
+            *squatted,
             # Replies on connections made *to* an account (the proxy to a notebook server) pass only
             # towards this machine: a server an account opens on another address answers nobody outside.
             "        ct direction reply ip daddr 127.0.0.0/8 accept",

@@ -26,8 +26,15 @@ from enclave.hub.errors import NotebookFailed
 from enclave.hub.lifecycle import close_workspace, open_workspace
 from enclave.hub.messages import text
 from enclave.hub.notebook_runner import CELL_FAILED
-from enclave.hub.workspace import ProvisionedWorkspace, clear_kernel_runtime, kernel_runtime_dir, workspace_environment
+from enclave.hub.workspace import (
+    ProvisionedWorkspace,
+    clear_kernel_runtime,
+    kernel_runtime_dir,
+    sandbox_keep,
+    workspace_environment,
+)
 from enclave.service import EnclaveService
+from enclave.settings import Settings
 
 __all__ = ["HeadlessRun", "run_workspace_notebook"]
 
@@ -63,12 +70,14 @@ def _kernel_environment(svc: EnclaveService, workspace: ProvisionedWorkspace, ap
     return env
 
 
-def _execute(workspace: ProvisionedWorkspace, notebook: str, env: dict[str, str], timeout: int) -> tuple[int, str]:
+def _execute(settings: Settings, workspace: ProvisionedWorkspace, notebook: str, env: dict[str, str],
+             timeout: int) -> tuple[int, str]:
     """Run the notebook runner as the workspace's account; return its exit code and standard output."""
     account: WorkspaceAccount | None = workspace.account
     as_account: dict[str, Any] = {}
     if account is not None:
-        as_account = {"preexec_fn": lambda: enter_account(account)}
+        keep = sandbox_keep(settings, account)
+        as_account = {"preexec_fn": lambda: enter_account(account, keep=keep)}
     child = subprocess.Popen(  # noqa: S603 - a fixed module of ours, no shell
         [sys.executable, "-m", "enclave.hub.notebook_runner", notebook, str(timeout),
          "tcp" if account is None else "ipc"],
@@ -110,13 +119,17 @@ def run_workspace_notebook(svc: EnclaveService, username: str, notebook: str = "
     opened = open_workspace(svc, username, project_id, lifetime=dt.timedelta(seconds=timeout * 4), channel="headless")
     workspace = opened.workspace
     try:
-        code, out = _execute(workspace, notebook, _kernel_environment(svc, workspace, opened.api_token), timeout)
+        env = _kernel_environment(svc, workspace, opened.api_token)
+        code, out = _execute(svc.settings, workspace, notebook, env, timeout)
     finally:
-        if workspace.account is not None:
-            kill_account_processes(workspace.account)
-        close_workspace(svc, username, workspace.project_id, opened.token_id, channel="headless")
-        if workspace.account is not None:
-            clear_kernel_runtime(workspace.account)
+        try:
+            if workspace.account is not None:
+                # What the notebook left running (a daemon, say) ends with the run.
+                kill_account_processes(workspace.account)
+        finally:
+            close_workspace(svc, username, workspace.project_id, opened.token_id, channel="headless")
+            if workspace.account is not None:
+                clear_kernel_runtime(workspace.account)
     try:
         document = nbformat.reads(out, as_version=4) if out else None  # type: ignore[no-untyped-call]
     except ValueError:

@@ -108,6 +108,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The host {host} of the hub or of ENCLAVE_PUBLIC_URL does not resolve, so the egress rules cannot name it. Use an address or a resolvable name.",
         "ko": "허브 또는 ENCLAVE_PUBLIC_URL의 호스트 {host}를 찾을 수 없어 송신 규칙에 넣을 수 없습니다. 주소나 확인 가능한 이름을 쓰세요.",
     },
+    "hub.workspace_busy": {
+        "en": "Processes of this workspace could not be ended, so it was not prepared again. Ask an administrator to check the machine, then start the server again.",
+        "ko": "이 작업 공간의 프로세스를 끝낼 수 없어 다시 준비하지 않았습니다. 관리자에게 서버 점검을 요청한 뒤 서버를 다시 시작하세요.",
+    },
     "hub.workspace_contested": {
         "en": "The workspace's {name} kept changing while the analysis room prepared it. Stop every kernel of this workspace and start the server again.",
         "ko": "분석실이 작업 공간을 준비하는 동안 {name}이(가) 계속 바뀌었습니다. 이 작업 공간의 커널을 모두 멈추고 서버를 다시 시작하세요.",

@@ -1,36 +1,49 @@
-"""What a workspace process sees of the machine: other services' sockets hidden, no new privileges.
+"""What a workspace process sees of the machine: private /run and temporary folders, no new privileges.
 
 File modes keep a workspace account out of the enclave's files, and the
 egress rules (:mod:`enclave.hub.firewall`) out of the network, but neither
-covers Unix sockets: PostgreSQL's and MariaDB's live in ``/run`` and answer
-whoever connects (with ``trust`` or ``unix_socket`` authentication, as
-superuser). So before a workspace process switches to its account it enters
-a mount namespace of its own in which
+covers Unix sockets (PostgreSQL's and MariaDB's live in ``/run`` and answer
+whoever connects, with ``trust`` or ``unix_socket`` authentication, as
+superuser), nor the folders every account may write (``/tmp``, ``/var/tmp``,
+``/dev/shm``), through which two workspaces of one researcher could pass data
+between projects. So before a workspace process switches to its account it
+enters a mount namespace of its own in which
 
-* every folder directly in ``/run`` except ``/run/enclave-room`` (the kernels'
-  own sockets) is covered by an empty, read-only tmpfs, and every socket file
-  directly in ``/run`` by ``/dev/null``;
-* every socket file directly in ``/tmp``, and every folder directly in ``/tmp``
-  that holds one (``.X11-unix`` and the like), is covered the same way;
+* ``/run``, ``/tmp``, ``/var/tmp`` and ``/dev/shm`` are fresh, private tmpfs
+  (``/run`` read-only), so nothing another process has there, now or later,
+  is visible, and nothing written there reaches anyone else;
+* the few paths the workspace needs that lie inside them — its workspaces
+  folder, its kernels' runtime folder, the interpreter and the project's code
+  (a checkout in ``/tmp``, say) — are bound back in at the same place, from
+  descriptors opened before anything was covered;
 
 and it sets ``PR_SET_NO_NEW_PRIVS``, so no setuid program on the host can
 give it back any privilege. Sockets in Linux's abstract namespace are not
 files and are not covered; only a network namespace would hide them.
 
 Everything here runs in the child process between fork and exec, as root,
-and must raise on failure: a workspace must not start half-sandboxed.
+and raises on any failure: a workspace must not start half-sandboxed.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import stat
+import sys
+from collections.abc import Iterable
+from pathlib import Path
 
-__all__ = ["KEPT_RUN_FOLDER", "enter_sandbox", "visible_sockets"]
+__all__ = ["COVERED", "code_paths", "enter_sandbox", "visible_sockets"]
 
-#: The folder in /run a workspace keeps: its kernels' sockets (``enclave.hub.workspace.kernel_runtime_dir``).
-KEPT_RUN_FOLDER = "enclave-room"
+#: The folders replaced by private tmpfs, with their mount options.
+COVERED: tuple[tuple[str, bytes], ...] = (
+    ("/run", b"size=1m,mode=0755"),
+    ("/tmp", b"size=512m,mode=1777"),
+    ("/var/tmp", b"size=64m,mode=1777"),
+    ("/dev/shm", b"size=256m,mode=1777"),
+)
 
 _CLONE_NEWNS = 0x00020000
 _MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC = 0x1, 0x2, 0x4, 0x8
@@ -48,32 +61,26 @@ def _check(result: int) -> None:
         raise OSError(errno, os.strerror(errno))
 
 
-def _cover_folder(path: str) -> None:
-    _check(_mount(b"tmpfs", path.encode(), b"tmpfs", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC, b"size=4k,mode=0555"))
-    # Read-only after the fact: tmpfs takes MS_RDONLY only on a remount.
-    _check(_mount(b"none", path.encode(), None, _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV | _MS_NOEXEC, None))
+def code_paths() -> tuple[str, ...]:
+    """The interpreter's and the project's folders, which a workspace process must keep seeing."""
+    import enclave
+
+    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(sys.executable),
+             str(Path(enclave.__file__).resolve().parents[1])}
+    return tuple(sorted(os.path.realpath(p) for p in paths))
 
 
-def _cover_file(path: str) -> None:
-    _check(_mount(b"/dev/null", path.encode(), None, _MS_BIND, None))
+def _under(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
 
 
-def _is_socket(entry: os.DirEntry[str]) -> bool:
-    return stat.S_ISSOCK(entry.stat(follow_symlinks=False).st_mode)
-
-
-def _holds_socket(path: str) -> bool:
-    try:
-        with os.scandir(path) as entries:
-            return any(_is_socket(e) for e in entries)
-    except OSError:
-        return False
-
-
-def enter_sandbox() -> None:
-    """Enter a private mount namespace with other services' sockets covered, and forbid new privileges.
+def enter_sandbox(keep: Iterable[str] = ()) -> None:
+    """Enter a private mount namespace with /run and the temporary folders replaced, and forbid new privileges.
 
     Call as root in the child process, before switching to the workspace account.
+
+    Args:
+        keep: Real paths (folders) to bind back where a covered folder hides them.
 
     Raises:
         OSError: The namespace or a mount could not be made (the process must not go on).
@@ -81,27 +88,34 @@ def enter_sandbox() -> None:
     _check(_unshare(_CLONE_NEWNS))
     # Private: nothing mounted here reaches the host, nothing of the host's later mounts reaches here.
     _check(_mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None))
-    with os.scandir("/run") as entries:
-        for entry in list(entries):
-            if entry.name == KEPT_RUN_FOLDER or entry.is_symlink():
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                _cover_folder(entry.path)
-            elif _is_socket(entry):
-                _cover_file(entry.path)
-    with os.scandir("/tmp") as entries:
-        for entry in list(entries):
-            if entry.is_symlink():
-                continue
-            if entry.is_dir(follow_symlinks=False) and _holds_socket(entry.path):
-                _cover_folder(entry.path)
-            elif _is_socket(entry):
-                _cover_file(entry.path)
+    # Descriptors of what is bound back, opened in this namespace before anything is covered.
+    kept: list[tuple[str, int]] = []
+    for path in sorted(set(keep)):
+        if any(_under(path, folder) for folder, _ in COVERED):
+            with contextlib.suppress(FileNotFoundError):
+                kept.append((path, os.open(path, os.O_PATH | os.O_DIRECTORY)))
+    for folder, options in COVERED:
+        if os.path.islink(folder) or not os.path.isdir(folder):
+            continue
+        flags = _MS_NOSUID | _MS_NODEV
+        _check(_mount(b"tmpfs", folder.encode(), b"tmpfs", flags, options))
+        for path, fd in kept:
+            if _under(path, folder):
+                os.makedirs(path, mode=0o755, exist_ok=True)
+                _check(_mount(f"/proc/self/fd/{fd}".encode(), path.encode(), None, _MS_BIND | _MS_REC, None))
+        if folder == "/run":
+            _check(_mount(b"none", b"/run", None, _MS_REMOUNT | _MS_RDONLY | flags, None))
+    for _, fd in kept:
+        os.close(fd)
     _check(_prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 
 
+def _is_socket(entry: os.DirEntry[str]) -> bool:
+    return stat.S_ISSOCK(entry.stat(follow_symlinks=False).st_mode)
+
+
 def visible_sockets() -> list[str]:
-    """Socket files this process can see directly in /run, in /run's folders (but its own) and in /tmp.
+    """Socket files this process can see directly in /run, /tmp and their folders (one level down).
 
     The probe runs it as a workspace account inside the sandbox: the list must be empty.
     """
@@ -114,7 +128,7 @@ def visible_sockets() -> list[str]:
             continue
         for entry in top:
             try:
-                if entry.is_symlink() or (base == "/run" and entry.name == KEPT_RUN_FOLDER):
+                if entry.is_symlink():
                     continue
                 if _is_socket(entry):
                     found.append(entry.path)

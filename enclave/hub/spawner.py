@@ -56,7 +56,7 @@ from enclave.hub.firewall import (
 from enclave.hub.lifecycle import close_workspace, open_workspace
 from enclave.hub.messages import text
 from enclave.hub.singleuser_config import CONFIG_DIR
-from enclave.hub.workspace import clear_kernel_runtime, kernel_runtime_dir, workspace_environment
+from enclave.hub.workspace import clear_kernel_runtime, kernel_runtime_dir, sandbox_keep, workspace_environment
 from enclave.service import EnclaveService
 from enclave.users import find_user
 
@@ -265,6 +265,7 @@ class EnclaveSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
         cpus = math.ceil(self.cpu_limit) if self.cpu_limit else 0
         account = self._account
         max_processes = int(self.max_processes)
+        keep = () if account is None else sandbox_keep(self._service().settings, account)
 
         def preexec() -> None:
             base()
@@ -274,7 +275,7 @@ class EnclaveSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
                 allowed = sorted(os.sched_getaffinity(0))
                 os.sched_setaffinity(0, allowed[:cpus])
             if account is not None:
-                enter_account(account, max_processes=max_processes)
+                enter_account(account, keep=keep, max_processes=max_processes)
 
         return preexec
 
@@ -287,18 +288,21 @@ class EnclaveSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
     async def stop(self, now: bool = False) -> None:
         """Stop the server and every process of its account, revoke its token and remove the decrypted dataset."""
         project_id, token_id, account = self.project_id, self.token_id, self._account
-        await super().stop(now=now)
-        if account is not None:
-            # A kernel's own children outlive the server JupyterHub stops.
-            await asyncio.to_thread(kill_account_processes, account)
-        if project_id:
-            self.project_id = 0
-            self.token_id = 0
-            self._api_token = ""
-            self._account = None
-            await asyncio.to_thread(close_workspace, self._service(), self.user.name, project_id, token_id)
-        if account is not None:
-            await asyncio.to_thread(clear_kernel_runtime, account)
+        try:
+            await super().stop(now=now)
+            if account is not None:
+                # A kernel's own children outlive the server JupyterHub stops.
+                await asyncio.to_thread(kill_account_processes, account)
+        finally:
+            # Whatever the stop met, the token is revoked and the decrypted data removed.
+            if project_id:
+                self.project_id = 0
+                self.token_id = 0
+                self._api_token = ""
+                self._account = None
+                await asyncio.to_thread(close_workspace, self._service(), self.user.name, project_id, token_id)
+            if account is not None:
+                await asyncio.to_thread(clear_kernel_runtime, account)
 
     async def poll_and_notify(self) -> Any:
         """Poll the server; stop it first when its project is no longer active."""

@@ -59,6 +59,7 @@ from enclave.hub.accounts import (
     kill_account_processes,
 )
 from enclave.hub.messages import text
+from enclave.hub.sandbox import code_paths
 from enclave.service import EnclaveService
 from enclave.settings import Settings
 from enclave.store import atomic_write
@@ -68,6 +69,7 @@ __all__ = [
     "clear_kernel_runtime",
     "kernel_runtime_dir",
     "prepare_workspace_folders",
+    "sandbox_keep",
     "ProvisionedWorkspace",
     "clear_workspace_data",
     "dataset_folder",
@@ -186,8 +188,9 @@ def _remove_tree(path: Path) -> bool:
     try:
         shutil.rmtree(path)
     except (OSError, RecursionError):
-        subprocess.run(["rm", "-rf", "--one-file-system", "--", str(path)], capture_output=True, timeout=600,
-                       check=False)
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            subprocess.run(["rm", "-rf", "--one-file-system", "--", str(path)], capture_output=True, timeout=600,
+                           check=False)
     if os.path.lexists(path):
         _log.error("Could not remove a workspace folder completely; remove it by hand: %s", path)
         return False
@@ -260,17 +263,27 @@ def _link(folder_fd: int, name: str, target: str, owner: tuple[int, int] | None)
 def _reown(root_fd: int, owner: tuple[int, int], first_uid: int) -> None:
     """Give everything in the workspace to ``owner``; only entries of workspace accounts, never through a link.
 
-    ``os.fwalk`` opens every folder it enters with ``O_NOFOLLOW`` and checks it
-    is the one it listed; entries are changed relative to that descriptor.
-    A hard link to someone else's file is left alone (its owner is not a
+    The walk opens every folder relative to its parent's descriptor with
+    ``O_NOFOLLOW|O_DIRECTORY|O_NONBLOCK`` (``os.fwalk`` does not, before
+    Python 3.13), so a link or a FIFO swapped in for a folder is refused, not
+    entered or waited on; entries are changed relative to that descriptor. A
+    hard link to someone else's file is left alone (its owner is not a
     workspace account, or it has more than one name).
     """
-    for _, subfolders, files, fd in os.fwalk(".", dir_fd=root_fd, follow_symlinks=False):
-        for name in subfolders + files:
-            with contextlib.suppress(OSError):
-                info = os.stat(name, dir_fd=fd, follow_symlinks=False)
-                if info.st_uid >= first_uid and (stat.S_ISDIR(info.st_mode) or info.st_nlink == 1):
+    pending = [os.dup(root_fd)]
+    while pending:
+        fd = pending.pop()
+        try:
+            for name in os.listdir(fd):
+                with contextlib.suppress(OSError):
+                    info = os.stat(name, dir_fd=fd, follow_symlinks=False)
+                    if info.st_uid < first_uid or (not stat.S_ISDIR(info.st_mode) and info.st_nlink != 1):
+                        continue
                     os.chown(name, *owner, dir_fd=fd, follow_symlinks=False)
+                    if stat.S_ISDIR(info.st_mode) and len(pending) < 256:
+                        pending.append(os.open(name, _DIR_FLAGS | os.O_NONBLOCK, dir_fd=fd))
+        finally:
+            os.close(fd)
 
 
 def _copy_notebooks(source: Path, root_fd: int, owner: tuple[int, int] | None) -> None:
@@ -297,6 +310,11 @@ def _runtime_base() -> Path:
     # Kernels talk to their server over Unix sockets, whose paths must stay under 108 bytes: a short
     # folder outside the workspace. /run is root's, so no account can put anything there first.
     return Path("/run/enclave-room") if os.access("/run", os.W_OK) else Path("/tmp/enclave-room")
+
+
+def sandbox_keep(settings: Settings, account: WorkspaceAccount) -> tuple[str, ...]:
+    """What a workspace process must keep seeing in its sandbox: code, workspaces, its runtime folder."""
+    return (*code_paths(), os.path.realpath(settings.workspaces_dir), os.path.realpath(kernel_runtime_dir(account)))
 
 
 def kernel_runtime_dir(account: WorkspaceAccount) -> Path:
@@ -338,11 +356,13 @@ def prepare_workspace_folders(settings: Settings, project_id: int, username: str
     os.chmod(settings.workspaces_dir, PASSAGE_MODE)
     _real_folder(root.parent, PASSAGE_MODE, None)
     if account is not None:
-        kill_account_processes(account)
+        left = kill_account_processes(account)
         with contextlib.suppress(FileNotFoundError):
             previous = os.lstat(root).st_uid
             if previous != account.uid and previous >= settings.hub_uid_base:
-                kill_account_processes(WorkspaceAccount(uid=previous, gid=previous))
+                left += kill_account_processes(WorkspaceAccount(uid=previous, gid=previous))
+        if left:
+            raise IsolationUnavailable(text("hub.workspace_busy"))
     _real_folder(root, 0o700, owner)
     root_fd = os.open(root, _DIR_FLAGS)
     try:
@@ -435,7 +455,13 @@ def remove_project_workspaces(settings: Settings, project_id: int) -> int:
     folder = settings.workspaces_dir / str(int(project_id))
     count = 0
     with contextlib.suppress(OSError):
-        count = sum(1 for child in folder.iterdir() if child.is_dir() and not child.is_symlink())
+        for child in folder.iterdir():
+            info = child.lstat()
+            if stat.S_ISDIR(info.st_mode):
+                count += 1
+                if info.st_uid >= settings.hub_uid_base:
+                    # Nothing of the account may be running while its workspace is removed.
+                    kill_account_processes(WorkspaceAccount(uid=info.st_uid, gid=info.st_gid))
     _remove_tree(folder)
     _remove_tree(settings.workspaces_dir / "data" / str(int(project_id)))
     return count

@@ -69,13 +69,14 @@ from tests.conftest import passable_folder
 PASSWORD = "correct horse battery staple"
 
 #: Python source for a kernel or process under test: imports json and os and defines ``refused(path)``,
-#: whether reading the file (or listing the folder) at ``path`` is refused by the operating system.
+#: whether reading the file (or listing the folder) at ``path`` is refused by the operating system, or
+#: the path is hidden from it by the sandbox. Tests check on the host that every path they try exists.
 REFUSED_CODE = '''import json, os
 def refused(path):
     try:
         os.listdir(path) if os.path.isdir(path) else open(path, "rb").read(1)
         return False
-    except PermissionError:
+    except (PermissionError, FileNotFoundError):
         return True
 '''
 

@@ -23,7 +23,7 @@ from enclave.hub.accounts import (
 from enclave.service import EnclaveService
 from enclave.settings import Settings, load_settings
 from enclave.users import find_user
-from tests.conftest import needs_accounts, workspace_accounts_unusable
+from tests.conftest import needs_accounts, passable_folder, workspace_accounts_unusable
 from tests.enclave.hub.conftest import People
 from tests.enclave.test_cli import invoke
 
@@ -87,9 +87,10 @@ def test_probe_names_what_a_workspace_account_could_read(svc: EnclaveService) ->
 
 
 @needs_accounts
-def test_probe_refuses_workspaces_an_account_cannot_reach(svc: EnclaveService, tmp_path: Path) -> None:
-    # pytest's own temporary folders are their owner's only (0700 above tmp_path).
-    hidden = svc.settings.replace(workspaces_dir=tmp_path / "workspaces")
+def test_probe_refuses_workspaces_an_account_cannot_reach(svc: EnclaveService) -> None:
+    blocked = passable_folder("blocked")
+    blocked.chmod(0o700)  # a folder above the workspaces only its owner may enter
+    hidden = svc.settings.replace(workspaces_dir=blocked / "workspaces")
     with pytest.raises(IsolationUnavailable, match="cannot reach the workspaces folder"):
         probe_isolation(hidden)
 
@@ -123,8 +124,10 @@ def test_an_account_is_only_numbers() -> None:
 
 @needs_accounts
 def test_auto_falls_back_only_in_development_and_only_when_accounts_cannot_start(
-        svc: EnclaveService, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    unreachable = svc.settings.replace(workspaces_dir=tmp_path / "workspaces", hub_isolation="auto")
+        svc: EnclaveService, caplog: pytest.LogCaptureFixture) -> None:
+    blocked = passable_folder("blocked")
+    blocked.chmod(0o700)
+    unreachable = svc.settings.replace(workspaces_dir=blocked / "workspaces", hub_isolation="auto")
     assert isolation_enabled(unreachable) is False
     assert "cannot be used here" in caplog.text
     with pytest.raises(AccountsCannotStart):

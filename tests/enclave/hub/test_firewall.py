@@ -31,7 +31,9 @@ def test_ruleset_accepts_only_the_destinations_for_the_account_range() -> None:
     rules = policy.ruleset()
     assert "meta skuid != 200000-209999 accept" in rules
     assert "ip daddr 127.0.0.1 tcp dport 8001 accept" in rules and "ip6 daddr ::1 tcp dport 5050 accept" in rules
-    assert rules.index("ct direction reply ip daddr 127.0.0.0/8 accept") < rules.index("reject")
+    assert "ct direction reply ip saddr 127.0.0.1 tcp sport 8001 reject" in rules  # no impostor on a kept port
+    assert rules.index("tcp sport 8001 reject") < rules.index("ct direction reply ip daddr 127.0.0.0/8 accept")
+    assert rules.rstrip().splitlines()[-3].strip() == "reject"  # everything else, last
     assert "established" not in rules  # an account's listener must not answer the outside world
     # Replacing is one transaction: declare (so a missing table is no error), delete, define.
     assert rules.startswith("table inet enclave_room_test {}\ndelete table inet enclave_room_test\n")
@@ -99,7 +101,7 @@ def test_installed_rules_refuse_an_account_everything_but_the_destinations(liste
         assert _reach_as(None, (allowed, other)) == ["open", "open"]
         listing = subprocess.run([nft_command(), "list", "table", "inet", policy.table],  # type: ignore[list-item]
                                  capture_output=True, text=True, check=True).stdout
-        assert listing.count("reject") == 1
+        assert listing.count("reject") == 2  # the impostor rule for the one destination, and the last
     finally:
         remove_egress_rules(policy.table)
     assert _reach_as(ACCOUNT, (allowed, other)) == ["open", "open"]
@@ -158,3 +160,28 @@ def test_an_account_listener_answers_loopback_but_not_an_outside_address() -> No
         remove_egress_rules(policy.table)
         listener.kill()
         listener.wait(timeout=10)
+
+
+@needs_accounts
+@needs_nft
+def test_an_account_squatting_an_allowed_port_is_answered_by_nobody() -> None:
+    squatter, victim = ACCOUNT, ACCOUNT + 2
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    policy = EgressPolicy(table="enclave_room_unit_squat", first_uid=squatter, last_uid=victim,
+                          destinations=(("127.0.0.1", port),))
+    impostor = subprocess.Popen(
+        [sys.executable, "-c", "import socket, sys\n"
+         f"s = socket.create_server(('127.0.0.1', {port})); print('ready', flush=True)\n"
+         "while True:\n    c, _ = s.accept(); c.sendall(b'x'); c.close()\n"],
+        stdout=subprocess.PIPE, text=True, user=squatter, group=squatter, extra_groups=[], cwd="/")
+    try:
+        assert impostor.stdout is not None and impostor.stdout.readline().strip() == "ready"
+        install_egress_rules(policy)
+        assert _reach_as(victim, (port,)) != ["open"]
+        assert _reach_as(None, (port,)) != ["open"]  # the impostor answers nobody at all
+    finally:
+        remove_egress_rules(policy.table)
+        impostor.kill()
+        impostor.wait(timeout=10)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import nbformat
@@ -11,6 +12,7 @@ from sqlalchemy import select
 
 from enclave.db.models import ApiToken, AuditEvent, ExportRequest
 from enclave.hub import NotebookFailed, WorkspaceRefused, run_workspace_notebook, workspace_root
+from enclave.hub.accounts import _account_pids
 from enclave.service import EnclaveService
 from enclave.settings import Settings
 from tests.conftest import needs_accounts
@@ -66,6 +68,7 @@ def test_headless_kernel_runs_as_the_workspace_account_and_cannot_read_the_encla
         svc: EnclaveService, enclave_people: People, tmp_path: Path) -> None:
     settings = svc.settings
     closed = [str(settings.key_file), str(settings.data_dir), str(settings.linkage_unit_dir)]
+    assert all(os.path.exists(path) for path in closed)  # so a refusal is not a wrong path
     notebooks = _notebooks_with(tmp_path / "notebooks", "probe.ipynb", f"""
 {REFUSED_CODE}print("RESULT", json.dumps({{"uid": os.getuid(), "gid": os.getgid(), "groups": os.getgroups(),
                             "refused": [refused(p) for p in {closed!r}],
@@ -95,3 +98,28 @@ def test_a_failing_cell_is_named_and_its_output_is_not_repeated(
 def test_only_a_notebook_of_the_workspace_can_be_run(svc: EnclaveService, enclave_people: People) -> None:
     with pytest.raises(NotebookFailed):
         run_workspace_notebook(svc, "alice", "../../data/enclave.db")
+
+
+@needs_accounts
+def test_what_a_notebook_leaves_running_ends_with_the_run(
+        svc: EnclaveService, enclave_people: People, tmp_path: Path) -> None:
+    notebooks = _notebooks_with(tmp_path / "notebooks", "daemon.ipynb", """
+import os, subprocess, sys
+# A daemon in its own session that ignores the polite signals, and a plain child.
+stubborn = ("import signal, time\\n"
+            "for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):\\n"
+            "    signal.signal(s, signal.SIG_IGN)\\n"
+            "time.sleep(600)")
+subprocess.Popen([sys.executable, "-c", stubborn], start_new_session=True)
+subprocess.Popen(["sleep", "600"])
+print("RESULT", os.getuid())
+""")
+    runner = EnclaveService(settings=svc.settings.replace(notebooks_dir=notebooks), db=svc.db, keys=svc.keys)
+    run = run_workspace_notebook(runner, "alice", "daemon.ipynb")
+    uid = int(run.printed.split("RESULT ", 1)[1].split()[0])
+    assert run.account is not None and uid == run.account.uid
+    assert _account_pids(uid) == []
+    with svc.session() as session:
+        spawn = session.scalars(select(AuditEvent).where(AuditEvent.action == "hub.spawn")).one()
+        token = session.get(ApiToken, json.loads(spawn.details)["token_id"])
+        assert token is not None and token.revoked_at is not None

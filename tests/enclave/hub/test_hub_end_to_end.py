@@ -395,16 +395,26 @@ def test_a_kernel_runs_as_its_workspace_account_and_the_os_refuses_everything_el
     }
     if settings.database_url.startswith("sqlite:///"):
         targets["database"] = Path(settings.database_url.removeprefix("sqlite:///"))
+    assert all(path.exists() for path in targets.values())  # so a refusal is not a wrong path
     printed = _run_in_kernel(hub, alice, f"""
-{REFUSED_CODE}targets = {json.dumps({k: str(v) for k, v in targets.items()})}
+{REFUSED_CODE}def mem_refused():
+    # The kernel's parent is its notebook server, of the same account: not dumpable, so not writable.
+    try:
+        open(f"/proc/{{os.getppid()}}/mem", "r+b").close()
+        return False
+    except PermissionError:
+        return True
+targets = {json.dumps({k: str(v) for k, v in targets.items()})}
 print("RESULT", json.dumps({{"uid": os.getuid(), "gid": os.getgid(), "euid": os.geteuid(),
                             "refused": {{name: refused(path) for name, path in targets.items()}},
+                            "server memory": mem_refused(),
                             "own data": not refused("data/linked.parquet")}}))
 """)
     result = json.loads(printed.split("RESULT ", 1)[1].splitlines()[0])
     assert result["uid"] == result["euid"] == alice_root.stat().st_uid != 0
     assert result["uid"] != dave_root.stat().st_uid
     assert result["refused"] == dict.fromkeys(targets, True)
+    assert result["server memory"]
     assert result["own data"]
 
 

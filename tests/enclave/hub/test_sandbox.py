@@ -1,4 +1,4 @@
-"""The workspace sandbox: other services' sockets hidden, the room's own kept, no new privileges."""
+"""The workspace sandbox: private /run and temporary folders, what the workspace needs kept, no new privileges."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 from enclave.hub.accounts import WorkspaceAccount, enter_account
-from enclave.hub.sandbox import KEPT_RUN_FOLDER, visible_sockets
+from enclave.hub.sandbox import code_paths, visible_sockets
 from tests.conftest import needs_accounts
 
 ACCOUNT = WorkspaceAccount(uid=209_980, gid=209_980)
@@ -24,18 +24,51 @@ print(json.dumps({"sockets": visible_sockets(), "run": sorted(os.listdir("/run")
 
 @needs_accounts
 def test_a_sandboxed_account_sees_no_other_services_socket_and_gains_no_privilege() -> None:
-    os.makedirs(f"/run/{KEPT_RUN_FOLDER}", mode=0o711, exist_ok=True)
-    done = subprocess.run([sys.executable, "-c", _LOOK], preexec_fn=lambda: enter_account(ACCOUNT),  # noqa: PLW1509
-                          capture_output=True, text=True, timeout=60, check=True, cwd="/")
+    kept = "/run/enclave-room/sandbox-test"
+    os.makedirs(kept, mode=0o711, exist_ok=True)
+    try:
+        done = subprocess.run([sys.executable, "-c", _LOOK], preexec_fn=lambda: enter_account(  # noqa: PLW1509
+            ACCOUNT, keep=(*code_paths(), kept)), capture_output=True, text=True, timeout=60, check=True, cwd="/")
+    finally:
+        os.rmdir(kept)
     inside = json.loads(done.stdout)
     assert inside["sockets"] == [] and inside["no_new_privs"] == "1" and inside["uid"] == ACCOUNT.uid
-    assert KEPT_RUN_FOLDER in inside["run"]
+    assert inside["run"] == ["enclave-room"]  # only the kept folder, bound back at its place
     # The host's own view is untouched: the namespace was the child's alone.
     host = visible_sockets()
     assert all(os.path.exists(path) for path in host)
-    if not host:
-        return
-    plain = subprocess.run([sys.executable, "-c", _LOOK], user=ACCOUNT.uid, group=ACCOUNT.gid, extra_groups=[],
-                           capture_output=True, text=True, timeout=60, check=True, cwd="/")
-    # Without the sandbox the same account would see them: the test can tell the difference.
-    assert json.loads(plain.stdout)["sockets"] == host
+    if host:
+        plain = subprocess.run([sys.executable, "-c", _LOOK], user=ACCOUNT.uid, group=ACCOUNT.gid, extra_groups=[],
+                               capture_output=True, text=True, timeout=60, check=True, cwd="/")
+        # Without the sandbox the same account would see them: the test can tell the difference.
+        assert json.loads(plain.stdout)["sockets"] == host
+
+
+_SHARE = """
+import os, sys
+path = sys.argv[1]
+if sys.argv[2] == "write":
+    with open(path, "w") as f:
+        f.write("from another workspace")
+    os.chmod(path, 0o644)
+    print("written")
+else:
+    print(open(path).read() if os.path.exists(path) else "absent")
+"""
+
+
+@needs_accounts
+def test_two_sandboxed_accounts_share_no_temporary_folder() -> None:
+    other = WorkspaceAccount(uid=ACCOUNT.uid + 1, gid=ACCOUNT.gid + 1)
+    for folder in ("/tmp", "/var/tmp", "/dev/shm"):
+        path = f"{folder}/enclave-sandbox-test-{os.getpid()}"
+
+        def run(account: WorkspaceAccount, mode: str, path: str = path) -> str:
+            done = subprocess.run([sys.executable, "-c", _SHARE, path, mode], capture_output=True, text=True,
+                                  preexec_fn=lambda: enter_account(account, keep=code_paths()),  # noqa: PLW1509
+                                  timeout=60, check=True, cwd="/")
+            return done.stdout.strip()
+
+        assert run(ACCOUNT, "write") == "written"
+        assert run(other, "read") == "absent", folder
+        assert not os.path.exists(path)  # nor did it reach the host's folder

@@ -205,11 +205,16 @@ def test_provisioning_ends_the_accounts_processes_and_leaves_the_data_folder_alo
     account = WorkspaceAccount(uid=settings.hub_uid_base + 904, gid=settings.hub_uid_base + 904)
     workspace = _provision(room.svc, room.people.alpha, "alice-race", account)
     before = os.stat(settings.data_dir)
-    # A process of the account keeps swapping the workspace's entries for links into the data folder.
+    # A process of the account keeps swapping the workspace's entries for links into the data folder, and
+    # kills every other process of its account, as it would a killer started under the account's id.
     attacker = subprocess.Popen([sys.executable, "-c", f"""
-import os
+import os, signal
 os.chdir({str(workspace.root)!r})
 while True:
+    try:
+        os.kill(-1, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
     for name in ("data", "outputs", ".tmp", "welcome.ipynb"):
         try:
             os.rename(name, name + ".x")

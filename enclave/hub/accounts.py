@@ -30,6 +30,7 @@ file, the database or the data folder.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -56,6 +57,7 @@ __all__ = [
     "EnclaveFilesOpen",
     "IsolationUnavailable",
     "WorkspaceAccount",
+    "account_cgroup",
     "account_for_member",
     "enter_account",
     "kill_account_processes",
@@ -190,12 +192,57 @@ def enter_account(account: WorkspaceAccount, *, keep: Iterable[str] = (),
         max_processes: The account's process limit.
     """
     enter_sandbox(keep)
+    _join_cgroup(account)
     resource.setrlimit(resource.RLIMIT_NPROC, (max_processes, max_processes))
     switch_to(account)
 
 
+def _cgroups() -> Path | None:
+    """The folder under the cgroup v2 hierarchy that holds one cgroup per workspace account, if usable here.
+
+    Decided once, in the hub's process: a folder that cannot be made (no
+    cgroup v2, a read-only /sys) means accounts are ended by the /proc scan alone.
+    """
+    try:
+        with open("/proc/self/mounts", encoding="utf-8") as mounts:
+            roots = [line.split()[1] for line in mounts if len(line.split()) > 2 and line.split()[2] == "cgroup2"]
+    except OSError:
+        return None
+    if not roots or os.geteuid() != 0:
+        return None
+    folder = Path(roots[0]) / "enclave-room"
+    try:
+        folder.mkdir(mode=0o755, exist_ok=True)
+    except OSError:
+        return None
+    return folder
+
+
+_CGROUPS = _cgroups()
+
+
+def account_cgroup(account: WorkspaceAccount) -> Path | None:
+    """The cgroup every process of ``account`` runs in (None where cgroups cannot be used)."""
+    return None if _CGROUPS is None else _CGROUPS / str(account.uid)
+
+
+def _join_cgroup(account: WorkspaceAccount) -> None:
+    # In the child, as root: every process the account will ever run descends from here, and only
+    # root may move a process out of the cgroup, so cgroup.kill later reaches all of them.
+    folder = account_cgroup(account)
+    if folder is None:
+        return
+    os.makedirs(folder, mode=0o755, exist_ok=True)
+    with open(folder / "cgroup.procs", "w", encoding="ascii") as procs:
+        procs.write(str(os.getpid()))
+
+
 def _account_pids(uid: int) -> list[int]:
-    """Pids of live processes with ``uid`` as their real, effective, saved or file-system user (not zombies)."""
+    """Pids of processes with ``uid`` as their real, effective, saved or file-system user.
+
+    A zombie is skipped only when it has no thread left: a process whose
+    first thread ended while others run on shows as a zombie too.
+    """
     found = []
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
@@ -205,26 +252,41 @@ def _account_pids(uid: int) -> list[int]:
                 fields = dict(line.split(":", 1) for line in status if ":" in line)
         except OSError:
             continue  # gone meanwhile
-        if fields.get("State", "").strip().startswith("Z"):
+        if str(uid) not in fields.get("Uid", "").split():
             continue
-        if str(uid) in fields.get("Uid", "").split():
-            found.append(int(entry.name))
+        if fields.get("State", "").strip().startswith("Z") and fields.get("Threads", "1").strip() == "1":
+            continue
+        found.append(int(entry.name))
     return found
+
+
+def _kill_cgroup(folder: Path, timeout: float = 10.0) -> None:
+    with contextlib.suppress(OSError):
+        (folder / "cgroup.kill").write_text("1", encoding="ascii")
+        deadline = time.monotonic() + timeout
+        while (folder / "cgroup.procs").read_text(encoding="ascii").strip() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        folder.rmdir()  # empty now; made again when the account next starts
 
 
 def kill_account_processes(account: WorkspaceAccount, *, rounds: int = 50) -> int:
     """Kill every process of ``account`` from root (at stop, and before its workspace is provisioned).
 
-    A kernel's children outlive the server JupyterHub stops. The hub scans
-    ``/proc`` for the account's processes and sends each SIGKILL through a
-    pidfd (so a recycled pid is never hit), round after round until none is
-    left: a killed process forks no more, so new children are caught in the
-    next round. No process of the account is started for this, so none can
-    be stopped, killed or borrowed by the processes it is meant to end.
+    A kernel's children outlive the server JupyterHub stops. Every process
+    of the account runs in the account's cgroup (joined before the switch to
+    the account, which cannot leave it), and ``cgroup.kill`` ends them all at
+    once, however fast they fork. Then, and where cgroups cannot be used, the
+    hub scans ``/proc`` for processes with the account's id and sends each
+    SIGKILL through a pidfd, round after round. No process of the account is
+    started for this, so none can be stopped, killed or borrowed by the
+    processes it is meant to end.
 
     Returns:
         How many processes were still there after the last round (0: all ended).
     """
+    folder = account_cgroup(account)
+    if folder is not None and folder.is_dir():
+        _kill_cgroup(folder)
     for _ in range(rounds):
         pids = _account_pids(account.uid)
         if not pids:

@@ -17,9 +17,12 @@ enters a mount namespace of its own in which
   (a checkout in ``/tmp``, say) — are bound back in at the same place, from
   descriptors opened before anything was covered;
 
-and it sets ``PR_SET_NO_NEW_PRIVS``, so no setuid program on the host can
-give it back any privilege. Sockets in Linux's abstract namespace are not
-files and are not covered; only a network namespace would hide them.
+and an IPC namespace of its own (SysV shared memory and message queues,
+POSIX message queues). It sets ``PR_SET_NO_NEW_PRIVS``, so no setuid program
+on the host can give it back any privilege, and, where the kernel has
+Landlock ABI 6, a scoped Landlock domain: no connecting to an abstract Unix
+socket (not a file, so no mount covers it) and no signalling outside the
+workspace.
 
 Everything here runs in the child process between fork and exec, as root,
 and raises on any failure: a workspace must not start half-sandboxed.
@@ -29,13 +32,14 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import importlib.util
 import os
 import stat
 import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["COVERED", "code_paths", "enter_sandbox", "visible_sockets"]
+__all__ = ["COVERED", "code_paths", "enter_sandbox", "landlock_abi", "visible_sockets"]
 
 #: The folders replaced by private tmpfs, with their mount options.
 COVERED: tuple[tuple[str, bytes], ...] = (
@@ -45,7 +49,7 @@ COVERED: tuple[tuple[str, bytes], ...] = (
     ("/dev/shm", b"size=256m,mode=1777"),
 )
 
-_CLONE_NEWNS = 0x00020000
+_CLONE_NEWNS, _CLONE_NEWIPC = 0x00020000, 0x08000000
 _MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC = 0x1, 0x2, 0x4, 0x8
 _MS_REMOUNT, _MS_BIND, _MS_REC, _MS_PRIVATE = 0x20, 0x1000, 0x4000, 0x40000
 _PR_SET_NO_NEW_PRIVS = 38
@@ -62,11 +66,16 @@ def _check(result: int) -> None:
 
 
 def code_paths() -> tuple[str, ...]:
-    """The interpreter's and the project's folders, which a workspace process must keep seeing."""
-    import enclave
+    """The interpreter's and the project's package folders, which a workspace process must keep seeing.
 
-    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(sys.executable),
-             str(Path(enclave.__file__).resolve().parents[1])}
+    The packages' own folders, not the checkout around them: a checkout in
+    /tmp also holds the default data folder and the demo's workspace.
+    """
+    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(sys.executable)}
+    for package in ("enclave", "linkage", "export_review"):
+        spec = importlib.util.find_spec(package)
+        if spec is not None and spec.origin:
+            paths.add(str(Path(spec.origin).resolve().parent))
     return tuple(sorted(os.path.realpath(p) for p in paths))
 
 
@@ -85,7 +94,8 @@ def enter_sandbox(keep: Iterable[str] = ()) -> None:
     Raises:
         OSError: The namespace or a mount could not be made (the process must not go on).
     """
-    _check(_unshare(_CLONE_NEWNS))
+    # IPC too: SysV shared memory and message queues and POSIX message queues are not files either.
+    _check(_unshare(_CLONE_NEWNS | _CLONE_NEWIPC))
     # Private: nothing mounted here reaches the host, nothing of the host's later mounts reaches here.
     _check(_mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None))
     # Descriptors of what is bound back, opened in this namespace before anything is covered.
@@ -95,7 +105,10 @@ def enter_sandbox(keep: Iterable[str] = ()) -> None:
             with contextlib.suppress(FileNotFoundError):
                 kept.append((path, os.open(path, os.O_PATH | os.O_DIRECTORY)))
     for folder, options in COVERED:
-        if os.path.islink(folder) or not os.path.isdir(folder):
+        if os.path.islink(folder):
+            # It would lead somewhere left uncovered and shared: refuse rather than start.
+            raise OSError(f"{folder} is a link; the workspace sandbox cannot make it private")
+        if not os.path.isdir(folder):
             continue
         flags = _MS_NOSUID | _MS_NODEV
         _check(_mount(b"tmpfs", folder.encode(), b"tmpfs", flags, options))
@@ -108,6 +121,48 @@ def enter_sandbox(keep: Iterable[str] = ()) -> None:
     for _, fd in kept:
         os.close(fd)
     _check(_prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+    _scope_with_landlock()
+
+
+class _LandlockRulesetAttr(ctypes.Structure):
+    _fields_ = [("handled_access_fs", ctypes.c_uint64), ("handled_access_net", ctypes.c_uint64),
+                ("scoped", ctypes.c_uint64)]
+
+
+_SYS_LANDLOCK_CREATE_RULESET, _SYS_LANDLOCK_RESTRICT_SELF = 444, 446
+_LANDLOCK_CREATE_RULESET_VERSION = 1
+_LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET, _LANDLOCK_SCOPE_SIGNAL = 0x1, 0x2
+_syscall = _libc.syscall
+_syscall.restype = ctypes.c_long
+
+
+def landlock_abi() -> int:
+    """The kernel's Landlock ABI version (0 when Landlock is unavailable)."""
+    version = _syscall(_SYS_LANDLOCK_CREATE_RULESET, None, ctypes.c_size_t(0),
+                       ctypes.c_uint32(_LANDLOCK_CREATE_RULESET_VERSION))
+    return max(int(version), 0)
+
+
+def _scope_with_landlock() -> None:
+    """With Landlock ABI 6 or later, shut the abstract-socket and signal channels out of this workspace.
+
+    A scoped Landlock domain may not connect to an abstract Unix socket, nor
+    signal a process, outside itself: two workspaces can no longer talk
+    through the abstract namespace, which mounts cannot cover. Older kernels
+    lack the scopes; the documentation says so.
+    """
+    if landlock_abi() < 6:
+        return
+    attr = _LandlockRulesetAttr(0, 0, _LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET | _LANDLOCK_SCOPE_SIGNAL)
+    fd = _syscall(_SYS_LANDLOCK_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(ctypes.sizeof(attr)),
+                  ctypes.c_uint32(0))
+    if fd < 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, os.strerror(errno))
+    try:
+        _check(int(_syscall(_SYS_LANDLOCK_RESTRICT_SELF, ctypes.c_int(fd), ctypes.c_uint32(0))))
+    finally:
+        os.close(fd)
 
 
 def _is_socket(entry: os.DirEntry[str]) -> bool:

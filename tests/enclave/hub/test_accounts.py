@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -15,8 +18,12 @@ from enclave.hub.accounts import (
     EnclaveFilesOpen,
     IsolationUnavailable,
     WorkspaceAccount,
+    _account_pids,
+    account_cgroup,
     account_for_member,
+    enter_account,
     isolation_enabled,
+    kill_account_processes,
     probe_isolation,
     require_isolation,
 )
@@ -145,3 +152,48 @@ def test_auto_falls_back_only_in_development_and_only_when_accounts_cannot_start
         os.chmod(settings.key_file, 0o600)
         os.chmod(settings.key_file.parent, 0o700)
         os.chmod(settings.data_dir, 0o700)
+
+
+_HOPPER = """
+import os
+while True:  # a new process every moment, its parent gone: a /proc scan never catches up
+    try:
+        if os.fork():
+            os._exit(0)
+    except OSError:
+        pass  # at the process limit: try again
+"""
+
+_ZOMBIE_LEADER = """
+import ctypes, threading, time
+def work():
+    while True:
+        time.sleep(0.01)
+threading.Thread(target=work).start()
+ctypes.CDLL(None).syscall(60, 0)  # the first thread exits alone: the process shows as a zombie, still running
+"""
+
+
+def _alive(account: WorkspaceAccount) -> bool:
+    folder = account_cgroup(account)
+    in_cgroup = folder is not None and folder.is_dir() and bool((folder / "cgroup.procs").read_text().strip())
+    return in_cgroup or bool(_account_pids(account.uid))
+
+
+@needs_accounts
+@pytest.mark.skipif(account_cgroup(WorkspaceAccount(1, 1)) is None, reason="no usable cgroup v2 hierarchy here")
+@pytest.mark.parametrize(("code", "uid"), [(_HOPPER, 209_970), (_ZOMBIE_LEADER, 209_971)],
+                         ids=["fork-hopper", "zombie-leader"])
+def test_every_process_of_an_account_is_ended_however_it_hides(code: str, uid: int) -> None:
+    account = WorkspaceAccount(uid=uid, gid=uid)
+    started = subprocess.Popen([sys.executable, "-c", code], preexec_fn=lambda: enter_account(account),  # noqa: PLW1509
+                               cwd="/", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        time.sleep(0.5)
+        assert _alive(account)
+        assert kill_account_processes(account) == 0
+        time.sleep(0.3)
+        assert not _alive(account)
+    finally:
+        started.kill()
+        started.wait(timeout=10)

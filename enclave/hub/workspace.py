@@ -197,6 +197,17 @@ def _remove_tree(path: Path) -> bool:
     return True
 
 
+def _settle(fd: int, owner: tuple[int, int] | None, mode: int | None = None) -> None:
+    """Give what ``fd`` refers to its owner and mode through the descriptor (never a path), then close it."""
+    try:
+        if owner is not None:
+            os.fchown(fd, *owner)
+        if mode is not None:
+            os.fchmod(fd, mode)
+    finally:
+        os.close(fd)
+
+
 def _real_folder(path: Path, mode: int, owner: tuple[int, int] | None) -> None:
     """Make ``path`` (in a folder nobody else may change) a real folder with ``owner`` and ``mode``."""
     try:
@@ -206,13 +217,7 @@ def _real_folder(path: Path, mode: int, owner: tuple[int, int] | None) -> None:
         pass
     with contextlib.suppress(FileExistsError):
         os.mkdir(path, 0o700)
-    fd = os.open(path, _DIR_FLAGS)
-    try:
-        if owner is not None:
-            os.fchown(fd, *owner)
-        os.fchmod(fd, mode)
-    finally:
-        os.close(fd)
+    _settle(os.open(path, _DIR_FLAGS), owner, mode)
 
 
 def _move_aside(name: str, folder_fd: int) -> None:
@@ -232,12 +237,7 @@ def _subfolder(folder_fd: int, name: str, owner: tuple[int, int] | None) -> None
             # A link or a file where the folder belongs: the researcher's, moved aside.
             _move_aside(name, folder_fd)
             continue
-        try:
-            if owner is not None:
-                os.fchown(fd, *owner)
-            os.fchmod(fd, 0o700)
-        finally:
-            os.close(fd)
+        _settle(fd, owner, 0o700)
         return
     raise IsolationUnavailable(text("hub.workspace_contested", name=name))
 
@@ -299,11 +299,9 @@ def _copy_notebooks(source: Path, root_fd: int, owner: tuple[int, int] | None) -
         except FileExistsError:
             continue
         try:
-            if owner is not None:
-                os.fchown(fd, *owner)
             os.write(fd, content)
         finally:
-            os.close(fd)
+            _settle(fd, owner)
 
 
 def _runtime_base() -> Path:

@@ -27,6 +27,7 @@ from enclave.hub.accounts import (
     probe_isolation,
     require_isolation,
 )
+from enclave.hub.sandbox import code_paths
 from enclave.service import EnclaveService
 from enclave.settings import Settings, load_settings
 from enclave.users import find_user
@@ -186,7 +187,9 @@ def _alive(account: WorkspaceAccount) -> bool:
                          ids=["fork-hopper", "zombie-leader"])
 def test_every_process_of_an_account_is_ended_however_it_hides(code: str, uid: int) -> None:
     account = WorkspaceAccount(uid=uid, gid=uid)
-    started = subprocess.Popen([sys.executable, "-c", code], preexec_fn=lambda: enter_account(account),  # noqa: PLW1509
+    keep = code_paths()  # the interpreter may live in /tmp, which the sandbox replaces
+    started = subprocess.Popen([sys.executable, "-c", code],
+                               preexec_fn=lambda: enter_account(account, keep=keep),  # noqa: PLW1509
                                cwd="/", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         time.sleep(0.5)

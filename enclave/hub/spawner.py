@@ -163,7 +163,8 @@ class EnclaveSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
         """Install this hub's egress rules for workspace accounts, once per hub process.
 
         Raises:
-            EgressUnavailable: ``ENCLAVE_HUB_EGRESS=nftables`` and the rules cannot be installed.
+            EgressUnavailable: The rules cannot be installed and ``ENCLAVE_HUB_EGRESS=nftables``, or
+                production mode (only development runs on without them, with a warning).
         """
         settings = self._service().settings
         if settings.hub_egress == "none" or not isolation_enabled(settings):

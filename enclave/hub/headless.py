@@ -29,7 +29,7 @@ from enclave.hub.notebook_runner import CELL_FAILED
 from enclave.hub.workspace import (
     ProvisionedWorkspace,
     clear_kernel_runtime,
-    kernel_runtime_dir,
+    process_environment,
     sandbox_keep,
     workspace_environment,
 )
@@ -62,11 +62,7 @@ class HeadlessRun:
 def _kernel_environment(svc: EnclaveService, workspace: ProvisionedWorkspace, api_token: str) -> dict[str, str]:
     env = {k: os.environ[k] for k in _INHERITED if k in os.environ}
     env.update(workspace_environment(svc.settings, workspace.project_id, api_token, workspace.root))
-    env.update(HOME=str(workspace.root), TMPDIR=str(workspace.temp_dir), PYTHONNOUSERSITE="1",
-               PYTHONSAFEPATH="1")
-    if workspace.account is not None:
-        env["USER"] = env["LOGNAME"] = workspace.account.name
-        env["JUPYTER_RUNTIME_DIR"] = str(kernel_runtime_dir(workspace.account))
+    env.update(process_environment(workspace.root, workspace.account))
     return env
 
 

@@ -56,7 +56,7 @@ from enclave.hub.firewall import (
 from enclave.hub.lifecycle import close_workspace, open_workspace
 from enclave.hub.messages import text
 from enclave.hub.singleuser_config import CONFIG_DIR
-from enclave.hub.workspace import clear_kernel_runtime, kernel_runtime_dir, sandbox_keep, workspace_environment
+from enclave.hub.workspace import clear_kernel_runtime, process_environment, sandbox_keep, workspace_environment
 from enclave.service import EnclaveService
 from enclave.users import find_user
 
@@ -215,17 +215,12 @@ class EnclaveSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
         # folders inside the workspace must not be able to add or override any.
         env["JUPYTER_CONFIG_DIR"] = str(CONFIG_DIR)
         env["PYTHONNOUSERSITE"] = "1"
-        # The working folder is the researcher's: it must not shadow the server's own modules.
-        env["PYTHONSAFEPATH"] = "1"
         if self.home_dir:
             home = Path(self.home_dir)
+            env.update(process_environment(home, self._account))
             # JupyterLab would otherwise keep its settings beside the shipped configuration.
             env["JUPYTERLAB_SETTINGS_DIR"] = str(home / ".jupyter" / "lab" / "user-settings")
             env["JUPYTERLAB_WORKSPACES_DIR"] = str(home / ".jupyter" / "lab" / "workspaces")
-            env["TMPDIR"] = str(home / ".tmp")
-        if self._account is not None:
-            env["USER"] = env["LOGNAME"] = self._account.name
-            env["JUPYTER_RUNTIME_DIR"] = str(kernel_runtime_dir(self._account))
         return env
 
     def get_args(self) -> list[str]:

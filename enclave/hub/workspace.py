@@ -69,6 +69,7 @@ __all__ = [
     "clear_kernel_runtime",
     "kernel_runtime_dir",
     "prepare_workspace_folders",
+    "process_environment",
     "sandbox_keep",
     "ProvisionedWorkspace",
     "clear_workspace_data",
@@ -124,14 +125,29 @@ def workspace_root(settings: Settings, project_id: int, username: str) -> Path:
     return settings.workspaces_dir / str(int(project_id)) / username
 
 
+def _dataset_folder_of(root: Path) -> Path:
+    # <ws>/<project>/<user> -> <ws>/data/<project>/<user>: the one place the dataset tree's layout is spelled.
+    return root.parent.parent / "data" / root.parent.name / root.name
+
+
 def dataset_folder(settings: Settings, project_id: int, username: str) -> Path:
     """Return ``<workspaces_dir>/data/<project>/<user>``: where the workspace's dataset is decrypted."""
-    return settings.workspaces_dir / "data" / str(int(project_id)) / username
+    return _dataset_folder_of(workspace_root(settings, project_id, username))
 
 
-def _dataset_folder_of(root: Path) -> Path:
-    # <ws>/<project>/<user> -> <ws>/data/<project>/<user>
-    return root.parent.parent / "data" / root.parent.name / root.name
+def process_environment(root: Path, account: WorkspaceAccount | None) -> dict[str, str]:
+    """The variables every process of a workspace gets besides ``ENCLAVE_*`` (server, kernels, headless runs).
+
+    ``HOME`` and ``TMPDIR`` in the workspace; no user site and no module
+    lookup in the working folder (the researcher's, which must not shadow
+    the server's own modules); with an account, its name and its runtime
+    folder (the kernels' Unix sockets).
+    """
+    env = {"HOME": str(root), "TMPDIR": str(root / ".tmp"), "PYTHONNOUSERSITE": "1", "PYTHONSAFEPATH": "1"}
+    if account is not None:
+        env["USER"] = env["LOGNAME"] = account.name
+        env["JUPYTER_RUNTIME_DIR"] = str(kernel_runtime_dir(account))
+    return env
 
 
 def workspace_environment(settings: Settings, project_id: int, api_token: str, root: Path) -> dict[str, str]:
@@ -368,7 +384,7 @@ def prepare_workspace_folders(settings: Settings, project_id: int, username: str
             _reown(root_fd, owner, settings.hub_uid_base)
         _subfolder(root_fd, "outputs", owner)
         _subfolder(root_fd, ".tmp", owner)
-        _link(root_fd, "data", f"../../data/{int(project_id)}/{username}", owner)
+        _link(root_fd, "data", os.path.relpath(_dataset_folder_of(root), root), owner)
         _copy_notebooks(settings.notebooks_dir, root_fd, owner)
     finally:
         os.close(root_fd)
@@ -461,5 +477,5 @@ def remove_project_workspaces(settings: Settings, project_id: int) -> int:
                     # Nothing of the account may be running while its workspace is removed.
                     kill_account_processes(WorkspaceAccount(uid=info.st_uid, gid=info.st_gid))
     _remove_tree(folder)
-    _remove_tree(settings.workspaces_dir / "data" / str(int(project_id)))
+    _remove_tree(_dataset_folder_of(folder / "any").parent)
     return count

@@ -15,10 +15,10 @@ from flask import g, jsonify, request, send_file
 from flask.typing import ResponseReturnValue
 
 from enclave.catalog import search_datasets
+from enclave.combination import receive_package, submissions_for
 from enclave.db.models import Dataset, ExportRequest, Project, Release, Role
 from enclave.errors import InputError
 from enclave.exports import create_export_request, release_for_download, requests_for, votes_visible_to
-from enclave.intake import receive_package, submissions_for
 from enclave.projects import projects_for, require_project_access
 from enclave.service import open_linkage_unit
 from enclave.web.api.spec import api_route, openapi_document

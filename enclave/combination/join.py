@@ -20,7 +20,6 @@ Pure library: pandas/pyarrow/duckdb/cryptography only — no Flask, no database.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Mapping
 
@@ -31,6 +30,7 @@ import pyarrow.compute as pc
 
 from enclave.errors import InputError
 from enclave.messages import text
+from linkage.match_keys import hmac_spans
 
 __all__ = ["PSEUDONYM_COLUMN", "SHARED_COLUMNS", "combine_submissions", "derive_pseudonyms"]
 
@@ -42,29 +42,27 @@ _DOMAIN = b"enclave-project-pseudonym/v1\x00"
 def derive_pseudonyms(link_ids: np.ndarray, pseudonym_key: bytes) -> list[str]:
     """Return the project pseudonym of each link id.
 
+    The keyed hash is the partner tool's own HMAC stage
+    (:func:`linkage.match_keys.hmac_spans`), so match keys and pseudonyms share
+    one implementation: the link ids, as 8-byte big-endian integers, lie end to
+    end in one buffer, hashed under the project's pseudonym key after the
+    pseudonym domain.
+
     Args:
         link_ids: int64 link ids.
         pseudonym_key: The project's pseudonym key (32 bytes or more).
 
     Returns:
-        32 hex characters per link id.
+        32 hex characters (the first 128 bits of the tag) per link id.
     """
-    block = 64
-    key = pseudonym_key if len(pseudonym_key) <= block else hashlib.sha256(pseudonym_key).digest()
-    key = key.ljust(block, b"\0")
-    inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
-    inner.update(_DOMAIN)
-    outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
-    out = []
-    raw = np.asarray(link_ids, dtype=">i8").tobytes()
-    icopy, ocopy = inner.copy, outer.copy
-    for i in range(0, len(raw), 8):
-        a = icopy()
-        a.update(raw[i : i + 8])
-        b = ocopy()
-        b.update(a.digest())
-        out.append(b.hexdigest()[:32])
-    return out
+    raw = np.ascontiguousarray(np.asarray(link_ids, dtype=">i8")).tobytes()
+    count = len(raw) // 8
+    if count == 0:
+        return []
+    starts = np.arange(0, 8 * count + 1, 8, dtype=np.int64)
+    tags = hmac_spans(pseudonym_key, raw, starts, _DOMAIN)
+    text_hex = np.ascontiguousarray(tags[:, :16]).tobytes().hex()
+    return [text_hex[i : i + 32] for i in range(0, len(text_hex), 32)]
 
 
 def _check_inputs(contents: Mapping[str, pa.Table], linkage_map: pa.Table, key: bytes) -> None:

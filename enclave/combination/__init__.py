@@ -4,7 +4,9 @@
 4-4 :mod:`~enclave.combination.linkage_map` has the linkage unit link and
 delivers its sealed map; 4-4/4-5 :mod:`~enclave.combination.combine` joins the
 content through the map (:mod:`~enclave.combination.join`, a pure library);
-4-6 :mod:`~enclave.combination.processing` pseudonymizes, processes and
+a project asking for one dataset skips both: :mod:`~enclave.combination.provision`
+replaces its serials by project pseudonyms (가명정보 제공); 4-6
+:mod:`~enclave.combination.processing` pseudonymizes, processes and
 reviews the risk, :mod:`~enclave.combination.adequacy` records the steward's
 adequacy decision and :mod:`~enclave.combination.replicas` builds synthetic
 replicas. :mod:`~enclave.combination.datasets` stores every version of a
@@ -17,10 +19,23 @@ from __future__ import annotations
 from enclave.combination.adequacy import decide_adequacy, latest_review
 from enclave.combination.combine import combine_project
 from enclave.combination.datasets import DEFAULT_POLICY, policy_path, read_project_dataset
-from enclave.combination.intake import PayloadTooLarge, ReceivedPackage, receive_package, submissions_for
-from enclave.combination.join import PSEUDONYM_COLUMN, SHARED_COLUMNS, combine_submissions, derive_pseudonyms
+from enclave.combination.intake import (
+    PayloadTooLarge,
+    ReceivedPackage,
+    latest_submissions,
+    receive_package,
+    submissions_for,
+)
+from enclave.combination.join import (
+    PSEUDONYM_COLUMN,
+    SHARED_COLUMNS,
+    combine_submissions,
+    derive_pseudonyms,
+    pseudonymize_serials,
+)
 from enclave.combination.linkage_map import deliver_linkage_map
 from enclave.combination.processing import NOT_IN_REGISTRY, review_risk
+from enclave.combination.provision import provide_project
 from enclave.combination.replicas import build_project_replica, decide_replica
 
 __all__ = [
@@ -38,7 +53,10 @@ __all__ = [
     "deliver_linkage_map",
     "derive_pseudonyms",
     "latest_review",
+    "latest_submissions",
     "policy_path",
+    "provide_project",
+    "pseudonymize_serials",
     "read_project_dataset",
     "receive_package",
     "review_risk",

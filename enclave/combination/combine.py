@@ -7,11 +7,10 @@ pseudonyms (:func:`enclave.combination.join.combine_submissions`).
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from enclave.combination.datasets import load_project, read_parquet, store_dataset
+from enclave.combination.intake import latest_submissions
 from enclave.combination.join import combine_submissions
-from enclave.db.models import LinkedDataset, ProjectState, Submission
+from enclave.db.models import LinkedDataset, ProjectFlow, ProjectState
 from enclave.errors import Conflict, NotFound
 from enclave.keys import project_key_id
 from enclave.messages import text
@@ -31,12 +30,9 @@ def combine_project(svc: EnclaveService, project_id: int, actor: str) -> LinkedD
         project = load_project(session, project_id)
         if project.state is not ProjectState.approved:
             raise Conflict(text("projects.wrong_state", state=project.state.value))
-        rows = list(session.scalars(select(Submission).where(Submission.project_id == project_id)
-                                    .order_by(Submission.id)))
-        latest = {r.agency_code: r for r in rows}
-        missing = sorted(set(project.agency_codes) - set(latest))
-        if missing:
-            raise NotFound(text("provisioning.missing_content", agencies=", ".join(missing)))
+        if project.flow is ProjectFlow.provision:
+            raise Conflict(text("combination.single_dataset", project_id=project_id))
+        latest = latest_submissions(session, project)
         if not svc.store.exists(f"projects/{project_id}/linkage-map"):
             raise NotFound(text("provisioning.no_map"))
         contents = {agency: read_parquet(svc.get_object(session, r.object_id, key_id))

@@ -13,7 +13,7 @@ import hashlib
 import json
 
 from enclave.combination.datasets import load_project, reports_dir
-from enclave.db.models import ProjectState
+from enclave.db.models import ProjectFlow, ProjectState
 from enclave.errors import Conflict
 from enclave.keys import project_key_id
 from enclave.linkage_unit import LinkageUnitRole
@@ -37,9 +37,12 @@ def deliver_linkage_map(svc: EnclaveService, linkage_unit: LinkageUnitRole, proj
         Conflict: The project is not approved and waiting for data.
     """
     with svc.session() as session:
-        state = load_project(session, project_id).state
+        project = load_project(session, project_id)
+        state, flow = project.state, project.flow
     if state is not ProjectState.approved:
         raise Conflict(text("projects.wrong_state", state=state.value))
+    if flow is ProjectFlow.provision:
+        raise Conflict(text("combination.single_dataset", project_id=project_id))
     run, sealed = linkage_unit.run_linkage(project_id, svc.keys.sealing_public_key, actor=actor)
     quality = json.loads(run.quality)
     opened = open_package(sealed, svc.keys.sealing_key, enclave_trusted_signers(svc.settings),

@@ -15,7 +15,14 @@ import json
 import numpy as np
 import pandas as pd
 
-from enclave.combination.datasets import latest_dataset, policy_path, read_parquet, reports_dir, store_dataset
+from enclave.combination.datasets import (
+    latest_dataset,
+    load_project,
+    policy_path,
+    read_parquet,
+    reports_dir,
+    store_dataset,
+)
 from enclave.db.models import RiskReview
 from enclave.errors import InputError, NotFound
 from enclave.keys import project_key_id
@@ -134,9 +141,10 @@ def review_risk(svc: EnclaveService, project_id: int, actor: str, *, n_attacks: 
         key_id = project_key_id(project_id)
         frame = read_parquet(svc.get_object(session, combined.object_id, key_id)).to_pandas()
         pseudonym_key = svc.keyring.unwrap(session, project_key_id(project_id, "pseudonym"))
+        agencies = load_project(session, project_id).agency_codes
     path = policy_path(svc, project_id)
     try:
-        policy = load_policy(path)
+        policy = load_policy(path).for_agencies(agencies)
         frame = _canonical_order(_fill_absent(frame, policy))
         policy.validate(frame)
         rounds = 0

@@ -30,7 +30,8 @@ def build_project_replica(svc: EnclaveService, project_id: int, actor: str, *, n
     """Fit a synthetic replica of the approved data and measure its risk with anonymeter."""
     with svc.session() as session:
         frame = read_project_dataset(svc, session, project_id)
-    policy = load_policy(policy_path(svc, project_id))
+        agencies = load_project(session, project_id).agency_codes
+    policy = load_policy(policy_path(svc, project_id)).for_agencies(agencies)
     pseudonym_columns = [c for c in frame.columns if c == "pseudonym"]
     try:
         result = build_replica(frame.drop(columns=pseudonym_columns), policy, seed=seed, n_attacks=n_attacks)

@@ -34,8 +34,8 @@ from enclave.db.models import (
 from enclave.errors import Conflict, InputError, NotFound, PermissionDenied
 from enclave.keys import project_key_id
 from enclave.messages import text
-from enclave.projects.access import is_member
-from enclave.projects.application import steward_may_decide
+from enclave.projects.access import is_member, steward_may_decide
+from enclave.projects.lifecycle import project_state_conflict
 from enclave.service import EnclaveService
 from enclave.store import atomic_write
 from export_review import (
@@ -126,7 +126,7 @@ def create_export_request(
     if author.role is not Role.researcher or not is_member(author, project):
         raise PermissionDenied(text("users.forbidden", role=author.role.value))
     if project.state is not ProjectState.active:
-        raise Conflict(text("projects.wrong_state", state=project.state.value))
+        raise project_state_conflict(project)
     names = [e.get("name") if isinstance(e, dict) else None for e in evidence]
     if not title.strip():
         raise InputError(text("exports.no_title"))

@@ -14,6 +14,7 @@ from enclave.provisioning.pipeline import (
     read_project_dataset,
     review_risk,
 )
+from enclave.provisioning.reports import linkage_quality_path, read_linkage_quality, reports_dir
 
 __all__ = [
     "DEFAULT_POLICY",
@@ -23,7 +24,10 @@ __all__ = [
     "decide_replica",
     "deliver_linkage_map",
     "latest_review",
+    "linkage_quality_path",
     "policy_path",
+    "read_linkage_quality",
     "read_project_dataset",
+    "reports_dir",
     "review_risk",
 ]

@@ -62,6 +62,7 @@ __all__ = [
     "release_for_download",
     "release_path",
     "requests_for",
+    "require_request_access",
     "review_board",
     "review_queue",
     "votes_visible_to",
@@ -291,6 +292,20 @@ def withdraw_request(svc: EnclaveService, session: Session, request_id: int, aut
     if request.state not in (_S.DRAFT.value, _S.SUBMITTED.value, _S.IN_REVIEW.value, _S.CHANGES_REQUESTED.value):
         raise Conflict(text("exports.not_in_review", state=request.state))
     _move(svc, session, request, _S.WITHDRAWN, author.username)
+
+
+def require_request_access(session: Session, user: User, request_id: int) -> ExportRequest:
+    """Return the export request if ``user`` may see its project.
+
+    Raises:
+        NotFound: No such request, or one of a project ``user`` may not see.
+    """
+    from enclave.projects.access import can_view_project
+
+    request = session.get(ExportRequest, request_id)
+    if request is None or not can_view_project(user, request.project):
+        raise NotFound(text("exports.not_found"))
+    return request
 
 
 def requests_for(session: Session, user: User) -> list[ExportRequest]:

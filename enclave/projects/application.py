@@ -209,10 +209,11 @@ def decide_agency_part(
     parts = [r for r in project.requests if r.dataset.agency_code == agency_user.agency_code]
     if not parts:
         raise PermissionDenied(text("projects.not_your_data"))
-    if project.state is not ProjectState.applied:
-        raise project_state_conflict(project)
+    # A part already decided is a second click whatever happened since.
     if any(r.decision is not Decision.pending for r in parts):
         raise Conflict(text("projects.already_decided", decision=parts[0].decision.value))
+    if project.state is not ProjectState.applied:
+        raise project_state_conflict(project)
     for part in parts:
         part.decision = decision
     row = _record(svc, session, project, agency_user, f"agency:{agency_user.agency_code}", decision, comment)

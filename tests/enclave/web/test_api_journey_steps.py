@@ -17,7 +17,15 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from enclave.db.models import AuditEvent, ExportRequest, LinkedDataset, Project, ProjectState, RiskReview, SyntheticReplica
+from enclave.db.models import (
+    AuditEvent,
+    ExportRequest,
+    LinkedDataset,
+    Project,
+    ProjectState,
+    RiskReview,
+    SyntheticReplica,
+)
 from enclave.keys import project_key_id
 from enclave.projects import verify_destruction_certificate
 
@@ -140,8 +148,8 @@ def test_application_content_problems_are_listed_at_once_without_echoing_team_en
         team=["oscar", RRN, "stella"]))
     assert answer.status_code == 400
     message = answer.get_json()["error"]
-    for fragment in ("title", "retention end", "no_such_variable", "Dataset 999 ", "Dataset 9999999999 ", "Team entry 2",
-                     "Team entry 3"):
+    for fragment in ("title", "retention end", "no_such_variable", "Dataset 999 ", "Dataset 9999999999 ",
+                     "Team entry 2", "Team entry 3"):
         assert fragment in message, fragment
     assert RRN not in message and "stella" not in message
     not_a_date = client.post("/api/v1/projects", headers=token_for(people["researcher"]),

@@ -7,7 +7,6 @@ so a route cannot exist without being described (a test checks both ways).
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ from typing import Any, TypeVar
 from flask import Blueprint
 
 from enclave.db.models import MAX_ROW_ID, Role
-from enclave.web.identity import login_required, not_found
+from enclave.web.identity import login_required
 
 __all__ = ["ApiOperation", "OPERATIONS", "api_blueprint", "api_route", "openapi_document", "openapi_path"]
 
@@ -80,8 +79,7 @@ def api_route(
     """
 
     def decorate(view: F) -> F:
-        bounded = _bounded_ids(view)
-        guarded = bounded if public else login_required(*roles, project_scoped=project_scoped)(bounded)
+        guarded = view if public else login_required(*roles, project_scoped=project_scoped)(view)
         api_blueprint.add_url_rule(rule, endpoint=view.__name__, view_func=guarded, methods=[method])
         OPERATIONS.append(ApiOperation(
             rule=rule, method=method.lower(), endpoint=view.__name__, summary=summary, roles=roles,
@@ -90,19 +88,6 @@ def api_route(
         return view
 
     return decorate
-
-
-def _bounded_ids(view: F) -> F:
-    # Werkzeug's int converter takes any number of digits; an id past what the
-    # database's id columns hold names no row, and looking it up would fail in
-    # the driver (a 500) instead of finding nothing.
-    @functools.wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if any(isinstance(value, int) and value > MAX_ROW_ID for value in kwargs.values()):
-            raise not_found()
-        return view(*args, **kwargs)
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _operation(op: ApiOperation) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from enclave.db.models import (
     User,
 )
 from enclave.exports import votes_visible_to
+from enclave.projects import pending_agencies
 from enclave.web.database import db_session
 
 __all__ = [
@@ -97,8 +98,6 @@ def iso(value: Any) -> str | None:
 
 def project_json(p: Project, *, agency_code: str | None = None) -> dict[str, Any]:
     """A project as its viewer may see it; an agency sees only the requests for its own data."""
-    from enclave.projects import pending_agencies
-
     requests = [r for r in p.requests if agency_code is None or r.dataset.agency_code == agency_code]
     return {"id": p.id, "title": p.title, "state": p.state.value, "purpose": p.purpose,
             "analysis_plan": p.analysis_plan, "retention_end": iso(p.retention_end),

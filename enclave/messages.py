@@ -238,7 +238,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "projects.no_purpose": {"en": "Describe the purpose of the project.", "ko": "연구 목적을 기술하세요."},
     "projects.no_title": {"en": "Give the project a title.", "ko": "과제명을 입력하세요."},
     "projects.retention_past": {"en": "The retention end must be in the future.", "ko": "보유 기간 종료일은 미래여야 합니다."},
-    "projects.team_not_researcher": {"en": "Team member {username} is not a researcher account.", "ko": "팀원 {username}은(는) 연구자 계정이 아닙니다."},
+    "projects.team_entry": {"en": "Team entry {number} is not the user name of an active researcher; correct it and apply again.", "ko": "연구진 {number}번째 항목은 활성 연구자 계정의 사용자 이름이 아닙니다. 고친 뒤 다시 신청하세요."},
+    "projects.bad_retention_end": {"en": "Write the retention end as a date, YYYY-MM-DD.", "ko": "보유 기간 종료일을 YYYY-MM-DD 형식의 날짜로 쓰세요."},
+    "projects.title_too_long": {"en": "Shorten the title to at most {most} characters.", "ko": "과제명을 {most}자 이내로 줄이세요."},
     "projects.not_found": {"en": "There is no such project, or you may not see it.", "ko": "과제가 없거나 볼 권한이 없습니다."},
     "projects.already_decided": {"en": "This was already decided ({decision}); nothing was changed.", "ko": "이미 결정되었습니다({decision}). 아무것도 바뀌지 않았습니다."},
     "projects.wrong_state": {"en": "The project is {state}, so this cannot be done now.", "ko": "과제 상태가 {state}이므로 지금은 할 수 없습니다."},
@@ -247,6 +249,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     "projects.conflict_of_interest": {"en": "You belong to this project, so you may not decide on it. Ask another steward.", "ko": "이 과제의 구성원이므로 결정할 수 없습니다. 다른 심사자에게 요청하세요."},
     "projects.destroyed": {"en": "Project {project_id} was destroyed on {when}; its data and keys no longer exist.", "ko": "과제 {project_id}는 {when}에 파기되어 데이터와 키가 없습니다."},
     "projects.comment_required": {"en": "Say why in a comment when you decline.", "ko": "거절할 때는 사유를 입력하세요."},
+    "projects.wrong_state_next": {"en": "The project is {state}, so this cannot be done now. {next}", "ko": "과제 상태가 {state}이므로 지금은 할 수 없습니다. {next}"},
+    "projects.next.applied": {"en": "First every agency whose data is requested, then a steward not on the team, must approve the application.", "ko": "먼저 데이터를 요청받은 모든 기관과, 이어서 연구진이 아닌 심사자가 신청을 승인해야 합니다."},
+    "projects.next.approved": {"en": "First the agencies' data must be linked and combined, and a steward must approve its risk review as adequate.", "ko": "먼저 기관 데이터가 결합되고, 심사자가 위험 검토를 적정하다고 승인해야 합니다."},
+    "projects.next.provisioned": {"en": "First a steward not on the team must open the workspace.", "ko": "먼저 연구진이 아닌 심사자가 분석 환경을 열어야 합니다."},
+    "projects.next.active": {"en": "First the lead researcher or a steward must close the project.", "ko": "먼저 책임 연구자나 심사자가 과제를 종료해야 합니다."},
+    "projects.next.closing": {"en": "Only its destruction, by a steward not on the team, remains.", "ko": "연구진이 아닌 심사자의 파기만 남았습니다."},
+    "projects.next.declined": {"en": "The application was declined; only its destruction, by a steward not on the team, remains.", "ko": "신청이 거절되었습니다. 연구진이 아닌 심사자의 파기만 남았습니다."},
+    "projects.next.destroyed": {"en": "Its data and keys were destroyed; nothing more can be done.", "ko": "데이터와 키가 파기되어 더 할 수 있는 일이 없습니다."},
+    "projects.no_certificate": {"en": "Project {project_id} has no destruction certificate yet; a steward must destroy the project first.", "ko": "과제 {project_id}에는 아직 파기 확인서가 없습니다. 먼저 심사자가 과제를 파기해야 합니다."},
 }
 
 

@@ -37,6 +37,7 @@ from enclave.combination.linkage_map import deliver_linkage_map
 from enclave.combination.processing import NOT_IN_REGISTRY, review_risk
 from enclave.combination.provision import provide_project
 from enclave.combination.replicas import build_project_replica, decide_replica
+from enclave.combination.reports import linkage_quality_path, read_linkage_quality
 
 __all__ = [
     "DEFAULT_POLICY",
@@ -54,9 +55,11 @@ __all__ = [
     "derive_pseudonyms",
     "latest_review",
     "latest_submissions",
+    "linkage_quality_path",
     "policy_path",
     "provide_project",
     "pseudonymize_serials",
+    "read_linkage_quality",
     "read_project_dataset",
     "receive_package",
     "review_risk",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enclave.db.models.accounts import ApiToken, Role, User
 from enclave.db.models.audit import AuditEvent
-from enclave.db.models.base import Base, LinkageUnitBase, UtcDateTime, utcnow
+from enclave.db.models.base import MAX_ROW_ID, Base, LinkageUnitBase, UtcDateTime, utcnow
 from enclave.db.models.catalog import Dataset, DatasetVariable
 from enclave.db.models.exports import ExportOutput, ExportRequest, ExportVote, LedgerRecord, Release
 from enclave.db.models.keys import DataKey
@@ -29,6 +29,7 @@ from enclave.db.models.submissions import (
 )
 
 __all__ = [
+    "MAX_ROW_ID",
     "ApiToken",
     "AuditEvent",
     "Base",

@@ -7,7 +7,9 @@ content through the map (:mod:`~enclave.combination.join`, a pure library);
 4-6 :mod:`~enclave.combination.processing` pseudonymizes, processes and
 reviews the risk, :mod:`~enclave.combination.adequacy` records the steward's
 adequacy decision and :mod:`~enclave.combination.replicas` builds synthetic
-replicas. :mod:`~enclave.combination.datasets` stores every version of a
+replicas. :mod:`~enclave.combination.jobs` makes these use cases jobs a
+steward starts and a worker runs; :mod:`~enclave.combination.leftovers`
+removes what an unfinished run left. :mod:`~enclave.combination.datasets` stores every version of a
 project's data, encrypted, and is the one way the approved version is read.
 Views, API routes, commands and jobs all call these functions.
 """
@@ -17,8 +19,10 @@ from __future__ import annotations
 from enclave.combination.adequacy import decide_adequacy, latest_review
 from enclave.combination.combine import combine_project
 from enclave.combination.datasets import DEFAULT_POLICY, policy_path, read_project_dataset
+from enclave.combination.jobs import STAGE4_JOBS, next_step, start_embedded_worker, startable_kinds
 from enclave.combination.intake import PayloadTooLarge, ReceivedPackage, receive_package, submissions_for
 from enclave.combination.join import PSEUDONYM_COLUMN, SHARED_COLUMNS, combine_submissions, derive_pseudonyms
+from enclave.combination.leftovers import remove_leftovers
 from enclave.combination.linkage_map import deliver_linkage_map
 from enclave.combination.processing import NOT_IN_REGISTRY, review_risk
 from enclave.combination.replicas import build_project_replica, decide_replica
@@ -28,6 +32,7 @@ __all__ = [
     "NOT_IN_REGISTRY",
     "PSEUDONYM_COLUMN",
     "SHARED_COLUMNS",
+    "STAGE4_JOBS",
     "PayloadTooLarge",
     "ReceivedPackage",
     "build_project_replica",
@@ -38,9 +43,13 @@ __all__ = [
     "deliver_linkage_map",
     "derive_pseudonyms",
     "latest_review",
+    "next_step",
     "policy_path",
     "read_project_dataset",
     "receive_package",
+    "remove_leftovers",
     "review_risk",
+    "start_embedded_worker",
+    "startable_kinds",
     "submissions_for",
 ]

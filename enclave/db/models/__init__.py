@@ -7,6 +7,7 @@ from enclave.db.models.audit import AuditEvent
 from enclave.db.models.base import Base, LinkageUnitBase, UtcDateTime, utcnow
 from enclave.db.models.catalog import Dataset, DatasetVariable
 from enclave.db.models.exports import ExportOutput, ExportRequest, ExportVote, LedgerRecord, Release
+from enclave.db.models.jobs import ACTIVE_JOB_STATES, Job, JobKind, JobState
 from enclave.db.models.keys import DataKey
 from enclave.db.models.projects import (
     DatasetRequest,
@@ -28,6 +29,7 @@ from enclave.db.models.submissions import (
 )
 
 __all__ = [
+    "ACTIVE_JOB_STATES",
     "ApiToken",
     "AuditEvent",
     "Base",
@@ -40,6 +42,9 @@ __all__ = [
     "ExportOutput",
     "ExportRequest",
     "ExportVote",
+    "Job",
+    "JobKind",
+    "JobState",
     "LedgerRecord",
     "LinkageRun",
     "LinkageUnitBase",

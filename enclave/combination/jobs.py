@@ -93,7 +93,8 @@ def _has_approved_review(session: Session, project_id: int) -> bool:
 
 
 def _check_replica(svc: EnclaveService, session: Session, project: Project) -> None:
-    _require_state(project, ProjectState.provisioned, ProjectState.active)
+    if project.state is not ProjectState.approved:
+        _require_state(project, ProjectState.provisioned, ProjectState.active)
     if not _has_approved_review(session, project.id):
         raise Conflict(text("jobs.needs_review"))
 

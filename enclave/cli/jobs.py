@@ -40,14 +40,30 @@ def _line(job: Job) -> str:
             f"{job.started_by:<16} {job.created_at:%Y-%m-%d %H:%M}  {progress}")
 
 
+def _poll(ctx: CliContext, job_id: int) -> Job:
+    with ctx.service().session() as session:
+        job = session.get(Job, job_id)
+        assert job is not None
+        return job
+
+
 def _wait(ctx: CliContext, job_id: int) -> Job:
-    svc = ctx.service()
+    """Follow a job to its end: a progress bar on a terminal, a line per change otherwise (logs, pipes)."""
+    if not sys.stdout.isatty():
+        seen: tuple[str, int] | None = None
+        while True:
+            job = _poll(ctx, job_id)
+            now = (job.stage, job.percent)
+            if now != seen and job.stage:
+                click.echo(f"job {job_id}: {job.stage} {job.percent}%")
+                seen = now
+            if job.state.is_finished:
+                return job
+            time.sleep(1.0)
     last = 0
     with click.progressbar(length=100, label=f"job {job_id}", show_percent=True) as bar:
         while True:
-            with svc.session() as session:
-                job = session.get(Job, job_id)
-                assert job is not None
+            job = _poll(ctx, job_id)
             percent = 100 if job.state is JobState.succeeded else job.percent
             if percent > last:
                 bar.update(percent - last)

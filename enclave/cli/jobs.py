@@ -101,7 +101,8 @@ def start_command(ctx: CliContext, project_id: int, kind: str, acting: str, wait
 
 @jobs_group.command("list")
 @click.option("--project", "project_id", type=int, default=None, help="Only this project's jobs.")
-@click.option("--state", "states", type=click.Choice(_STATES), multiple=True, help="Only jobs in this state (repeatable).")
+@click.option("--state", "states", type=click.Choice(_STATES), multiple=True,
+              help="Only jobs in this state (repeatable).")
 @pass_cli
 def list_command(ctx: CliContext, project_id: int | None, states: tuple[str, ...]) -> None:
     """List jobs, newest first, with their state and progress."""
@@ -111,7 +112,8 @@ def list_command(ctx: CliContext, project_id: int | None, states: tuple[str, ...
         if not jobs:
             click.echo(text("jobs.none"))
             return
-        click.echo(f"{'job':>5}  {'project':>7}  {'kind':<8} {'state':<10} {'started by':<16} {'created (UTC)':<17} progress")
+        click.echo(f"{'job':>5}  {'project':>7}  {'kind':<8} {'state':<10} {'started by':<16} "
+                   f"{'created (UTC)':<17} progress")
         for job in jobs:
             click.echo(_line(job))
 

@@ -19,8 +19,8 @@ from __future__ import annotations
 from enclave.combination.adequacy import decide_adequacy, latest_review
 from enclave.combination.combine import combine_project
 from enclave.combination.datasets import DEFAULT_POLICY, policy_path, read_project_dataset
-from enclave.combination.jobs import STAGE4_JOBS, next_step, start_embedded_worker, startable_kinds
 from enclave.combination.intake import PayloadTooLarge, ReceivedPackage, receive_package, submissions_for
+from enclave.combination.jobs import STAGE4_JOBS, next_step, start_embedded_worker, startable_kinds
 from enclave.combination.join import PSEUDONYM_COLUMN, SHARED_COLUMNS, combine_submissions, derive_pseudonyms
 from enclave.combination.leftovers import remove_leftovers
 from enclave.combination.linkage_map import deliver_linkage_map

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from enclave.web.api import jobs as _jobs  # noqa: F401  (registers the job routes)
 from enclave.web.api import routes as _routes  # noqa: F401  (registers the routes)
-from enclave.web.api import jobs as _jobs  # noqa: F401,I001  (registers the job routes)
 from enclave.web.api.spec import OPERATIONS, ApiOperation, api_blueprint, openapi_document
 
 __all__ = ["OPERATIONS", "ApiOperation", "api_blueprint", "openapi_document"]

@@ -82,10 +82,9 @@ def test_the_database_itself_refuses_two_active_jobs_of_one_project(svc: Enclave
     project_id, other = apply(svc, world), apply(svc, world)
     with svc.session() as session:
         session.add(Job(project_id=project_id, kind=JobKind.link, started_by="carol"))
-    with pytest.raises(IntegrityError):
-        with svc.session() as session:
-            session.add(Job(project_id=project_id, kind=JobKind.combine, state=JobState.running,
-                            started_by="carol"))
+    with pytest.raises(IntegrityError), svc.session() as session:
+        session.add(Job(project_id=project_id, kind=JobKind.combine, state=JobState.running,
+                        started_by="carol"))
     with svc.session() as session:
         # Ended jobs and other projects' jobs do not count.
         session.add(Job(project_id=project_id, kind=JobKind.link, state=JobState.failed, started_by="carol"))
@@ -186,9 +185,8 @@ def test_progress_is_written_while_the_job_runs_and_cancellation_stops_it_cleanl
     assert job.state is JobState.cancelled and job.finished_at is not None
     # Cleaned before the attempt and after the cancellation.
     assert cleaned == [project_id, project_id]
-    with pytest.raises(Conflict, match="already ended"):
-        with svc.session() as session:
-            cancel_job(svc, session, session.get(User, world.users["carol"].id), job_id)
+    with pytest.raises(Conflict, match="already ended"), svc.session() as session:
+        cancel_job(svc, session, session.get(User, world.users["carol"].id), job_id)
 
 
 def test_a_queued_job_is_cancelled_at_once_and_never_runs(svc: EnclaveService, world: World) -> None:

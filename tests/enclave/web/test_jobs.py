@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from enclave.combination import STAGE4_JOBS
-from enclave.db.models import Job, JobState
+from enclave.db.models import Job
 from enclave.jobs import Worker
 from enclave.service import EnclaveService
 from enclave.users import find_user, issue_token

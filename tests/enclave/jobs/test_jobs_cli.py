@@ -77,10 +77,13 @@ def test_a_steward_starts_a_job_waits_for_it_and_lists_it(svc: EnclaveService, r
 
 def test_a_worker_stops_cleanly_on_sigterm_and_refuses_a_newer_schema(svc: EnclaveService) -> None:
     worker = _worker(svc)
-    time.sleep(3)
+    assert worker.stdout is not None
+    first_line = worker.stdout.readline()  # printed once its signal handlers are installed
+    assert "is waiting for stage-4 jobs" in first_line
+    time.sleep(0.5)
     worker.send_signal(signal.SIGTERM)
     output, _ = worker.communicate(timeout=60)
-    assert worker.returncode == 0 and "is waiting for stage-4 jobs" in output and "Worker stopped" in output
+    assert worker.returncode == 0 and "Worker stopped after running 0 jobs" in output
 
     with svc.db.engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))

@@ -35,7 +35,7 @@ from enclave.combination.linkage_map import deliver_linkage_map
 from enclave.combination.processing import review_risk
 from enclave.combination.replicas import build_project_replica
 from enclave.db.models import JobKind, Project, ProjectState, ReviewState, RiskReview, Submission
-from enclave.errors import Conflict
+from enclave.errors import Conflict, EnclaveError
 from enclave.jobs import JobContext, JobRegistry, JobResult, JobSpec, Worker, active_job
 from enclave.messages import text
 from enclave.service import EnclaveService, open_linkage_unit
@@ -203,6 +203,9 @@ def start_embedded_worker(svc: EnclaveService) -> Callable[[], None]:
     def _run() -> None:
         try:
             worker.run()
+        except EnclaveError as error:
+            # Enclave errors say what to do (a newer schema: upgrade) and hold no data.
+            log.error("the embedded worker stopped: %s", error.log_message)
         except Exception as error:  # noqa: BLE001 — the web pages keep serving; say why jobs stopped
             log.error("the embedded worker stopped: %s", type(error).__name__)
 

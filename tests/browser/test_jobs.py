@@ -26,7 +26,7 @@ def _fresh_code(secret: bytes) -> str:
 def test_a_steward_starts_a_job_and_sees_its_progress_without_reloading(browser: Any, live_server: str,
                                                                          svc: EnclaveService,
                                                                          screenshot: Any) -> None:
-    stage4 = build_stage4_project(svc, passable_folder("agencies"), persons=600)
+    stage4 = build_stage4_project(svc, passable_folder("agencies"), persons=1000)
     pid = stage4.project_id
     linkage_unit = open_linkage_unit(svc.settings, svc)
     try:
@@ -54,6 +54,8 @@ def test_a_steward_starts_a_job_and_sees_its_progress_without_reloading(browser:
     # Marks this document: a reload would lose it.
     page.evaluate("window.__notReloaded = true")
 
+    # A short lease makes the heartbeat (which writes progress) beat every half second.
+    svc.settings = svc.settings.replace(job_lease_seconds=2)
     stop_worker = start_embedded_worker(svc)
     seen: list[tuple[str, int]] = []
     try:

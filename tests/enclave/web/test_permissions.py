@@ -64,6 +64,11 @@ PAGES = {
     ("GET", "agency.applications"): row(302, 403, 403, 200, 200, 403, 403, 403),
     ("GET", "agency.submissions"): row(302, 403, 403, 200, 200, 403, 403, 403),
     ("GET", "steward.queue"): row(302, 403, 403, 403, 403, 200, 200, 403),
+    # Stage-4 jobs: an active project cannot be linked again, so the steward's start is
+    # refused by its state and flashed on the project page (302, nothing changes).
+    ("POST", "jobs.start"): row(302, 403, 403, 403, 403, 302, 403, 302),
+    ("POST", "jobs.cancel"): row(302, 403, 403, 403, 403, 404, 404, 404),
+    ("GET", "jobs.jobs_status"): row(302, 403, 403, 403, 403, 200, 403, 200),
 }
 
 API = {
@@ -96,6 +101,10 @@ API = {
     ("POST", "api.vote"): row(401, 403, 403, 403, 403, 409, 403, 403),
     ("POST", "api.withdraw"): row(401, 409, 404, 403, 403, 403, 403, 403),
     ("GET", "api.queue"): row(401, 403, 403, 403, 403, 200, 200, 403),
+    ("POST", "api.start_project_job"): row(401, 403, 403, 403, 403, 400, 403, 400),
+    ("GET", "api.list_project_jobs"): row(401, 403, 403, 403, 403, 200, 403, 200),
+    ("GET", "api.get_job"): row(401, 403, 403, 403, 403, 404, 404, 404),
+    ("POST", "api.cancel_one_job"): row(401, 403, 403, 403, 403, 404, 404, 404),
 }
 
 #: JSON bodies that pass the shape checks, so the walk reaches the permission and state rules.
@@ -128,6 +137,7 @@ def walk_world(world, people, svc):  # noqa: ANN001, ANN201
         "applied_project_id": applied_id,
         "project_id": project_id, "request_id": request_id, "output_id": outputs["by_region"],
         "dataset_id": world.welfare_dataset, "review_id": 999, "replica_id": 999, "username": "walk-target",
+        "job_id": 999,
     }
 
 
@@ -139,6 +149,7 @@ def _form(endpoint: str, role: str) -> dict[str, object]:
         "projects.adequacy_decision": {"decision": "approve"},
         "projects.replica_decision": {"decision": "approve"},
         "exports.vote": {"decision": "approve"},
+        "jobs.start": {"kind": "link"},
     }
     return {"csrf_token": "test-csrf-token", **forms.get(endpoint, {})}
 

@@ -46,6 +46,8 @@ for command in (init_command, config_command, keys_group, users_group, projects_
 _hub = __import__("enclave.cli.hub", fromlist=["hub_command", "run_notebook_command"])
 cli.add_command(_hub.hub_command)
 cli.add_command(_hub.run_notebook_command)
+cli.add_command(__import__("enclave.cli.linkage_unit_keys", fromlist=["x"]).linkage_unit_keys_group)
+cli.add_command(__import__("enclave.linkage_unit.cli", fromlist=["x"]).linkage_unit_group)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,8 +1,9 @@
 """Stage 4, combination and additional processing (결합 및 추가처리): one module per use case.
 
 4-3 :mod:`~enclave.combination.intake` receives agencies' sealed packages;
-4-4 :mod:`~enclave.combination.linkage_map` has the linkage unit link and
-delivers its sealed map; 4-4/4-5 :mod:`~enclave.combination.combine` joins the
+4-4 :mod:`~enclave.combination.linkage_map` receives the linkage unit's
+sealed map (from the role in this process or from a separate linkage unit);
+4-4/4-5 :mod:`~enclave.combination.combine` joins the
 content through the map (:mod:`~enclave.combination.join`, a pure library);
 a project asking for one dataset skips both: :mod:`~enclave.combination.provision`
 replaces its serials by project pseudonyms (가명정보 제공); 4-6
@@ -24,6 +25,7 @@ from enclave.combination.intake import (
     ReceivedPackage,
     latest_submissions,
     receive_package,
+    stream_to_file,
     submissions_for,
 )
 from enclave.combination.join import (
@@ -33,7 +35,12 @@ from enclave.combination.join import (
     derive_pseudonyms,
     pseudonymize_serials,
 )
-from enclave.combination.linkage_map import deliver_linkage_map
+from enclave.combination.linkage_map import (
+    ReceivedLinkageMap,
+    check_linkage_unit_account,
+    deliver_linkage_map,
+    receive_linkage_map,
+)
 from enclave.combination.processing import NOT_IN_REGISTRY, review_risk
 from enclave.combination.provision import provide_project
 from enclave.combination.replicas import build_project_replica, decide_replica
@@ -44,8 +51,10 @@ __all__ = [
     "PSEUDONYM_COLUMN",
     "SHARED_COLUMNS",
     "PayloadTooLarge",
+    "ReceivedLinkageMap",
     "ReceivedPackage",
     "build_project_replica",
+    "check_linkage_unit_account",
     "combine_project",
     "combine_submissions",
     "decide_adequacy",
@@ -58,7 +67,9 @@ __all__ = [
     "provide_project",
     "pseudonymize_serials",
     "read_project_dataset",
+    "receive_linkage_map",
     "receive_package",
     "review_risk",
+    "stream_to_file",
     "submissions_for",
 ]

@@ -30,9 +30,13 @@ from linkage.errors import LinkageError, ReplayedPackageError
 from linkage.party_keys import PartyKeys, load_party_keys, load_signing_public_key
 from linkage.sealing import open_package
 
-__all__ = ["LINKAGE_UNIT", "LinkageUnitRole", "ReceivedMatchKeys"]
+__all__ = ["LINKAGE_UNIT", "QUALITY_METADATA_KEY", "LinkageUnitRole", "ReceivedMatchKeys"]
 
 LINKAGE_UNIT = "linkage-unit"
+
+#: Where the aggregate quality report travels inside the sealed map: the
+#: Parquet schema's metadata, so the linkage unit's signature covers it too.
+QUALITY_METADATA_KEY = b"linkage_quality"
 
 
 class ReceivedMatchKeys:
@@ -153,7 +157,7 @@ class LinkageUnitRole:
         Raises:
             NotFound: Fewer than two agencies have submitted.
         """
-        from linkage import link_submissions
+        from linkage import LinkageMap, link_submissions
 
         with self.session() as session:
             rows = list(session.scalars(
@@ -165,8 +169,12 @@ class LinkageUnitRole:
             opened = [open_package(Path(r.path).read_bytes(), self.keys.sealing, signers, source=r.package_id)
                       for r in rows]
             linkage_map, quality = link_submissions(opened)
-            sealed = linkage_map.seal(enclave_sealing_public, self.keys.signing)  # type: ignore[arg-type]
-            run = LinkageRun(project_ref=project_ref, quality=json.dumps(quality.to_dict(), ensure_ascii=False),
+            quality_json = json.dumps(quality.to_dict(), ensure_ascii=False)
+            carried = LinkageMap(
+                table=linkage_map.table.replace_schema_metadata({QUALITY_METADATA_KEY: quality_json.encode("utf-8")}),
+                project_id=linkage_map.project_id, scheme_hash=linkage_map.scheme_hash)
+            sealed = carried.seal(enclave_sealing_public, self.keys.signing)  # type: ignore[arg-type]
+            run = LinkageRun(project_ref=project_ref, quality=quality_json,
                              map_path="", map_sha256=hashlib.sha256(sealed).hexdigest())
             session.add(run)
             session.flush()

@@ -8,6 +8,7 @@ from enclave.db.models.base import Base, LinkageUnitBase, UtcDateTime, utcnow
 from enclave.db.models.catalog import Dataset, DatasetVariable
 from enclave.db.models.exports import ExportOutput, ExportRequest, ExportVote, LedgerRecord, Release
 from enclave.db.models.keys import DataKey
+from enclave.db.models.linkage_unit import LinkageUnitToken, TokenHolder
 from enclave.db.models.projects import (
     DatasetRequest,
     Decision,
@@ -19,6 +20,7 @@ from enclave.db.models.projects import (
     ProjectState,
 )
 from enclave.db.models.submissions import (
+    LinkageMapReceipt,
     LinkageRun,
     LinkedDataset,
     MatchKeySubmission,
@@ -42,8 +44,10 @@ __all__ = [
     "ExportRequest",
     "ExportVote",
     "LedgerRecord",
+    "LinkageMapReceipt",
     "LinkageRun",
     "LinkageUnitBase",
+    "LinkageUnitToken",
     "LinkedDataset",
     "MatchKeySubmission",
     "Project",
@@ -57,6 +61,7 @@ __all__ = [
     "Role",
     "Submission",
     "SyntheticReplica",
+    "TokenHolder",
     "User",
     "UtcDateTime",
     "utcnow",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enclave.web.api import linkage_maps as _linkage_maps  # noqa: F401  (registers the routes)
 from enclave.web.api import routes as _routes  # noqa: F401  (registers the routes)
 from enclave.web.api.spec import OPERATIONS, ApiOperation, api_blueprint, openapi_document
 

@@ -84,7 +84,11 @@ def register_agency_key(settings: Settings, agency_code: str, signing_public_pem
         raise InputError(text("parties.bad_key")) from None
     if not isinstance(key, Ed25519PublicKey):
         raise InputError(text("parties.bad_key"))
-    for folder in (enclave_parties_dir(settings), settings.linkage_unit_dir / "parties"):
+    folders = [enclave_parties_dir(settings)]
+    if not settings.has_separate_linkage_unit:
+        # A separate linkage unit trusts agencies itself (`enclave linkage-unit trust-agency`).
+        folders.append(settings.linkage_unit_dir / "parties")
+    for folder in folders:
         atomic_write(folder / f"{agency_code}.signing.pub.pem", _pem(key), mode=0o644)
 
 

@@ -243,6 +243,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lu.enclave_refused": {"en": "The enclave refused the linkage map (HTTP {status}): {message}", "ko": "enclave가 결합 매핑을 거부했습니다(HTTP {status}): {message}"},
     "lu.linked": {"en": "Project {project} linked (run {run}); the enclave at {url} received the map of {rows} records.", "ko": "과제 {project} 결합 완료(실행 {run}). {url}의 enclave가 레코드 {rows}개의 매핑을 받았습니다."},
     "lu.status_folder": {"en": "Linkage unit folder {data_dir}; delivers to {enclave_url}.", "ko": "결합키관리기관 폴더 {data_dir}, 전달 대상 {enclave_url}."},
+    "lu.confirm_destroy": {"en": "Delete every match-key package, linkage run and sealed map of project {project} held here?", "ko": "여기 보관한 과제 {project}의 매치키 패키지, 결합 실행, 봉인된 매핑을 모두 삭제할까요?"},
+    "lu.destroyed": {"en": "Deleted what the linkage unit held of project {project} ({files} files).", "ko": "결합키관리기관이 보관한 과제 {project}의 자료를 삭제했습니다(파일 {files}개)."},
     "lu.status_missing": {"en": "(not registered: run trust-enclave)", "ko": "(미등록: trust-enclave 실행)"},
     "lu.status_project": {"en": "  project {project}: {packages} match-key packages from {agencies} agencies, {runs} linkage runs", "ko": "  과제 {project}: {agencies}개 기관의 매치키 패키지 {packages}개, 결합 실행 {runs}회"},
     # combination

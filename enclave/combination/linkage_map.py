@@ -132,7 +132,8 @@ def receive_linkage_map(svc: EnclaveService, data: bytes, *, project_id: int, ac
     return ReceivedLinkageMap(project_id, opened.manifest.package_id, opened.manifest.row_count, digest, quality)
 
 
-def deliver_linkage_map(svc: EnclaveService, linkage_unit: LinkageUnitRole, project_id: int, actor: str) -> dict[str, Any]:
+def deliver_linkage_map(svc: EnclaveService, linkage_unit: LinkageUnitRole, project_id: int,
+                        actor: str) -> dict[str, Any]:
     """Have the in-process linkage unit link the project's match keys; the enclave receives the sealed map.
 
     Returns:

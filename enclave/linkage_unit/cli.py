@@ -230,3 +230,19 @@ def status_command(ctx: LinkageUnitCliContext) -> None:
     for project_ref, agencies, packages in rows:
         click.echo(text("lu.status_project", project=project_ref, agencies=agencies, packages=packages,
                         runs=runs.get(project_ref, 0)))
+
+
+@linkage_unit_group.command("destroy")
+@click.argument("project_id", type=int)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@pass_lu
+def destroy_command(ctx: LinkageUnitCliContext, project_id: int, yes: bool) -> None:
+    """Delete everything the linkage unit holds of a project: match-key packages, runs and sealed maps.
+
+    Run it when the enclave has destroyed the project (its certificate
+    records no linkage-unit files when the linkage unit is separate).
+    """
+    if not yes:
+        click.confirm(text("lu.confirm_destroy", project=project_id), abort=True)
+    removed = ctx.service().role.destroy(project_id, actor=ctx.actor)
+    click.echo(text("lu.destroyed", project=project_id, files=removed))

@@ -16,7 +16,6 @@ import base64
 import hashlib
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -31,11 +30,18 @@ import requests
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 from sqlalchemy import create_engine, inspect, select
 from sqlalchemy import text as sql
-from sqlalchemy.engine import make_url
 
 from enclave.audit import AuditRecord
 from enclave.combination import combine_project
-from enclave.db.models import Decision, LinkageMapReceipt, MatchKeySubmission, Project, Submission, User
+from enclave.db.models import (
+    Decision,
+    LinkageMapReceipt,
+    LinkageRun,
+    MatchKeySubmission,
+    Project,
+    Submission,
+    User,
+)
 from enclave.linkage_unit import QUALITY_METADATA_KEY
 from enclave.linkage_unit.service import LinkageUnitService, open_linkage_unit_service
 from enclave.linkage_unit.settings import load_linkage_unit_settings
@@ -55,18 +61,13 @@ from linkage.linkage_map import LINKAGE_MAP_SCHEMA
 from linkage.party_keys import PartyKeys, load_party_keys, load_sealing_public_key
 from linkage.sealing import open_package
 from tests.enclave.domain_fixtures import World, apply, build_world
+from tests.enclave.linkage_unit.builders import free_port, second_postgres_database
 
 REPO = Path(__file__).resolve().parents[3]
 PG_URL = os.environ.get("ENCLAVE_TEST_DATABASE_URL", "")
 AGENCIES = ("welfare", "health")
 _PEM_PUBLIC = (Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
 _RAW_PRIVATE = (Encoding.Raw, PrivateFormat.Raw, NoEncryption())
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _base_env() -> dict[str, str]:
@@ -77,29 +78,15 @@ def _base_env() -> dict[str, str]:
     return env
 
 
-def _cli(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run([sys.executable, "-c", "from enclave.cli import main; main()", *args], env=env,
+def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", "from enclave.cli import main; main()", *args], env=env,
                           capture_output=True, text=True, timeout=300, check=False)
+
+
+def _cli(env: dict[str, str], *args: str) -> str:
+    done = _run(env, *args)
     assert done.returncode == 0, f"enclave {' '.join(args[:2])} failed: {done.stderr}"
     return done.stdout
-
-
-def _second_postgres_database(url: str) -> str:
-    """A second PostgreSQL database beside the suite's (``<name>_2``), created if needed, emptied."""
-    parsed = make_url(url)
-    second = parsed.set(database=f"{parsed.database}_2")
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        if conn.scalar(sql("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": second.database}) is None:
-            conn.execute(sql(f'CREATE DATABASE "{second.database}"'))
-    admin.dispose()
-    for target in (parsed, second):
-        engine = create_engine(target)
-        with engine.begin() as conn:
-            conn.execute(sql("DROP SCHEMA IF EXISTS public CASCADE"))
-            conn.execute(sql("CREATE SCHEMA public"))
-        engine.dispose()
-    return second.render_as_string(hide_password=False)
 
 
 def _wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
@@ -169,11 +156,11 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
     handover = tmp_path_factory.mktemp("handed-over")  # what the operators send each other: public keys only
     logs_dir = tmp_path_factory.mktemp("logs")
     if PG_URL.startswith("postgresql"):
-        enclave_db, lu_db = PG_URL, _second_postgres_database(PG_URL)
+        enclave_db, lu_db = PG_URL, second_postgres_database(PG_URL, empty_first=True)
     else:
         enclave_db = f"sqlite:///{enclave_dir / 'data' / 'enclave.db'}"
         lu_db = ""  # the default: linkage-unit.db in its own folder
-    enclave_port, lu_port = _free_port(), _free_port()
+    enclave_port, lu_port = free_port(), free_port()
     enclave_url, lu_url = f"http://127.0.0.1:{enclave_port}", f"http://127.0.0.1:{lu_port}"
     enclave_env = _base_env() | {
         "ENCLAVE_MODE": "development", "ENCLAVE_DATA_DIR": str(enclave_dir / "data"),
@@ -478,3 +465,49 @@ def test_wrong_tokens_at_the_linkage_unit_are_refused_and_audited(deployment: De
     assert (_lu_rows(d), len(d.lu_events("lu.deliver"))) == before
     denied = d.lu_events("lu.token")
     assert denied and denied[0].details["reason"] == reason and denied[0].outcome == "denied"
+
+
+def test_commands_show_keys_and_state_and_link_again(deployment: Deployment) -> None:
+    d = deployment
+    published = {k["use"]: k for k in requests.get(d.lu_url + "/api/v1/keys", timeout=10).json()["keys"]}
+    # The enclave shows the separate linkage unit's keys it registered, not keys of its own making.
+    assert _cli(d.enclave_env, "keys", "public", "--party", "linkage-unit", "--kind", "sealing") == \
+        published["sealing"]["pem"]
+    assert _cli(d.enclave_env, "keys", "public", "--party", "linkage-unit", "--kind", "signing",
+                "--fingerprint").strip() == published["signing"]["fingerprint"]
+    status = _cli(d.lu_env, "linkage-unit", "status")
+    assert published["sealing"]["fingerprint"] in status and published["signing"]["fingerprint"] in status
+    assert _cli(d.enclave_env, "keys", "public", "--kind", "sealing", "--fingerprint").strip() in status
+    assert f"project {d.project_id}: 2 match-key packages from 2 agencies" in status
+    listed = _cli(d.lu_env, "linkage-unit", "tokens", "list")
+    assert "olivia" in listed and not any(t in listed for t in d.lu_tokens.values())
+
+    before = _map_rows(d)
+    out = _cli(d.lu_env, "linkage-unit", "link", str(d.project_id))
+    assert f"Project {d.project_id} linked" in out and d.enclave_url in out
+    assert _map_rows(d) == before + 1
+
+
+def test_an_unreachable_enclave_keeps_the_run_and_says_so(deployment: Deployment) -> None:
+    d = deployment
+    with d.lu.session() as session:
+        runs = len(session.scalars(select(LinkageRun)).all())
+    before = _map_rows(d)
+    done = _run(d.lu_env | {"LINKAGE_UNIT_ENCLAVE_URL": f"http://127.0.0.1:{free_port()}"},
+                "linkage-unit", "link", str(d.project_id))
+    assert done.returncode == 12
+    assert "Could not reach the enclave" in done.stderr and "kept here" in done.stderr
+    with d.lu.session() as session:
+        assert len(session.scalars(select(LinkageRun)).all()) == runs + 1
+    assert _map_rows(d) == before
+    failed = d.lu_events("lu.deliver")
+    assert failed[0].outcome == "failed" and failed[0].details["reason"] == "unreachable"
+
+
+def test_the_linkage_unit_destroys_its_own_part_of_a_project(deployment: Deployment) -> None:
+    d = deployment
+    out = _cli(d.lu_env, "linkage-unit", "destroy", str(d.project_id), "--yes")
+    assert f"project {d.project_id}" in out
+    assert not (d.lu_dir / "lu-data" / "store" / f"project-{d.project_id}").exists()
+    assert _lu_rows(d) == 0
+    assert d.lu_events("linkage_unit.destroy")

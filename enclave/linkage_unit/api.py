@@ -17,7 +17,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from enclave.combination.intake import stream_to_file
-from enclave.db.models import MatchKeySubmission, TokenHolder
+from enclave.db.models import LinkageRun, MatchKeySubmission, TokenHolder
 from enclave.errors import EnclaveError, InputError
 from enclave.linkage_unit.app import acting_token, current_linkage_unit, token_required
 from enclave.linkage_unit.delivery import link_and_deliver
@@ -118,6 +118,26 @@ def upload_package(project_id: int) -> ResponseReturnValue:
             tmp.unlink()
     return jsonify({"kind": "match_keys", "package_id": got.package_id, "row_count": got.row_count,
                     "sha256": digest, "received_by": "linkage-unit"}), 201
+
+
+@_route("/projects/<int:project_id>", "GET", project_scoped=True,
+        summary=("What the linkage unit holds of a project: counts only (an agency sees its own). "
+                 "It knows projects by number alone, so any number answers."),
+        responses={200: ("The project as the linkage unit knows it", {"type": "object", "properties": {
+            "id": {"type": "integer"}, "party": {"type": "string"},
+            "agencies": {"type": "array", "items": {"type": "string"}},
+            "match_key_packages": {"type": "integer"}, "linkage_runs": {"type": "integer"}}})})
+def get_project(project_id: int) -> ResponseReturnValue:
+    """Let a partner tool check its token and project before streaming a package."""
+    token = acting_token()
+    stmt = select(MatchKeySubmission).where(MatchKeySubmission.project_ref == project_id)
+    if token.holder is TokenHolder.agency:
+        stmt = stmt.where(MatchKeySubmission.agency_code == token.name)
+    with current_linkage_unit().session() as session:
+        rows = list(session.scalars(stmt))
+        runs = len(session.scalars(select(LinkageRun.id).where(LinkageRun.project_ref == project_id)).all())
+    return jsonify({"id": project_id, "party": "linkage-unit", "agencies": sorted({r.agency_code for r in rows}),
+                    "match_key_packages": len(rows), "linkage_runs": runs})
 
 
 def _submission(row: MatchKeySubmission) -> dict[str, Any]:

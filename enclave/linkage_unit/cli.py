@@ -246,3 +246,16 @@ def destroy_command(ctx: LinkageUnitCliContext, project_id: int, yes: bool) -> N
         click.confirm(text("lu.confirm_destroy", project=project_id), abort=True)
     removed = ctx.service().role.destroy(project_id, actor=ctx.actor)
     click.echo(text("lu.destroyed", project=project_id, files=removed))
+
+
+@linkage_unit_group.command("audit-verify")
+@pass_lu
+def audit_verify_command(ctx: LinkageUnitCliContext) -> None:
+    """Check every event of the linkage unit's own audit log (hash, link and MAC under its audit key).
+
+    Exits 0 when the log is intact; otherwise names the first broken event and exits 11.
+    """
+    service = ctx.service()
+    with service.session() as session:
+        count = service.audit.verify(session)
+    click.echo(text("audit.intact", count=count))

@@ -16,6 +16,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -83,9 +84,9 @@ class LinkageUnitRole:
             self._keys = load_party_keys(self.keys_dir, LINKAGE_UNIT)
         return self._keys
 
-    def trusted_signers(self) -> dict[str, object]:
+    def trusted_signers(self) -> dict[str, Ed25519PublicKey]:
         """Signing keys of the agencies registered with the linkage unit."""
-        signers: dict[str, object] = {}
+        signers: dict[str, Ed25519PublicKey] = {}
         for path in sorted(self.parties_dir.glob("*.signing.pub.pem")):
             signers[path.name.removesuffix(".signing.pub.pem")] = load_signing_public_key(path)
         return signers

@@ -188,7 +188,7 @@ class LinkageUnitService:
 
     def trusted_agencies(self) -> dict[str, str]:
         """Each trusted agency's code and its signing key's fingerprint."""
-        return {code: fingerprint(key) for code, key in self.role.trusted_signers().items()  # type: ignore[arg-type]
+        return {code: fingerprint(key) for code, key in self.role.trusted_signers().items()
                 if code != ENCLAVE}
 
 

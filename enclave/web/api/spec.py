@@ -88,7 +88,8 @@ def openapi_path(rule: str) -> str:
     return re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule)
 
 
-Guard = Callable[..., Callable[[F], F]]
+#: ``guard(*roles, project_scoped=...)`` returns a decorator that checks the caller.
+Guard = Callable[..., Callable[[Callable[..., Any]], Callable[..., Any]]]
 
 
 class ApiRegistry:

@@ -16,6 +16,7 @@ import base64
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -291,6 +292,10 @@ def test_uploads_go_to_their_own_servers_and_the_enclave_receives_the_map(deploy
     every = requests.get(f"{d.lu_url}/api/v1/projects/{d.project_id}/submissions", timeout=10,
                          headers=d.bearer(d.lu_tokens["operator"])).json()
     assert [s["agency_code"] for s in own] == ["welfare"]
+    # What a partner tool asks before it streams a package: the same question at either server.
+    for base, token in ((d.lu_url, d.lu_tokens["welfare"]), (d.enclave_url, d.enclave_tokens["welfare"])):
+        assert requests.get(f"{base}/api/v1/projects/{d.project_id}", timeout=10,
+                            headers=d.bearer(token)).json()["id"] == d.project_id
     assert sorted(s["agency_code"] for s in every) == ["health", "welfare"]
 
     assert d.linked["delivered"] is True and d.linked["project_id"] == d.project_id
@@ -511,3 +516,18 @@ def test_the_linkage_unit_destroys_its_own_part_of_a_project(deployment: Deploym
     assert not (d.lu_dir / "lu-data" / "store" / f"project-{d.project_id}").exists()
     assert _lu_rows(d) == 0
     assert d.lu_events("linkage_unit.destroy")
+
+
+def _verified_events(output: str) -> int:
+    found = re.search(r"(\d+) events", output)
+    assert found, output
+    return int(found.group(1))
+
+
+def test_each_side_verifies_its_own_audit_chain(deployment: Deployment) -> None:
+    d = deployment
+    lu_count = _verified_events(_cli(d.lu_env, "linkage-unit", "audit-verify"))
+    enclave_count = _verified_events(_cli(d.enclave_env, "audit", "verify"))
+    assert lu_count == len(d.lu_events("")) and enclave_count == len(d.enclave_events(""))
+    # Each log records its own side's work only.
+    assert not d.enclave_events("lu.") and not d.lu_events("combination.")

@@ -164,3 +164,11 @@ def test_trust_refuses_keys_of_the_wrong_kind(lu: LinkageUnitService) -> None:
         lu.trust_enclave(signing_pem, "test")
     assert lu.trust_agency("welfare", signing_pem, "test") == keys.signing_fingerprint
     assert lu.trusted_agencies() == {"welfare": keys.signing_fingerprint}
+
+
+def test_deployment_guide_lists_every_linkage_unit_route(client: FlaskClient) -> None:
+    document = client.get("/api/v1/openapi.json").get_json()
+    guide = (ROOT / "docs" / "deployment.md").read_text(encoding="utf-8")
+    for path, operations in document["paths"].items():
+        for method in operations:
+            assert f"| `{method.upper()}` | `{path}` |" in guide, f"{method.upper()} {path} missing from the guide"

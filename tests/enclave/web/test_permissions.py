@@ -80,6 +80,10 @@ API = {
     ("GET", "api.download_release"): row(401, 200, 404, 403, 403, 200, 200, 200),
     ("PUT", "api.upload_package"): row(401, 403, 403, 409, 404, 403, 403, 403),
     ("GET", "api.list_submissions"): row(401, 403, 403, 200, 200, 403, 403, 403),
+    # Only a separate linkage unit's account delivers maps; every person is refused for who they are.
+    ("PUT", "api.put_linkage_map"): row(401, 403, 403, 403, 403, 403, 403, 403),
+    # No linkage has run for the walked project: stewards and admins get 404, others 403.
+    ("GET", "api.get_linkage_quality"): row(401, 403, 403, 403, 403, 404, 404, 404),
 }
 
 

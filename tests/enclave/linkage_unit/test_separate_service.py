@@ -13,6 +13,7 @@ side is refused clearly, changes nothing and is audited.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import json
 import os
@@ -47,7 +48,7 @@ from enclave.linkage_unit import QUALITY_METADATA_KEY
 from enclave.linkage_unit.service import LinkageUnitService, open_linkage_unit_service
 from enclave.linkage_unit.settings import load_linkage_unit_settings
 from enclave.parties import register_agency_key
-from enclave.projects import decide_agency_part, decide_as_steward
+from enclave.projects import apply_for_project, decide_agency_part, decide_as_steward
 from enclave.service import EnclaveService, open_enclave
 from enclave.settings import load_settings
 from linkage import (
@@ -413,7 +414,20 @@ def test_match_keys_sent_to_the_enclave_are_refused_and_name_the_linkage_unit(de
     assert denied and denied[0].details["reason"] == "belongs_to_linkage_unit"
 
 
-@pytest.mark.parametrize("case", ["unknown_project", "not_waiting", "other_signer", "replay", "agency_token"])
+def _single_dataset_project(d: Deployment) -> int:
+    """An approved project asking for the welfare dataset alone: it is provided, never linked."""
+    with d.svc.session() as session:
+        project = apply_for_project(
+            d.svc, session, session.get(User, d.world.users["alice"].id), title="One dataset", purpose="P",
+            retention_end=dt.date.today() + dt.timedelta(days=30), requests={d.world.datasets["welfare"].id: ["x"]})
+        decide_agency_part(d.svc, session, project, session.get(User, d.world.users["welfare"].id),
+                           Decision.approved)
+        decide_as_steward(d.svc, session, project, session.get(User, d.world.users["carol"].id), Decision.approved)
+        return project.id
+
+
+@pytest.mark.parametrize("case", ["unknown_project", "not_waiting", "single_dataset", "other_signer", "replay",
+                                  "agency_token"])
 def test_bad_linkage_maps_are_refused_change_nothing_and_are_audited(deployment: Deployment, case: str) -> None:
     d = deployment
     lu_keys = load_party_keys(d.lu_dir / "lu-data" / "keys", "linkage-unit")
@@ -428,6 +442,10 @@ def test_bad_linkage_maps_are_refused_change_nothing_and_are_audited(deployment:
         project_id = apply(d.svc, d.world)  # applied, not approved: it waits for no map
         body = _forged_map(project_id, lu_keys.signing, enclave_public, quality)
         status, reason = 409, "state"
+    elif case == "single_dataset":
+        project_id = _single_dataset_project(d)
+        body = _forged_map(project_id, lu_keys.signing, enclave_public, quality)
+        status, reason = 409, "single_dataset"
     elif case == "other_signer":
         body = _forged_map(d.project_id, generate_party_keys("linkage-unit").signing, enclave_public, quality)
         status, reason = 400, "BadSignatureError"

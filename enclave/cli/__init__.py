@@ -13,7 +13,9 @@ import sys
 import click
 
 from enclave.cli.admin import config_command, init_command, keys_group
+from enclave.cli.agencies import agencies_group
 from enclave.cli.audit import audit_group
+from enclave.cli.catalog import catalog_group
 from enclave.cli.context import CliContext
 from enclave.cli.demo import demo_command
 from enclave.cli.serve import serve_command
@@ -42,6 +44,8 @@ def cli(ctx: click.Context) -> None:
 for command in (init_command, config_command, keys_group, users_group, audit_group, demo_command, serve_command):
     cli.add_command(command)
 cli.add_command(__import__("enclave.cli.hub", fromlist=["hub_command"]).hub_command)
+for command in (agencies_group, catalog_group):
+    cli.add_command(command)
 
 
 def main(argv: list[str] | None = None) -> None:

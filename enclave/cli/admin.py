@@ -7,6 +7,7 @@ import click
 from enclave.bootstrap import initialize_enclave, rotate_keys
 from enclave.cli.context import CliContext
 from enclave.messages import text
+from enclave.parties import public_keys
 
 __all__ = ["config_command", "init_command", "keys_group"]
 
@@ -56,11 +57,31 @@ def rotate_command(ctx: CliContext) -> None:
 
 
 @keys_group.command("public")
-@click.option("--kind", type=click.Choice(["signing", "sealing"]), default="signing", show_default=True,
-              help="signing: verifies releases and certificates; sealing: agencies seal packages to it.")
+@click.option("--party", type=click.Choice(["enclave", "linkage-unit"]), default=None,
+              help="Whose keys: the enclave's or the linkage unit's (default: both; with --kind alone, the "
+                   "enclave's, as before).")
+@click.option("--kind", type=click.Choice(["signing", "sealing"]), default=None,
+              help="signing: verifies releases, certificates and linkage maps; sealing: agencies seal packages "
+                   "to it (default: both).")
 @pass_cli
-def public_command(ctx: CliContext, kind: str) -> None:
-    """Print one of the enclave's public keys as PEM."""
-    keys = ctx.service().keys
-    pem = keys.signing_public_pem() if kind == "signing" else keys.sealing_public_pem()
-    click.echo(pem.decode("ascii"), nl=False)
+def public_command(ctx: CliContext, party: str | None, kind: str | None) -> None:
+    """Print the public keys the enclave hands out, each with its fingerprint.
+
+    Agencies need the enclave's and the linkage unit's sealing keys to seal
+    packages, and their signing keys to verify what they sign; confirm the
+    fingerprints with them out of band. When one key is chosen (for example
+    `--kind signing`), only its PEM goes to standard output, so it can be
+    redirected into a file, and its fingerprint to standard error.
+    """
+    if kind is not None and party is None:
+        party = "enclave"
+    entries = [e for e in public_keys(ctx.settings, ctx.service().keys)
+               if (party is None or e.party == party) and (kind is None or e.use == kind)]
+    if len(entries) == 1:
+        entry = entries[0]
+        click.echo(f"{entry.party} {entry.use} {entry.algorithm} {entry.fingerprint}", err=True)
+        click.echo(entry.pem, nl=False)
+        return
+    for entry in entries:
+        click.echo(f"# {entry.party} {entry.use} {entry.algorithm} {entry.fingerprint}")
+        click.echo(entry.pem)

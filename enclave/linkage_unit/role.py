@@ -26,9 +26,9 @@ from enclave.db.separation import guard_engine
 from enclave.errors import Conflict, InputError, NotFound
 from enclave.messages import text
 from enclave.store import atomic_write
-from linkage.errors import LinkageError, ReplayedPackageError
+from linkage.errors import BadSignatureError, LinkageError, ReplayedPackageError, UnknownSignerError
 from linkage.party_keys import PartyKeys, load_party_keys, load_signing_public_key
-from linkage.sealing import open_package
+from linkage.sealing import OpenedPackage, open_package
 
 __all__ = ["LINKAGE_UNIT", "LinkageUnitRole", "ReceivedMatchKeys"]
 
@@ -85,6 +85,25 @@ class LinkageUnitRole:
         for path in sorted(self.parties_dir.glob("*.signing.pub.pem")):
             signers[path.name.removesuffix(".signing.pub.pem")] = load_signing_public_key(path)
         return signers
+
+    def retired_signers(self, agency_code: str) -> list[object]:
+        """The agency's retired (rotated, not revoked) signing keys, newest file name order."""
+        folder = self.parties_dir / "retired"
+        return [load_signing_public_key(path) for path in sorted(folder.glob(f"{agency_code}.*.signing.pub.pem"))]
+
+    def _open_stored(self, row: MatchKeySubmission, signers: dict[str, object]) -> OpenedPackage:
+        # A package verified on receipt may have been signed with a key the agency
+        # has since rotated out in the ordinary way; revoked keys are gone from
+        # both folders, so what they signed is never opened again.
+        data = Path(row.path).read_bytes()
+        try:
+            return open_package(data, self.keys.sealing, signers, source=row.package_id)  # type: ignore[arg-type]
+        except (BadSignatureError, UnknownSignerError):
+            for key in self.retired_signers(row.agency_code):
+                with contextlib.suppress(BadSignatureError):
+                    return open_package(data, self.keys.sealing, {row.agency_code: key},  # type: ignore[dict-item]
+                                        source=row.package_id)
+            raise
 
     # -- sessions -------------------------------------------------------------
     @contextlib.contextmanager
@@ -162,8 +181,7 @@ class LinkageUnitRole:
             if len({r.agency_code for r in rows}) < 2:
                 raise NotFound(text("linkage_unit.too_few"))
             signers = self.trusted_signers()
-            opened = [open_package(Path(r.path).read_bytes(), self.keys.sealing, signers, source=r.package_id)
-                      for r in rows]
+            opened = [self._open_stored(r, signers) for r in rows]
             linkage_map, quality = link_submissions(opened)
             sealed = linkage_map.seal(enclave_sealing_public, self.keys.signing)  # type: ignore[arg-type]
             run = LinkageRun(project_ref=project_ref, quality=json.dumps(quality.to_dict(), ensure_ascii=False),

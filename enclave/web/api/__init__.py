@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from enclave.web.api import routes as _routes  # noqa: F401  (registers the routes)
 from enclave.web.api import agencies as _agencies  # noqa: F401  (registers the routes)
 from enclave.web.api import catalog as _catalog  # noqa: F401  (registers the routes)
 from enclave.web.api import keys as _keys  # noqa: F401  (registers the routes)
+from enclave.web.api import routes as _routes  # noqa: F401  (registers the routes)
 from enclave.web.api.spec import OPERATIONS, ApiOperation, api_blueprint, openapi_document
 
 __all__ = ["OPERATIONS", "ApiOperation", "api_blueprint", "openapi_document"]

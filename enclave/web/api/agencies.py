@@ -11,7 +11,7 @@ from typing import Any
 from flask import jsonify, request
 from flask.typing import ResponseReturnValue
 
-from enclave.agencies import find_agency, list_agencies, register_agency, revoke_agency, rotate_agency_key
+from enclave import agencies as registry
 from enclave.db.models import Role
 from enclave.errors import InputError
 from enclave.web.api.spec import api_route
@@ -62,26 +62,26 @@ def _let_go() -> str:
 
 @api_route("/agencies", "GET", roles=_ADMIN, summary="Registered agencies with their keys and fingerprints.",
            responses={200: ("Agencies", {"type": "array", "items": _AGENCY})})
-def api_list_agencies() -> ResponseReturnValue:
+def list_agencies() -> ResponseReturnValue:
     """Every agency, by code."""
-    return jsonify([a.to_dict() for a in list_agencies(db_session())])
+    return jsonify([a.to_dict() for a in registry.list_agencies(db_session())])
 
 
 @api_route("/agencies/<code>", "GET", roles=_ADMIN, summary="One agency with every key it had.",
            responses={200: ("The agency", _AGENCY)})
-def api_get_agency(code: str) -> ResponseReturnValue:
+def get_agency(code: str) -> ResponseReturnValue:
     """One agency."""
-    return jsonify(find_agency(db_session(), code).to_dict())
+    return jsonify(registry.find_agency(db_session(), code).to_dict())
 
 
 @api_route("/agencies", "POST", roles=_ADMIN, request_schema=_REGISTER,
            summary="Register an agency with its signing public key; confirm the fingerprint with it out of band.",
            responses={201: ("The registered agency", _AGENCY)})
-def api_register_agency() -> ResponseReturnValue:
+def register_agency() -> ResponseReturnValue:
     """Register an agency (409 when the code or the key is registered already)."""
     body = _body("code", "name", "signing_public_pem")
     actor = _let_go()
-    record = register_agency(current_service(), code=body["code"].strip(), name=body["name"],
+    record = registry.register_agency(current_service(), code=body["code"].strip(), name=body["name"],
                              signing_public_pem=body["signing_public_pem"], actor=actor)
     return jsonify(record.to_dict()), 201
 
@@ -89,14 +89,14 @@ def api_register_agency() -> ResponseReturnValue:
 @api_route("/agencies/<code>/keys", "POST", roles=_ADMIN, request_schema=_ROTATE,
            summary="Rotate an agency's signing key; packages signed with the old key are refused from now on.",
            responses={200: ("The agency with its new key", _AGENCY)})
-def api_rotate_agency_key(code: str) -> ResponseReturnValue:
+def rotate_agency_key(code: str) -> ResponseReturnValue:
     """Rotate the agency's key."""
     body = _body("signing_public_pem")
     compromised = body.get("compromised", False)
     if not isinstance(compromised, bool):
         raise InputError(text("error.missing_field", field="compromised"))
     actor = _let_go()
-    record = rotate_agency_key(current_service(), code, body["signing_public_pem"], actor=actor,
+    record = registry.rotate_agency_key(current_service(), code, body["signing_public_pem"], actor=actor,
                                compromised=compromised)
     return jsonify(record.to_dict())
 
@@ -104,7 +104,7 @@ def api_rotate_agency_key(code: str) -> ResponseReturnValue:
 @api_route("/agencies/<code>/revoke", "POST", roles=_ADMIN,
            summary="Revoke an agency: its keys are no longer trusted and its users are disabled (final).",
            responses={200: ("The revoked agency", _AGENCY)})
-def api_revoke_agency(code: str) -> ResponseReturnValue:
+def revoke_agency(code: str) -> ResponseReturnValue:
     """Revoke the agency (409 when it is revoked already)."""
     actor = _let_go()
-    return jsonify(revoke_agency(current_service(), code, actor=actor).to_dict())
+    return jsonify(registry.revoke_agency(current_service(), code, actor=actor).to_dict())

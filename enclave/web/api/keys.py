@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import jsonify
 from flask.typing import ResponseReturnValue
 
-from enclave.parties import public_keys
+from enclave import parties
 from enclave.web.api.spec import api_route
 from enclave.web.database import current_service, current_settings
 
@@ -29,6 +29,6 @@ _KEYS = {"type": "object", "required": ["keys"], "additionalProperties": False, 
 @api_route("/keys", "GET", public=True,
            summary="Public keys of the enclave and the linkage unit, with fingerprints to confirm out of band.",
            responses={200: ("The public keys", _KEYS)})
-def api_public_keys() -> ResponseReturnValue:
+def public_keys() -> ResponseReturnValue:
     """Every public key the enclave hands out."""
-    return jsonify({"keys": [e.to_dict() for e in public_keys(current_settings(), current_service().keys)]})
+    return jsonify({"keys": [e.to_dict() for e in parties.public_keys(current_settings(), current_service().keys)]})

@@ -106,8 +106,9 @@ def test_an_agency_describes_its_dataset_on_the_page(client, people, login, svc)
     assert answer.status_code == 200
     with svc.session() as session:
         dataset = session.query(Dataset).filter_by(name="eligibility").one()
-        assert [(v.name, v.type, v.meaning, v.is_quasi_identifier, v.is_sensitive) for v in dataset.variables] == [
-            ("household_type", "category", "가구유형", True, False), ("payment_krw", "integer", "지급금액", False, True)]
+        described = [(v.name, v.type, v.meaning, v.is_quasi_identifier, v.is_sensitive) for v in dataset.variables]
+        assert described == [("household_type", "category", "가구유형", True, False),
+                             ("payment_krw", "integer", "지급금액", False, True)]
         assert dataset.row_count_rounded == 12_000 and dataset.created_by == people["agency"].username
 
 

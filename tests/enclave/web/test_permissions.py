@@ -93,12 +93,12 @@ API = {
     ("PUT", "api.upload_package"): row(401, 403, 403, 409, 404, 403, 403, 403),
     ("GET", "api.list_submissions"): row(401, 403, 403, 200, 200, 403, 403, 403),
     ("POST", "api.create_dataset"): row(401, 403, 403, 400, 400, 400, 400, 400),
-    ("GET", "api.api_public_keys"): row(200, 200, 200, 200, 200, 200, 200, 200),
-    ("GET", "api.api_list_agencies"): row(401, 403, 403, 403, 403, 403, 403, 200),
-    ("GET", "api.api_get_agency"): row(401, 403, 403, 403, 403, 403, 403, 200),
-    ("POST", "api.api_register_agency"): row(401, 403, 403, 403, 403, 403, 403, 400),
-    ("POST", "api.api_rotate_agency_key"): row(401, 403, 403, 403, 403, 403, 403, 400),
-    ("POST", "api.api_revoke_agency"): row(401, 403, 403, 403, 403, 403, 403, 409),
+    ("GET", "api.public_keys"): row(200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET", "api.list_agencies"): row(401, 403, 403, 403, 403, 403, 403, 200),
+    ("GET", "api.get_agency"): row(401, 403, 403, 403, 403, 403, 403, 200),
+    ("POST", "api.register_agency"): row(401, 403, 403, 403, 403, 403, 403, 400),
+    ("POST", "api.rotate_agency_key"): row(401, 403, 403, 403, 403, 403, 403, 400),
+    ("POST", "api.revoke_agency"): row(401, 403, 403, 403, 403, 403, 403, 409),
 }
 
 

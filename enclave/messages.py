@@ -210,6 +210,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "agencies.rotated": {"en": "Agency {code} has a new signing key; packages signed with the old key are refused from now on.", "ko": "기관 {code}의 서명키를 교체했습니다. 이제부터 이전 키로 서명한 패키지는 거부됩니다."},
     "agencies.revoke_confirm": {"en": "Revoke agency {code}? Its keys will no longer be trusted, its users will be disabled, and it cannot be undone.", "ko": "기관 {code}을(를) 폐지할까요? 키는 더 이상 신뢰되지 않고 사용자는 비활성화되며 되돌릴 수 없습니다."},
     "agencies.revoked_done": {"en": "Revoked agency {code}: its keys are no longer trusted and its {users} user(s) are disabled.", "ko": "기관 {code}을(를) 폐지했습니다. 키는 더 이상 신뢰되지 않으며 사용자 {users}명이 비활성화되었습니다."},
+    "catalog.long_title": {"en": "Keep the title to 300 characters; put the rest in the description.", "ko": "제목은 300자 이내로 쓰고 나머지는 설명에 쓰세요."},
     "catalog.bad_rows": {"en": "The row count cannot be negative.", "ko": "행 수는 음수일 수 없습니다."},
     "catalog.imported": {"en": "Described dataset {id} ({agency}/{name}) in the catalog with {variables} variables.", "ko": "데이터셋 {id}({agency}/{name})을(를) 변수 {variables}개로 카탈로그에 기술했습니다."},
     "catalog.unknown": {"en": "Dataset {id} is not in the catalog. See `enclave catalog list`.", "ko": "데이터셋 {id}은(는) 카탈로그에 없습니다. `enclave catalog list`를 보세요."},

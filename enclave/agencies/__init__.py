@@ -5,6 +5,7 @@ from __future__ import annotations
 from enclave.agencies.registry import (
     AgencyKeyRecord,
     AgencyRecord,
+    adopt_trusted_files,
     agency_problem,
     find_agency,
     list_agencies,
@@ -17,6 +18,7 @@ from enclave.agencies.registry import (
 __all__ = [
     "AgencyKeyRecord",
     "AgencyRecord",
+    "adopt_trusted_files",
     "agency_problem",
     "find_agency",
     "list_agencies",

@@ -26,7 +26,12 @@ from sqlalchemy.orm import Session, selectinload
 from enclave.db.models import Agency, AgencyKey, AgencyKeyState, AgencyState, Role, User, utcnow
 from enclave.errors import Conflict, InputError, NotFound
 from enclave.messages import text
-from enclave.parties import check_agency_code, load_agency_signing_key, write_trusted_agency_keys
+from enclave.parties import (
+    check_agency_code,
+    enclave_parties_dir,
+    load_agency_signing_key,
+    write_trusted_agency_keys,
+)
 from enclave.service import EnclaveService
 from enclave.users import disable_user
 from linkage.party_keys import fingerprint
@@ -34,6 +39,7 @@ from linkage.party_keys import fingerprint
 __all__ = [
     "AgencyKeyRecord",
     "AgencyRecord",
+    "adopt_trusted_files",
     "agency_problem",
     "find_agency",
     "list_agencies",
@@ -274,6 +280,42 @@ def agency_problem(session: Session, code: str | None) -> str | None:
     if agency is None or not agency.is_active:
         return text("agencies.not_active", code=code or "")
     return None
+
+
+def adopt_trusted_files(svc: EnclaveService) -> list[str]:
+    """Register agencies whose keys the enclave's trust folder held before the registry existed.
+
+    Run by ``enclave init`` (which also upgrades an older database), so an
+    enclave that trusted agencies by file keeps trusting them, now through
+    the registry; the trust folders are then rewritten from it. Files that are
+    not a usable agency key are left to be removed by that rewrite.
+
+    Returns:
+        The codes adopted.
+    """
+    adopted = []
+    with svc.session() as session:
+        known = set(session.scalars(select(Agency.code)))
+        for path in sorted(enclave_parties_dir(svc.settings).glob("*.signing.pub.pem")):
+            code = path.name.removesuffix(".signing.pub.pem")
+            try:
+                check_agency_code(code)
+                key = load_agency_signing_key(path.read_bytes())
+            except InputError:
+                continue
+            key_fingerprint = fingerprint(key)
+            if code in known or session.scalar(select(AgencyKey.id).where(AgencyKey.fingerprint == key_fingerprint)):
+                continue
+            pem = key.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo).decode("ascii")
+            session.add(Agency(code=code, name=code, state=AgencyState.active, created_by="system", keys=[
+                AgencyKey(public_pem=pem, fingerprint=key_fingerprint, state=AgencyKeyState.active,
+                          created_by="system")]))
+            session.flush()
+            svc.audit.record(session, actor="system", action="agency.register", object_type="agency", object_id=code,
+                             fingerprint=key_fingerprint, adopted=True)
+            adopted.append(code)
+    sync_trust_files(svc)
+    return adopted
 
 
 def sync_trust_files(svc: EnclaveService) -> None:

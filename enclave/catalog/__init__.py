@@ -12,7 +12,7 @@ from enclave.catalog.datasets import (
     round_count,
     search_datasets,
 )
-from enclave.catalog.from_policy import import_dataset_from_policy, read_identifier_policy, variables_from_schema
+from enclave.catalog.from_policy import import_dataset_from_policy, variables_from_schema
 
 __all__ = [
     "VARIABLE_TYPES",
@@ -21,7 +21,6 @@ __all__ = [
     "check_can_describe",
     "dataset_problems",
     "import_dataset_from_policy",
-    "read_identifier_policy",
     "register_dataset",
     "round_count",
     "search_datasets",

@@ -103,6 +103,8 @@ def dataset_problems(
         problems.append(text("catalog.bad_name", name=name[:64]))
     if not title.strip():
         problems.append(text("catalog.no_title"))
+    elif len(title.strip()) > 300:
+        problems.append(text("catalog.long_title"))
     if coverage_start and coverage_end and coverage_end < coverage_start:
         problems.append(text("catalog.bad_coverage"))
     if variables is not None and not variables:

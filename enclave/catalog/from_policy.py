@@ -21,7 +21,7 @@ from enclave.users import Operator
 from linkage.errors import PolicyError
 from linkage.policy import DatasetSchema, load_dataset_schema
 
-__all__ = ["QUASI_IDENTIFIERS", "import_dataset_from_policy", "read_identifier_policy", "variables_from_schema"]
+__all__ = ["QUASI_IDENTIFIERS", "import_dataset_from_policy", "variables_from_schema"]
 
 #: The partner tool's content types and the catalog's.
 _TYPES = {"category": "category", "integer": "integer", "number": "number", "date": "date",
@@ -48,19 +48,6 @@ def variables_from_schema(schema: DatasetSchema) -> list[VariableSpec]:
     variables += [VariableSpec(name=name, type=_DERIVED[name][0], meaning=_DERIVED[name][1],
                                is_quasi_identifier=True) for name in schema.derived]
     return variables
-
-
-def read_identifier_policy(data: bytes, where: str) -> DatasetSchema:
-    """Validate an identifier policy file's bytes.
-
-    Raises:
-        InputError: Listing every problem, one per line (not UTF-8, not YAML,
-            duplicate columns, unknown types, missing sections).
-    """
-    try:
-        return load_dataset_schema(data, where)
-    except PolicyError as error:
-        raise InputError("\n".join(error.problems)) from None
 
 
 def import_dataset_from_policy(

@@ -41,7 +41,7 @@ def config_command(ctx: CliContext) -> None:
 
 @click.group("keys")
 def keys_group() -> None:
-    """Manage the key-encryption key and see the enclave's public keys."""
+    """Manage the key-encryption key; print the public keys (enclave and linkage unit) with fingerprints."""
 
 
 @keys_group.command("rotate")

@@ -225,3 +225,22 @@ def test_a_revoked_agency_cannot_upload(svc: EnclaveService, approved: Packages)
     with svc.session() as session:
         reasons = {e.details.get("reason") for e in svc.audit.query(session, action="intake.upload")}
     assert "UnknownSignerError" in reasons
+
+
+def test_init_adopts_keys_trusted_by_file_before_the_registry(svc: EnclaveService) -> None:
+    from enclave.bootstrap import initialize_enclave
+
+    key = Ed25519PrivateKey.generate()
+    folder = enclave_parties_dir(svc.settings)
+    (folder / "pension.signing.pub.pem").write_bytes(public_pem(key))
+    (folder / "Bad Name.signing.pub.pem").write_bytes(public_pem(Ed25519PrivateKey.generate()))
+    initialize_enclave(svc.settings)
+    with svc.session() as session:
+        adopted = find_agency(session, "pension")
+        events = [e for e in svc.audit.query(session, action="agency.register") if e.details.get("adopted")]
+    assert adopted.active_key is not None and adopted.active_key.fingerprint == fingerprint(key.public_key())
+    assert [e.object_id for e in events] == ["pension"]
+    # The registry decides from now on: the linkage unit trusts the adopted key, the stray file is gone.
+    assert (svc.settings.linkage_unit_dir / "parties" / "pension.signing.pub.pem").read_bytes() == public_pem(key)
+    assert not (folder / "Bad Name.signing.pub.pem").exists()
+    assert (folder / "linkage-unit.signing.pub.pem").exists()

@@ -227,12 +227,12 @@ def test_api_describes_datasets_by_role(client, people, token_for, svc) -> None:
         "policy_yaml": (POLICIES / "health.yaml").read_text(encoding="utf-8")})
     assert from_policy.status_code == 201 and from_policy.get_json()["name"] == "health"
     bad = client.post("/api/v1/catalog/datasets", headers=steward, json={
-        "agency_code": "nobody", "name": "x", "title": "X",
+        "agency_code": "nobody", "name": "x", "title": "X" * 301, "row_count": "many",
         "variables": [{"name": "a", "type": "money"}, {"name": "a", "type": "integer"}, "junk"]})
     assert bad.status_code == 400
     error = bad.get_json()["error"]
     for problem in ("Variable 3 needs", "No active agency is registered with code nobody", "unknown type",
-                    "listed twice"):
+                    "listed twice", "300 characters", "'row_count'"):
         assert problem in error, problem
     with svc.session() as session:
         assert session.query(Dataset).count() == 2
@@ -278,3 +278,13 @@ def test_keys_page_is_public_and_linked_from_the_login_page(client, svc) -> None
     text = page.get_data(as_text=True)
     assert fingerprint(svc.keys.sealing_public_key) in text and fingerprint(svc.keys.signing_public_key) in text
     assert text.count("-----BEGIN PUBLIC KEY-----") == 4 and "linkage fetch-keys" in text
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_onboarding_pages_render_in_both_languages(client, people, login, lang: str) -> None:
+    login(client, people["admin"])
+    for url in ("/admin/agencies", "/admin/agencies/welfare", "/admin/agencies/welfare/revoke", "/catalog/new",
+                "/keys"):
+        answer = client.get(f"{url}?lang={lang}")
+        assert answer.status_code == 200, url
+        assert f'<html lang="{lang}">' in answer.get_data(as_text=True)

@@ -35,13 +35,6 @@ def _let_go() -> str:
     return actor
 
 
-def _record_refusal(error: InputError | Conflict) -> None:
-    # The error is answered here rather than by the error handler, so its
-    # refusal event is recorded here too.
-    if error.audit is not None:
-        current_service().record_event(**error.audit)
-
-
 def _list_page(form: dict[str, str] | None = None, problem: str | None = None, status: int = 200) -> tuple[str, int]:
     agencies = list_agencies(db_session())
     return render_template("admin/agencies.html", agencies=agencies, form=form or {}, problem=problem), status
@@ -65,7 +58,7 @@ def register() -> Response | tuple[str, int]:
         record = register_agency(current_service(), code=form["code"], name=form["name"],
                                  signing_public_pem=form["signing_public_pem"], actor=actor)
     except (InputError, Conflict) as error:
-        _record_refusal(error)
+        # The registry's own transaction already recorded the refusal.
         return _list_page(form, error.message, error.status)
     key = record.active_key
     flash(text("agencies_page.registered", code=record.code, fingerprint=key.fingerprint if key else ""), "info")
@@ -99,7 +92,6 @@ def rotate(code: str) -> Response | tuple[str, int]:
     except NotFound:
         raise not_found() from None
     except (InputError, Conflict) as error:
-        _record_refusal(error)
         return _detail_page(code, error.message, pem, error.status)
     key = record.active_key
     flash(text("agencies_page.rotated", code=code, fingerprint=key.fingerprint if key else ""), "info")

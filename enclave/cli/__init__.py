@@ -18,6 +18,8 @@ from enclave.cli.audit import audit_group
 from enclave.cli.catalog import catalog_group
 from enclave.cli.context import CliContext
 from enclave.cli.demo import demo_command
+from enclave.cli.jobs import jobs_group, worker_command
+from enclave.cli.projects import projects_group
 from enclave.cli.serve import serve_command
 from enclave.cli.users import users_group
 from enclave.errors import EnclaveError
@@ -41,9 +43,14 @@ def cli(ctx: click.Context) -> None:
     ctx.obj = CliContext()
 
 
-for command in (init_command, config_command, keys_group, users_group, audit_group, demo_command, serve_command):
+for command in (init_command, config_command, keys_group, users_group, projects_group, audit_group, demo_command,
+                serve_command):
     cli.add_command(command)
-cli.add_command(__import__("enclave.cli.hub", fromlist=["hub_command"]).hub_command)
+_hub = __import__("enclave.cli.hub", fromlist=["hub_command", "run_notebook_command"])
+cli.add_command(_hub.hub_command)
+cli.add_command(_hub.run_notebook_command)
+cli.add_command(jobs_group)
+cli.add_command(worker_command)
 for command in (agencies_group, catalog_group):
     cli.add_command(command)
 

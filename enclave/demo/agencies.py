@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from enclave.agencies import list_agencies, register_agency, rotate_agency_key
 from enclave.catalog import import_dataset_from_policy
+from enclave.combination import ReceivedPackage, receive_package
 from enclave.db.models import Dataset, User
-from enclave.intake import ReceivedPackage, receive_package
 from enclave.linkage_unit import LinkageUnitRole
 from enclave.parties import linkage_unit_sealing_public
 from enclave.service import EnclaveService

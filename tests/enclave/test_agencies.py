@@ -13,9 +13,9 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 
 from enclave.agencies import find_agency, list_agencies, register_agency, revoke_agency, rotate_agency_key
+from enclave.combination import receive_package
 from enclave.db.models import AgencyKeyState, AgencyState, Decision, Project, User
 from enclave.errors import Conflict, InputError, NotFound
-from enclave.intake import receive_package
 from enclave.linkage_unit import LinkageUnitRole
 from enclave.parties import enclave_parties_dir, enclave_trusted_signers, linkage_unit_sealing_public
 from enclave.projects import decide_agency_part, decide_as_steward

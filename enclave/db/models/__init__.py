@@ -5,9 +5,10 @@ from __future__ import annotations
 from enclave.db.models.accounts import ApiToken, Role, User
 from enclave.db.models.agencies import Agency, AgencyKey, AgencyKeyState, AgencyState
 from enclave.db.models.audit import AuditEvent
-from enclave.db.models.base import Base, LinkageUnitBase, UtcDateTime, utcnow
+from enclave.db.models.base import MAX_ROW_ID, Base, LinkageUnitBase, UtcDateTime, utcnow
 from enclave.db.models.catalog import Dataset, DatasetVariable
 from enclave.db.models.exports import ExportOutput, ExportRequest, ExportVote, LedgerRecord, Release
+from enclave.db.models.jobs import ACTIVE_JOB_STATES, Job, JobKind, JobState
 from enclave.db.models.keys import DataKey
 from enclave.db.models.projects import (
     DatasetRequest,
@@ -15,6 +16,7 @@ from enclave.db.models.projects import (
     DestructionCertificate,
     Project,
     ProjectDecision,
+    ProjectFlow,
     ProjectMember,
     ProjectState,
 )
@@ -29,6 +31,8 @@ from enclave.db.models.submissions import (
 )
 
 __all__ = [
+    "MAX_ROW_ID",
+    "ACTIVE_JOB_STATES",
     "Agency",
     "AgencyKey",
     "AgencyKeyState",
@@ -45,6 +49,9 @@ __all__ = [
     "ExportOutput",
     "ExportRequest",
     "ExportVote",
+    "Job",
+    "JobKind",
+    "JobState",
     "LedgerRecord",
     "LinkageRun",
     "LinkageUnitBase",
@@ -53,6 +60,7 @@ __all__ = [
     "Project",
     "ProjectDecision",
     "ProjectMember",
+    "ProjectFlow",
     "ProjectState",
     "Release",
     "ReviewState",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from enclave.agencies import adopt_trusted_files
 from enclave.db import Database, upgrade_database
 from enclave.keys import KeyFile, Keyring, create_key_file, load_key_file
 from enclave.parties import exchange_keys
@@ -66,6 +67,8 @@ def initialize_enclave(settings: Settings) -> InitReport:
         with svc.session() as session:
             svc.audit.record(session, actor="system", action="enclave.init", object_type="enclave",
                              created_key_file=created, schema=after, kek_id=keys.kek_id)
+        # Trust follows the agency registry from now on, also for keys trusted by file before it existed.
+        adopt_trusted_files(svc)
     finally:
         svc.close()
     return InitReport(created_key_file=created, schema_before=before, schema_after=after,

@@ -59,6 +59,8 @@ class EnclaveService:
         except EnclaveError as error:
             if error.audit is not None:
                 self.record_event(**error.audit)
+                # Recorded once: the web layer's error handler must not record it again.
+                error.audit = None
             raise
 
     def record_event(self, **event: object) -> None:

@@ -78,8 +78,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "패키지 {source}은(는) 신뢰하지 않는 기관 '{agency}'의 서명입니다. 그 기관의 공개 서명키를 먼저 등록하거나 패키지를 거부하세요.",
     },
     "package.bad_signature": {
-        "en": "The signature of package {source} does not verify against agency '{agency}''s key: it was altered after signing. Do not use it; ask the agency to send it again.",
-        "ko": "패키지 {source}의 서명이 기관 '{agency}'의 키로 검증되지 않습니다(서명 후 변경됨). 사용하지 말고 다시 보내 달라고 요청하세요.",
+        "en": "The signature of package {source} does not verify against agency '{agency}''s registered key: it was altered after signing, or signed with a key that has since been rotated or revoked. Do not use it; ask the agency to sign it again with its current key and send it again.",
+        "ko": "패키지 {source}의 서명이 기관 '{agency}'의 등록된 키로 검증되지 않습니다(서명 후 변경되었거나, 이후 교체·폐기된 키로 서명됨). 사용하지 말고 현재 키로 다시 서명해 보내 달라고 요청하세요.",
     },
     "package.wrong_recipient": {
         "en": "The package {source} was sealed to another recipient (key {expected}), not to this key ({actual}). Send it to the right party, or ask the agency to seal it to this key.",

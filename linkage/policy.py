@@ -35,6 +35,7 @@ __all__ = [
     "MatchKeyScheme",
     "MatchPass",
     "canonical_hash",
+    "load_dataset_schema",
     "load_identifier_policies",
     "parse_dataset_schema",
     "parse_match_key_scheme",
@@ -282,23 +283,32 @@ _UniqueKeyLoader.add_constructor(
 
 def _read_yaml(path: Path, problems: list[str]) -> Any:
     try:
-        raw = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        raw = path.read_bytes()
+    except OSError as exc:
         problems.append(f"{path.name}: cannot be read as UTF-8 text ({type(exc).__name__})")
+        return None
+    return _parse_yaml(raw, path.name, problems)
+
+
+def _parse_yaml(data: bytes, where: str, problems: list[str]) -> Any:
+    try:
+        raw = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append(f"{where}: cannot be read as UTF-8 text ({type(exc).__name__})")
         return None
     loader = _UniqueKeyLoader(raw)
     loader.duplicates = []
     try:
-        data = loader.get_single_data()
+        parsed = loader.get_single_data()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else "somewhere"
-        problems.append(f"{path.name}: not valid YAML ({where})")
+        at = f"line {mark.line + 1}" if mark is not None else "somewhere"
+        problems.append(f"{where}: not valid YAML ({at})")
         return None
     finally:
         loader.dispose()
-    problems.extend(f"{path.name}: {d}" for d in loader.duplicates)
-    return data
+    problems.extend(f"{where}: {d}" for d in loader.duplicates)
+    return parsed
 
 
 def _check_version(data: Mapping[str, Any], where: str, problems: list[str]) -> int:
@@ -552,3 +562,32 @@ def load_identifier_policies(directory: str | Path) -> IdentifierPolicies:
         {"scheme": scheme.content_hash, "schemas": {k: v.content_hash for k, v in schemas.items()}}
     )
     return IdentifierPolicies(scheme=scheme, schemas=dict(schemas), content_hash=combined)
+
+
+def load_dataset_schema(data: bytes, where: str) -> DatasetSchema:
+    """Validate one identifier-schema file's bytes, as :func:`load_identifier_policies` would.
+
+    The enclave's catalog reads the same file an agency's partner tool reads,
+    so both see the same columns, types and labels.
+
+    Args:
+        data: The file's bytes (UTF-8 YAML).
+        where: The file's name, used in problem lines.
+
+    Returns:
+        The validated schema.
+
+    Raises:
+        PolicyError: Listing every problem at once (not UTF-8, not YAML,
+            duplicate keys, unknown types, missing sections, wrong kind).
+    """
+    problems: list[str] = []
+    parsed = _parse_yaml(data, where, problems)
+    schema = None
+    if parsed is not None:
+        if isinstance(parsed, dict) and parsed.get("kind") != "identifier_schema":
+            problems.append(f"{where}: 'kind' must be identifier_schema")
+        schema = parse_dataset_schema(parsed, where, problems)
+    if problems or schema is None:
+        raise PolicyError(text("policy.invalid", path=where, count=len(problems)), problems=problems)
+    return schema

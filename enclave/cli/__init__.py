@@ -13,7 +13,9 @@ import sys
 import click
 
 from enclave.cli.admin import config_command, init_command, keys_group
+from enclave.cli.agencies import agencies_group
 from enclave.cli.audit import audit_group
+from enclave.cli.catalog import catalog_group
 from enclave.cli.context import CliContext
 from enclave.cli.demo import demo_command
 from enclave.cli.jobs import jobs_group, worker_command
@@ -51,6 +53,8 @@ cli.add_command(jobs_group)
 cli.add_command(worker_command)
 cli.add_command(__import__("enclave.cli.linkage_unit_keys", fromlist=["x"]).linkage_unit_keys_group)
 cli.add_command(__import__("enclave.linkage_unit.cli", fromlist=["x"]).linkage_unit_group)
+for command in (agencies_group, catalog_group):
+    cli.add_command(command)
 
 
 def main(argv: list[str] | None = None) -> None:

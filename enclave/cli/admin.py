@@ -7,6 +7,7 @@ import click
 from enclave.bootstrap import initialize_enclave, rotate_keys
 from enclave.cli.context import CliContext
 from enclave.messages import text
+from enclave.parties import public_keys
 
 __all__ = ["config_command", "init_command", "keys_group"]
 
@@ -40,7 +41,7 @@ def config_command(ctx: CliContext) -> None:
 
 @click.group("keys")
 def keys_group() -> None:
-    """Manage the key-encryption key and see the enclave's public keys."""
+    """Manage the key-encryption key; print the public keys (enclave and linkage unit) with fingerprints."""
 
 
 @keys_group.command("rotate")
@@ -56,29 +57,37 @@ def rotate_command(ctx: CliContext) -> None:
 
 
 @keys_group.command("public")
-@click.option("--kind", type=click.Choice(["signing", "sealing"]), default="signing", show_default=True,
-              help="signing: verifies releases and certificates (or linkage maps); sealing: packages are sealed to it.")
-@click.option("--party", type=click.Choice(["enclave", "linkage-unit"]), default="enclave", show_default=True,
-              help="Whose key: the enclave's own, or the linkage unit's as registered with the enclave.")
+@click.option("--party", type=click.Choice(["enclave", "linkage-unit"]), default=None,
+              help="Whose keys: the enclave's or the linkage unit's (default: both; with --kind alone, the "
+                   "enclave's, as before).")
+@click.option("--kind", type=click.Choice(["signing", "sealing"]), default=None,
+              help="signing: verifies releases, certificates and linkage maps; sealing: agencies seal packages "
+                   "to it (default: both).")
 @click.option("--fingerprint", "show_fingerprint", is_flag=True,
-              help="Print the key's fingerprint instead of its PEM, to compare with the other party's.")
+              help="Print only the chosen keys' fingerprints, to compare with what the other party reads out.")
 @pass_cli
-def public_command(ctx: CliContext, kind: str, party: str, show_fingerprint: bool) -> None:
-    """Print one of the enclave's (or the registered linkage unit's) public keys as PEM."""
-    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+def public_command(ctx: CliContext, party: str | None, kind: str | None, show_fingerprint: bool) -> None:
+    """Print the public keys the enclave hands out, each with its fingerprint.
 
-    from enclave.errors import NotFound
-    from enclave.parties import linkage_unit_public_pems
-    from linkage.party_keys import fingerprint
-
-    if party == "enclave":
-        keys = ctx.service().keys
-        pem = keys.signing_public_pem() if kind == "signing" else keys.sealing_public_pem()
-    else:
-        pem = linkage_unit_public_pems(ctx.settings).get(kind, b"")
-        if not pem:
-            raise NotFound(text("parties.linkage_unit_keys_missing"))
+    Agencies need the enclave's and the linkage unit's sealing keys to seal
+    packages, and their signing keys to verify what they sign; confirm the
+    fingerprints with them out of band. When one key is chosen (for example
+    `--kind signing`), only its PEM goes to standard output, so it can be
+    redirected into a file, and its fingerprint to standard error.
+    """
+    if kind is not None and party is None:
+        party = "enclave"
+    entries = [e for e in public_keys(ctx.settings, ctx.service().keys)
+               if (party is None or e.party == party) and (kind is None or e.use == kind)]
     if show_fingerprint:
-        click.echo(fingerprint(load_pem_public_key(pem)))  # type: ignore[arg-type]
-    else:
-        click.echo(pem.decode("ascii"), nl=False)
+        for entry in entries:
+            click.echo(f"{entry.party} {entry.use} {entry.fingerprint}" if len(entries) > 1 else entry.fingerprint)
+        return
+    if len(entries) == 1:
+        entry = entries[0]
+        click.echo(f"{entry.party} {entry.use} {entry.algorithm} {entry.fingerprint}", err=True)
+        click.echo(entry.pem, nl=False)
+        return
+    for entry in entries:
+        click.echo(f"# {entry.party} {entry.use} {entry.algorithm} {entry.fingerprint}")
+        click.echo(entry.pem)

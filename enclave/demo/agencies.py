@@ -11,13 +11,15 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy.orm import Session
 
-from enclave.catalog import VariableSpec, register_dataset
+from enclave.agencies import list_agencies, register_agency, rotate_agency_key
+from enclave.catalog import import_dataset_from_policy
 from enclave.combination import ReceivedPackage, receive_package
 from enclave.db.models import Dataset, User
 from enclave.linkage_unit import LinkageUnitRole
-from enclave.parties import linkage_unit_sealing_public, register_agency_key
+from enclave.parties import linkage_unit_sealing_public
 from enclave.service import EnclaveService
 from linkage import (
     generate_agency_data,
@@ -35,17 +37,9 @@ __all__ = ["AGENCIES", "DemoAgency", "prepare_agencies", "register_catalog", "su
 
 AGENCIES: tuple[str, ...] = ("welfare", "health", "employment")
 
-_TYPES = {"category": "category", "integer": "integer", "number": "number", "date": "date",
-          "boolean": "boolean", "text": "text", "string": "text", "float": "number"}
-#: Content variables that, combined, could single a person out (the catalog flags them).
-_QUASI_IDENTIFIERS = frozenset({"sex", "birth_year", "age_band", "sido_code", "region_code", "household_type",
-                                "household_size", "insurance_type", "employment_status", "industry_code"})
-#: Demographics the partner tool derives from identifiers (type, meaning for the catalog).
-_DERIVED = {
-    "sex": ("category", "성별 — derived from the resident registration number or sex field"),
-    "birth_year": ("integer", "출생연도 — derived from the resident registration number or birth date"),
-    "region_code": ("category", "시군구 코드 — 5-digit district code of the address"),
-}
+_NAMES = {"welfare": "Social Security Information Service (사회보장정보원)",
+          "health": "National Health Insurance Service (국민건강보험공단)",
+          "employment": "Korea Employment Information Service (한국고용정보원)"}
 _DESCRIPTIONS = {
     "welfare": ("Welfare benefit eligibility (자격정보)",
                 "Basic livelihood security, basic pension, disability pension and other eligibility, "
@@ -69,7 +63,7 @@ class DemoAgency:
 def prepare_agencies(
     svc: EnclaveService, workspace: Path, persons: int, seed: int
 ) -> tuple[dict[str, DemoAgency], bytes]:
-    """Give each agency keys (registered with the enclave and linkage unit) and its synthetic file.
+    """Register each agency (as `enclave agencies add` does) with fresh keys, and write its synthetic file.
 
     Returns:
         The agencies, and the linkage secret they share (never given to the enclave or linkage unit).
@@ -85,34 +79,28 @@ def prepare_agencies(
         keys = generate_party_keys(code)
         folder = root / code
         save_party_keys(keys, folder / "keys", overwrite=True)
-        register_agency_key(svc.settings, code, keys.signing.public_key().public_bytes(
-            *_pem_public()))
+        pem = keys.signing.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+        with svc.session() as session:
+            known = code in {a.code for a in list_agencies(session)}
+        # A demo run over an existing database gives a known agency its new key, as an admin would.
+        if known:
+            rotate_agency_key(svc, code, pem, actor="demo")
+        else:
+            register_agency(svc, code=code, name=_NAMES[code], signing_public_pem=pem, actor="demo")
         agencies[code] = DemoAgency(code=code, folder=folder, keys=keys, source=written[code])
     return agencies, secret
 
 
-def _pem_public() -> tuple[object, object]:
-    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-
-    return Encoding.PEM, PublicFormat.SubjectPublicKeyInfo
-
-
 def register_catalog(svc: EnclaveService, session: Session, users: dict[str, User]) -> dict[str, Dataset]:
-    """Each agency describes its dataset in the catalog, from its identifier policy."""
-    policies = load_identifier_policies(svc.settings.policies_dir / "identifiers")
+    """Each agency describes its dataset in the catalog from its identifier policy (as `enclave catalog import`)."""
     datasets = {}
     for code in AGENCIES:
-        schema = policies.schema(code)
-        variables = [VariableSpec(name=c.column, type=_TYPES.get(c.type, "text"), meaning=c.label,
-                                  is_quasi_identifier=c.column in _QUASI_IDENTIFIERS)
-                     for c in schema.content]
-        variables += [VariableSpec(name=name, type=_DERIVED[name][0], meaning=_DERIVED[name][1],
-                                   is_quasi_identifier=True) for name in schema.derived]
         title, description = _DESCRIPTIONS[code]
-        datasets[code] = register_dataset(
-            svc, session, users[f"agency-{code}"], agency_code=code, name=code, title=title,
-            description=description, row_count=1_234_567, identifier_policy=f"identifiers/{code}.yaml",
-            variables=variables)
+        policy = svc.settings.policies_dir / "identifiers" / f"{code}.yaml"
+        datasets[code] = import_dataset_from_policy(
+            svc, session, users[f"agency-{code}"], policy=policy.read_bytes(),
+            policy_name=f"identifiers/{policy.name}", agency_code=code, name=code, title=title,
+            description=description, row_count=1_234_567)
     return datasets
 
 

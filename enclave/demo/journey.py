@@ -152,11 +152,12 @@ def run_demo(
     svc = open_enclave(settings)
     linkage_unit = open_linkage_unit(settings, svc)
     try:
+        # Agencies are registered (with their signing keys) before their users can be added.
+        agencies, linkage_secret = prepare_agencies(svc, workspace, persons, seed)
         _create_users(svc, result)
         users = _users(svc)
         step(f"created {len(DEMO_USERS)} demo users for every role; credentials in {result.credentials_file}")
 
-        agencies, linkage_secret = prepare_agencies(svc, workspace, persons, seed)
         with svc.session() as session:
             datasets = register_catalog(svc, session, users)
         step(f"stage 1-2: three agencies registered signing keys and described {len(datasets)} datasets "

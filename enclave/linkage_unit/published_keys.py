@@ -14,11 +14,10 @@ from typing import Any
 import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from enclave.errors import InputError
 from enclave.messages import text
-from linkage.party_keys import fingerprint
+from enclave.parties import public_key_entry
 
 __all__ = ["fetch_published_keys", "published_key_entry"]
 
@@ -26,12 +25,8 @@ _TIMEOUT = 30
 
 
 def published_key_entry(party: str, key: Ed25519PublicKey | X25519PublicKey) -> dict[str, str]:
-    """Describe one public key as ``GET /api/v1/keys`` lists it."""
-    signing = isinstance(key, Ed25519PublicKey)
-    return {"party": party, "use": "signing" if signing else "sealing",
-            "algorithm": "Ed25519" if signing else "X25519",
-            "pem": key.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo).decode("ascii"),
-            "fingerprint": fingerprint(key)}
+    """Describe one public key as ``GET /api/v1/keys`` lists it (the enclave's own description)."""
+    return public_key_entry(party, key).to_dict()
 
 
 def fetch_published_keys(url: str, party: str) -> dict[str, bytes]:

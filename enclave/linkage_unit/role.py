@@ -27,9 +27,9 @@ from enclave.db.separation import guard_engine
 from enclave.errors import Conflict, InputError, NotFound
 from enclave.messages import text
 from enclave.store import atomic_write
-from linkage.errors import LinkageError, ReplayedPackageError
+from linkage.errors import BadSignatureError, LinkageError, ReplayedPackageError, UnknownSignerError
 from linkage.party_keys import PartyKeys, load_party_keys, load_signing_public_key
-from linkage.sealing import open_package
+from linkage.sealing import OpenedPackage, open_package
 
 __all__ = ["LINKAGE_UNIT", "QUALITY_METADATA_KEY", "LinkageUnitRole", "ReceivedMatchKeys"]
 
@@ -90,6 +90,27 @@ class LinkageUnitRole:
         for path in sorted(self.parties_dir.glob("*.signing.pub.pem")):
             signers[path.name.removesuffix(".signing.pub.pem")] = load_signing_public_key(path)
         return signers
+
+    def retired_signers(self, agency_code: str) -> list[object]:
+        """The agency's retired (rotated, not revoked) signing keys, newest file name order."""
+        folder = self.parties_dir / "retired"
+        return [load_signing_public_key(path) for path in sorted(folder.glob(f"{agency_code}.*.signing.pub.pem"))]
+
+    def _open_stored(
+        self, path: str, package_id: str, agency_code: str, signers: dict[str, object]
+    ) -> OpenedPackage:
+        # A package verified on receipt may have been signed with a key the agency
+        # has since rotated out in the ordinary way; revoked keys are gone from
+        # both folders, so what they signed is never opened again.
+        data = Path(path).read_bytes()
+        try:
+            return open_package(data, self.keys.sealing, signers, source=package_id)  # type: ignore[arg-type]
+        except (BadSignatureError, UnknownSignerError):
+            for key in self.retired_signers(agency_code):
+                with contextlib.suppress(BadSignatureError):
+                    return open_package(data, self.keys.sealing, {agency_code: key},  # type: ignore[dict-item]
+                                        source=package_id)
+            raise
 
     # -- sessions -------------------------------------------------------------
     @contextlib.contextmanager
@@ -178,8 +199,7 @@ class LinkageUnitRole:
         if len({agency for _, _, agency in rows}) < 2:
             raise NotFound(text("linkage_unit.too_few"))
         signers = self.trusted_signers()
-        opened = [open_package(Path(path).read_bytes(), self.keys.sealing, signers, source=package_id)
-                  for path, package_id, _ in rows]
+        opened = [self._open_stored(path, package_id, agency, signers) for path, package_id, agency in rows]
         linkage_map, quality = link_submissions(opened, on_pass=on_pass)
         quality_json = json.dumps(quality.to_dict(), ensure_ascii=False)
         # The aggregate quality report travels inside the signed, sealed map, so

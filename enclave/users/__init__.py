@@ -16,12 +16,14 @@ from enclave.users.accounts import (
     revoke_token,
     totp_secret_of,
 )
+from enclave.users.operator import Operator
 from enclave.users.passwords import hash_password, verify_password
 from enclave.users.totp import current_code, encode_secret, provisioning_uri, verify_totp
 
 __all__ = [
     "ACCOUNTS_KEY_ID",
     "NewUser",
+    "Operator",
     "add_user",
     "authenticate",
     "current_code",

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from enclave.db.models import ApiToken, Role, User, utcnow
+from enclave.db.models import Agency, ApiToken, Role, User, utcnow
 from enclave.errors import (
     AuthenticationError,
     DuplicateUser,
@@ -96,7 +96,8 @@ def add_user(
     """Create a user; stewards and admins are enrolled in TOTP at once.
 
     Raises:
-        InputError: Bad name, role or password, or an agency without a code.
+        InputError: Bad name, role or password, or an agency user without the
+            code of a registered, active agency.
         DuplicateUser: The name is taken; nothing is changed.
     """
     if not _USERNAME.match(username):
@@ -109,6 +110,12 @@ def add_user(
         raise InputError(text("users.weak_password"))
     if role is Role.agency and not agency_code:
         raise InputError(text("users.agency_needs_code"))
+    if role is Role.agency:
+        # An agency account acts for a registered party: approving its part of
+        # applications and uploading packages only make sense while it is trusted.
+        agency = session.scalar(select(Agency).where(Agency.code == agency_code))
+        if agency is None or not agency.is_active:
+            raise InputError(text("agencies.not_active", code=agency_code))
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise DuplicateUser(text("users.duplicate", username=username))
     user = User(

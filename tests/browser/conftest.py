@@ -94,7 +94,9 @@ def journey(svc: EnclaveService) -> dict[str, Any]:
     from enclave.projects.lifecycle import move_project
     from enclave.users import add_user
     from export_review import OutputSession, default_policy, output_to_evidence
+    from tests.enclave.domain_fixtures import register_agencies
 
+    register_agencies(svc, "welfare", "health")
     accounts = [("rita", Role.researcher, None), ("stella", Role.steward, None), ("sven", Role.steward, None),
                 ("approver", Role.steward, None), ("agency-welfare", Role.agency, "welfare"),
                 ("agency-health", Role.agency, "health")]

@@ -1,4 +1,4 @@
-"""Builders for domain tests: users of every role, a catalog, an applied project.
+"""Builders for domain tests: registered agencies, users of every role, a catalog, an applied project.
 
 Imported by the domain test modules (not a conftest, so fixtures stay explicit).
 """
@@ -8,6 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from enclave.agencies import register_agency
 from enclave.catalog import VariableSpec, register_dataset
 from enclave.db.models import Dataset, Project, User
 from enclave.projects import apply_for_project
@@ -26,10 +30,28 @@ ROLES = {
 class World:
     users: dict[str, User]
     datasets: dict[str, Dataset]
+    #: The registered agencies' signing keys, as their partner tools hold them.
+    agency_keys: dict[str, Ed25519PrivateKey]
+
+
+def public_pem(key: Ed25519PrivateKey) -> bytes:
+    """The PEM an agency's partner tool writes as ``<agency>.signing.pub.pem``."""
+    return key.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+
+
+def register_agencies(svc: EnclaveService, *codes: str) -> dict[str, Ed25519PrivateKey]:
+    """Register each agency with a fresh signing key (as an admin would); returns the private keys."""
+    keys = {}
+    for code in codes:
+        keys[code] = Ed25519PrivateKey.generate()
+        register_agency(svc, code=code, name=f"{code.title()} agency", signing_public_pem=public_pem(keys[code]),
+                        actor="test")
+    return keys
 
 
 def build_world(svc: EnclaveService) -> World:
-    """Create one user per role and two agency datasets."""
+    """Register two agencies; create one user per role and one dataset per agency."""
+    agency_keys = register_agencies(svc, "welfare", "health")
     users = {}
     with svc.session() as session:
         for name, (role, agency) in ROLES.items():
@@ -41,7 +63,7 @@ def build_world(svc: EnclaveService) -> World:
                                                                 VariableSpec("kind", "category", "a kind", True)])
             for code in ("welfare", "health")
         }
-    return World(users, datasets)
+    return World(users, datasets, agency_keys)
 
 
 def apply(svc: EnclaveService, world: World, researcher: str = "alice", team: tuple[str, ...] = ()) -> int:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from enclave.cli import cli, main
 from enclave.settings import Settings
@@ -51,11 +53,25 @@ def test_config_masks_database_password(runner: CliRunner) -> None:
     assert "hunter2secret" not in result.output and "u:***@db" in result.output
 
 
-def test_users_add_list_disable(runner: CliRunner) -> None:
+def signing_key_file(folder: Path, code: str) -> Path:
+    """Write a fresh agency signing public key as ``linkage keygen`` does; returns its path."""
+    from tests.enclave.domain_fixtures import public_pem
+
+    path = folder / f"{code}.signing.pub.pem"
+    path.write_bytes(public_pem(Ed25519PrivateKey.generate()))
+    return path
+
+
+def test_users_add_list_disable(runner: CliRunner, tmp_path: Path) -> None:
     assert invoke(runner, "init").exit_code == 0
     added = invoke(runner, "users", "add", "stew", "--role", "steward", "--password", "long enough pass")
     assert added.exit_code == 0, added.output
     assert "otpauth://totp/" in added.output
+    unregistered = invoke(runner, "users", "add", "wel", "--role", "agency", "--agency", "welfare",
+                          "--password", "long enough pass")
+    assert unregistered.exit_code == 6 and "enclave agencies add" in unregistered.output
+    assert invoke(runner, "agencies", "add", "welfare", "--name", "Welfare",
+                  "--signing-key", str(signing_key_file(tmp_path, "welfare"))).exit_code == 0
     assert invoke(runner, "users", "add", "wel", "--role", "agency", "--agency", "welfare",
                   "--password", "long enough pass").exit_code == 0
     listed = invoke(runner, "users", "list")
@@ -73,8 +89,10 @@ def test_duplicate_user_exits_nonzero_with_one_message(runner: CliRunner) -> Non
     assert "already exists" in again.output and "Traceback" not in again.output
 
 
-def test_token_is_shown_once_and_stored_hashed(runner: CliRunner, settings: Settings) -> None:
+def test_token_is_shown_once_and_stored_hashed(runner: CliRunner, settings: Settings, tmp_path: Path) -> None:
     invoke(runner, "init")
+    invoke(runner, "agencies", "add", "welfare", "--name", "Welfare",
+           "--signing-key", str(signing_key_file(tmp_path, "welfare")))
     invoke(runner, "users", "add", "wel", "--role", "agency", "--agency", "welfare", "--password", "long enough pass")
     result = invoke(runner, "users", "token", "wel", "--label", "upload")
     token = result.output.strip().splitlines()[-1]

@@ -13,12 +13,11 @@ from enclave.combination import PayloadTooLarge, receive_package
 from enclave.db.models import Decision, MatchKeySubmission, Project, Submission, User
 from enclave.errors import Conflict, InputError
 from enclave.linkage_unit import LinkageUnitRole
-from enclave.parties import linkage_unit_sealing_public, register_agency_key
+from enclave.parties import linkage_unit_sealing_public
 from enclave.projects import decide_agency_part, decide_as_steward
 from enclave.service import EnclaveService, open_linkage_unit
 from linkage import (
     generate_agency_data,
-    generate_party_keys,
     load_identifier_policies,
     prepare_submission,
     write_synthetic_data,
@@ -36,8 +35,6 @@ class Setup:
 
 @pytest.fixture
 def setup(svc: EnclaveService, tmp_path: Path) -> Setup:
-    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-
     world = build_world(svc)
     pid = apply(svc, world)
     with svc.session() as session:
@@ -50,12 +47,9 @@ def setup(svc: EnclaveService, tmp_path: Path) -> Setup:
     policies = load_identifier_policies(svc.settings.policies_dir / "identifiers")
     packages = {}
     for code in ("welfare", "health"):
-        keys = generate_party_keys(code)
-        register_agency_key(svc.settings, code, keys.signing.public_key().public_bytes(
-            Encoding.PEM, PublicFormat.SubjectPublicKeyInfo))
         prepared = prepare_submission(
             files[code], agency=code, schema=policies.schema(code), scheme=policies.scheme,
-            project_id=str(pid), key_id="k1", linkage_secret=b"s" * 32, signer=keys.signing,
+            project_id=str(pid), key_id="k1", linkage_secret=b"s" * 32, signer=world.agency_keys[code],
             linkage_unit_public=linkage_unit_sealing_public(svc.settings), enclave_public=svc.keys.sealing_public_key)
         packages[code] = (prepared.match_keys_package, prepared.content_package)
     lu = open_linkage_unit(svc.settings, svc)

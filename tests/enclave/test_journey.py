@@ -173,7 +173,8 @@ def test_researcher_cannot_reach_another_project(journey: Journey) -> None:
 def test_audit_log_recorded_each_stage(journey: Journey) -> None:
     with journey.svc.session() as session:
         actions = {e.action for e in journey.svc.audit.query(session, limit=10_000)}
-    for action in ("project.apply", "project.decide.agency", "project.decide.steward", "intake.upload",
+    for action in ("agency.register", "catalog.register",
+                   "project.apply", "project.decide.agency", "project.decide.steward", "intake.upload",
                    "linkage_unit.receive", "linkage_unit.link", "combination.combine", "privacy.review",
                    "privacy.adequacy", "export.submit", "export.vote", "export.release", "project.destroy",
                    "linkage_unit.destroy"):

@@ -24,12 +24,11 @@ from enclave.combination.datasets import read_parquet
 from enclave.db.models import AuditEvent, Decision, LinkedDataset, Project, ProjectFlow, User
 from enclave.errors import Conflict, InputError, NotFound
 from enclave.keys import project_key_id
-from enclave.parties import linkage_unit_sealing_public, register_agency_key
+from enclave.parties import linkage_unit_sealing_public
 from enclave.projects import apply_for_project, decide_agency_part, decide_as_steward
 from enclave.service import EnclaveService, open_linkage_unit
 from linkage import (
     generate_agency_data,
-    generate_party_keys,
     load_identifier_policies,
     prepare_submission,
     write_synthetic_data,
@@ -55,8 +54,6 @@ def _approve(svc: EnclaveService, world: World, project_id: int, agencies: tuple
 
 @pytest.fixture
 def single(svc: EnclaveService, tmp_path: Path) -> Single:
-    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-
     world = build_world(svc)
     with svc.session() as session:
         project = apply_for_project(
@@ -66,12 +63,9 @@ def single(svc: EnclaveService, tmp_path: Path) -> Single:
     _approve(svc, world, project_id, ("welfare",))
     files = write_synthetic_data(generate_agency_data(1200, agencies=("welfare",), seed=5), tmp_path / "agencies")
     policies = load_identifier_policies(svc.settings.policies_dir / "identifiers")
-    keys = generate_party_keys("welfare")
-    register_agency_key(svc.settings, "welfare", keys.signing.public_key().public_bytes(
-        Encoding.PEM, PublicFormat.SubjectPublicKeyInfo))
     prepared = prepare_submission(
         files["welfare"], agency="welfare", schema=policies.schema("welfare"), scheme=policies.scheme,
-        project_id=str(project_id), key_id="k1", linkage_secret=b"s" * 32, signer=keys.signing,
+        project_id=str(project_id), key_id="k1", linkage_secret=b"s" * 32, signer=world.agency_keys["welfare"],
         linkage_unit_public=linkage_unit_sealing_public(svc.settings), enclave_public=svc.keys.sealing_public_key)
     return Single(world, project_id, prepared.content_package, prepared.report.rows)
 

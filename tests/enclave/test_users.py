@@ -21,6 +21,7 @@ from enclave.users import (
     verify_password,
 )
 from enclave.users.totp import STEP
+from tests.enclave.domain_fixtures import register_agencies
 
 PASSWORD = "correct horse battery"
 
@@ -98,6 +99,7 @@ def test_failed_logins_are_audited_without_the_password(svc: EnclaveService) -> 
 
 
 def test_tokens_are_stored_as_hashes_and_expire(svc: EnclaveService) -> None:
+    register_agencies(svc, "welfare")
     with svc.session() as session:
         user = add_user(svc, session, username="agency-x", role="agency", password=PASSWORD,
                         actor="t", agency_code="welfare").user

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enclave.db.models.accounts import ApiToken, Role, User
+from enclave.db.models.agencies import Agency, AgencyKey, AgencyKeyState, AgencyState
 from enclave.db.models.audit import AuditEvent
 from enclave.db.models.base import MAX_ROW_ID, Base, LinkageUnitBase, UtcDateTime, utcnow
 from enclave.db.models.catalog import Dataset, DatasetVariable
@@ -34,6 +35,10 @@ from enclave.db.models.submissions import (
 __all__ = [
     "MAX_ROW_ID",
     "ACTIVE_JOB_STATES",
+    "Agency",
+    "AgencyKey",
+    "AgencyKeyState",
+    "AgencyState",
     "ApiToken",
     "AuditEvent",
     "Base",

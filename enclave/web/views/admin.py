@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from enclave.db.models import Role, User
+from enclave.db.models import Agency, AgencyState, Role, User
 from enclave.errors import InputError
 from enclave.users import add_user, disable_user, provisioning_uri
 from enclave.web.database import current_service, db_session
@@ -20,8 +20,11 @@ blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 
 def _render_users(enrolment: tuple[str, str] | None = None) -> str:
     users = db_session().scalars(select(User).order_by(User.username)).all()
+    # Agency users must name a registered, active agency: offer those codes.
+    agencies = db_session().scalars(select(Agency.code).where(Agency.state == AgencyState.active)
+                                    .order_by(Agency.code)).all()
     return render_template("admin/users.html", users=users, roles=[r.value for r in Role],
-                           enrolment=enrolment)
+                           enrolment=enrolment, agencies=agencies)
 
 
 @blueprint.get("/users")

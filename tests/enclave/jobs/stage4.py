@@ -43,6 +43,8 @@ def build_stage4_project(svc: EnclaveService, workspace: Path, *, persons: int =
     """Create the accounts, the catalog and an approved project; agencies upload unless ``submit`` is off."""
     users: dict[str, User] = {}
     totp: dict[str, bytes] = {}
+    # Agencies are registered (with their signing keys) before their users are added.
+    agencies, secret = prepare_agencies(svc, workspace, persons, seed)
     with svc.session() as session:
         for name, (role, agency) in ACCOUNTS.items():
             made = add_user(svc, session, username=name, role=role, password=PASSWORD, actor="test",
@@ -50,7 +52,6 @@ def build_stage4_project(svc: EnclaveService, workspace: Path, *, persons: int =
             users[name] = made.user
             if made.totp_secret is not None:
                 totp[name] = made.totp_secret
-    agencies, secret = prepare_agencies(svc, workspace, persons, seed)
     with svc.session() as session:
         datasets: dict[str, Dataset] = register_catalog(svc, session, users)
         project = apply_for_project(

@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption,
 from sqlalchemy import create_engine, inspect, select
 from sqlalchemy import text as sql
 
+from enclave.agencies import rotate_agency_key
 from enclave.audit import AuditRecord
 from enclave.combination import combine_project
 from enclave.db.models import (
@@ -47,7 +48,6 @@ from enclave.db.models import (
 from enclave.linkage_unit import QUALITY_METADATA_KEY
 from enclave.linkage_unit.service import LinkageUnitService, open_linkage_unit_service
 from enclave.linkage_unit.settings import load_linkage_unit_settings
-from enclave.parties import register_agency_key
 from enclave.projects import apply_for_project, decide_agency_part, decide_as_steward
 from enclave.service import EnclaveService, open_enclave
 from enclave.settings import load_settings
@@ -216,7 +216,8 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
             agency_keys[code] = keys
             pub = handover / f"{code}.signing.pub.pem"
             pub.write_bytes(keys.signing_public.public_bytes(*_PEM_PUBLIC))
-            register_agency_key(settings, code, pub.read_bytes())
+            # The agency registered by build_world hands the enclave a new key, as an admin records it.
+            rotate_agency_key(svc, code, pub.read_bytes(), actor="test")
             assert keys.signing_fingerprint in _cli(lu_env, "linkage-unit", "trust-agency", code,
                                                     "--signing-key", str(pub))
             prepared = prepare_submission(

@@ -10,7 +10,8 @@ Fixtures:
 ``client``
     Flask's test client for ``app``.
 ``people``
-    One account per role the permission tests walk, created in ``svc``:
+    The agencies ``welfare``, ``health`` and ``employment`` registered with
+    fresh signing keys, and one account per role the permission tests walk, created in ``svc``:
     ``researcher``, ``other_researcher``, ``agency`` (agency ``welfare``),
     ``health_agency`` (``health``, the second agency the world's projects
     ask), ``other_agency`` (``employment``, asked by nobody), ``steward``, ``steward2``,
@@ -97,6 +98,9 @@ def client(app: Flask) -> FlaskClient:
 
 @pytest.fixture
 def people(svc: EnclaveService) -> dict[str, Person]:
+    from tests.enclave.domain_fixtures import register_agencies
+
+    register_agencies(svc, "welfare", "health", "employment")
     made: dict[str, Person] = {}
     with svc.session() as session:
         for key, username, role, agency in _ACCOUNTS:

@@ -69,6 +69,18 @@ PAGES = {
     ("POST", "jobs.start"): row(302, 403, 403, 403, 403, 302, 403, 302),
     ("POST", "jobs.cancel"): row(302, 403, 403, 403, 403, 404, 404, 404),
     ("GET", "jobs.jobs_status"): row(302, 403, 403, 403, 403, 200, 403, 200),
+    # The agency pages are walked on a revoked agency, which cannot change any more (409), and with
+    # empty forms (400), so nothing changes.
+    ("GET", "agencies.agencies"): row(302, 403, 403, 403, 403, 403, 403, 200),
+    ("POST", "agencies.register"): row(302, 403, 403, 403, 403, 403, 403, 400),
+    ("GET", "agencies.agency"): row(302, 403, 403, 403, 403, 403, 403, 200),
+    ("POST", "agencies.rotate"): row(302, 403, 403, 403, 403, 403, 403, 409),
+    ("GET", "agencies.confirm_revoke"): row(302, 403, 403, 403, 403, 403, 403, 200),
+    ("POST", "agencies.revoke"): row(302, 403, 403, 403, 403, 403, 403, 400),
+    ("GET", "catalog.describe"): row(302, 403, 403, 200, 200, 200, 200, 200),
+    # An empty form names no agency: an agency may describe only its own (403), the others get every problem.
+    ("POST", "catalog.create"): row(302, 403, 403, 403, 403, 400, 400, 400),
+    ("GET", "keys.public"): row(200, 200, 200, 200, 200, 200, 200, 200),
 }
 
 API = {
@@ -85,6 +97,13 @@ API = {
     ("GET", "api.download_release"): row(401, 200, 404, 403, 403, 200, 200, 200),
     ("PUT", "api.upload_package"): row(401, 403, 403, 409, 404, 403, 403, 403),
     ("GET", "api.list_submissions"): row(401, 403, 403, 200, 200, 403, 403, 403),
+    ("POST", "api.create_dataset"): row(401, 403, 403, 400, 400, 400, 400, 400),
+    ("GET", "api.public_keys"): row(200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET", "api.list_agencies"): row(401, 403, 403, 403, 403, 403, 403, 200),
+    ("GET", "api.get_agency"): row(401, 403, 403, 403, 403, 403, 403, 200),
+    ("POST", "api.register_agency"): row(401, 403, 403, 403, 403, 403, 403, 400),
+    ("POST", "api.rotate_agency_key"): row(401, 403, 403, 403, 403, 403, 403, 400),
+    ("POST", "api.revoke_agency"): row(401, 403, 403, 403, 403, 403, 403, 409),
     ("POST", "api.apply_project"): row(401, 400, 400, 403, 403, 403, 403, 403),
     ("POST", "api.agency_decision"): row(401, 403, 403, 409, 404, 403, 403, 403),
     ("POST", "api.steward_decision"): row(401, 403, 403, 403, 403, 409, 403, 403),
@@ -135,7 +154,13 @@ def walk_world(world, people, svc):  # noqa: ANN001, ANN201
     with svc.session() as session:
         assert session.get(ExportRequest, request_id).state == "released"
     applied_id = world.project("applied", title="Still applied")
+    from enclave.agencies import revoke_agency
+    from tests.enclave.domain_fixtures import register_agencies
+
+    register_agencies(svc, "closed")
+    revoke_agency(svc, "closed", actor="test")
     return {
+        "code": "closed",
         "applied_project_id": applied_id,
         "project_id": project_id, "request_id": request_id, "output_id": outputs["by_region"],
         "dataset_id": world.welfare_dataset, "review_id": 999, "replica_id": 999, "username": "walk-target",

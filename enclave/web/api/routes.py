@@ -18,7 +18,7 @@ from enclave.catalog import search_datasets
 from enclave.db.models import Dataset, ExportRequest, Project, Release, Role
 from enclave.errors import InputError
 from enclave.exports import create_export_request, release_for_download, requests_for, votes_visible_to
-from enclave.intake import receive_package, submissions_for
+from enclave.intake import project_prechecks, receive_package, submission_precheck, submissions_for
 from enclave.projects import projects_for, require_project_access
 from enclave.service import open_linkage_unit
 from enclave.web.api.spec import api_route, openapi_document
@@ -48,7 +48,10 @@ _PROJECT = {"type": "object", "properties": {
     "id": {"type": "integer"}, "title": {"type": "string"}, "state": {"type": "string"},
     "retention_end": {"type": "string", "format": "date"}, "application_hash": {"type": "string"},
     "requests": {"type": "array", "items": {"type": "object"}},
-    "decisions": {"type": "array", "items": {"type": "object"}}}}
+    "decisions": {"type": "array", "items": {"type": "object"}},
+    "prechecks": {"type": "array", "description": "Stewards: every agency's content submissions with their "
+                  "identification-risk pre-check and whether it is flagged; agencies: their own; others: none",
+                  "items": {"type": "object"}}}}
 _OUTPUT = {"type": "object", "properties": {
     "name": {"type": "string"}, "status": {"type": "string"}, "kind": {"type": "string"},
     "outcome": {"type": "string"}}}
@@ -59,12 +62,20 @@ _EXPORT = {"type": "object", "required": ["id", "status", "outputs"], "propertie
 _EXPORT_BODY = {"type": "object", "required": ["title", "outputs"], "properties": {
     "title": {"type": "string"},
     "outputs": {"type": "array", "items": {"type": "object", "description": "export_review evidence"}}}}
+_PRECHECK = {"type": ["object", "null"], "description": "The agency's identification-risk pre-check (figures only)",
+             "properties": {"quasi_identifiers": {"type": "array", "items": {"type": "string"}},
+                            "k": {"type": "integer"}, "records": {"type": "integer"},
+                            "smallest_class": {"type": "integer"}, "records_below_k": {"type": "integer"},
+                            "share_below_k": {"type": "number"}, "unique_share": {"type": "number"},
+                            "passed": {"type": "boolean"}}}
 _SUBMISSION = {"type": "object", "properties": {
     "project_id": {"type": "integer"}, "package_id": {"type": "string"}, "sha256": {"type": "string"},
-    "size": {"type": "integer"}, "row_count": {"type": "integer"}, "received_at": {"type": "string"}}}
+    "size": {"type": "integer"}, "row_count": {"type": "integer"}, "received_at": {"type": "string"},
+    "precheck": _PRECHECK}}
 _RECEIVED = {"type": "object", "properties": {
     "kind": {"type": "string"}, "package_id": {"type": "string"}, "row_count": {"type": "integer"},
-    "sha256": {"type": "string"}, "received_by": {"type": "string"}}}
+    "sha256": {"type": "string"}, "received_by": {"type": "string"},
+    "duplicate": {"type": "boolean", "description": "This very package was held already; nothing stored twice"}}}
 
 
 def _list(schema: dict[str, Any]) -> dict[str, Any]:
@@ -85,13 +96,23 @@ def _dataset(d: Dataset) -> dict[str, Any]:
                           for v in d.variables]}
 
 
+def _prechecks(p: Project) -> list[dict[str, Any]]:
+    user = acting_user()
+    if user.role in (Role.steward, Role.admin):
+        return [c.to_dict() for c in project_prechecks(db_session(), p.id)]
+    if user.role is Role.agency:
+        return [c.to_dict() for c in project_prechecks(db_session(), p.id, user.agency_code)]
+    return []
+
+
 def _project(p: Project, *, agency_code: str | None = None) -> dict[str, Any]:
     requests = [r for r in p.requests if agency_code is None or r.dataset.agency_code == agency_code]
     return {"id": p.id, "title": p.title, "state": p.state.value, "retention_end": _iso(p.retention_end),
             "application_hash": p.application_hash,
             "requests": [{"dataset_id": r.dataset_id, "agency_code": r.dataset.agency_code,
                           "variables": json.loads(r.variables), "decision": r.decision.value} for r in requests],
-            "decisions": [{"kind": d.kind, "decision": d.decision.value, "at": _iso(d.at)} for d in p.decisions]}
+            "decisions": [{"kind": d.kind, "decision": d.decision.value, "at": _iso(d.at)} for d in p.decisions],
+            "prechecks": _prechecks(p)}
 
 
 def _export(e: ExportRequest, *, full: bool = False) -> dict[str, Any]:
@@ -233,7 +254,9 @@ def download_release(project_id: int, request_id: int) -> ResponseReturnValue:
            request_media_type="application/octet-stream",
            parameters=({"name": "X-Content-SHA256", "in": "header", "required": True,
                         "schema": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}},),
-           responses={201: ("Received", _RECEIVED), 413: ("Larger than the upload limit", None)})
+           responses={201: ("Received", _RECEIVED),
+                      200: ("Held already (same id, SHA-256, agency, project): the original receipt", _RECEIVED),
+                      413: ("Larger than the upload limit", None)})
 def upload_package(project_id: int) -> ResponseReturnValue:
     """Receive a sealed package; an interrupted or refused upload leaves nothing behind."""
     require_project_access(db_session(), acting_user(), project_id)
@@ -256,7 +279,8 @@ def upload_package(project_id: int) -> ResponseReturnValue:
                                declared_sha256=declared,
                                content_length=length)
     return jsonify({"kind": received.kind, "package_id": received.package_id, "row_count": received.row_count,
-                    "sha256": received.sha256, "received_by": received.received_by}), 201
+                    "sha256": received.sha256, "received_by": received.received_by,
+                    "duplicate": received.duplicate}), 200 if received.duplicate else 201
 
 
 @api_route("/submissions", "GET", roles=(Role.agency,), summary="The calling agency's submissions.",
@@ -264,5 +288,6 @@ def upload_package(project_id: int) -> ResponseReturnValue:
 def list_submissions() -> ResponseReturnValue:
     """Content packages the agency submitted, newest first."""
     return jsonify([{"project_id": s.project_id, "package_id": s.package_id, "sha256": s.sha256, "size": s.size,
-                     "row_count": s.row_count, "received_at": _iso(s.received_at)}
+                     "row_count": s.row_count, "received_at": _iso(s.received_at),
+                     "precheck": submission_precheck(s)}
                     for s in submissions_for(db_session(), acting_user())])

@@ -238,8 +238,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "{url}의 결합전문기관이 이 토큰의 요청을 거부했습니다(403: {reason}). 연구자용이나 프로젝트 한정 토큰이 아닌 기관 토큰을 쓰세요.",
     },
     "transfer.not_found": {
-        "en": "The enclave at {url} knows no such project for your agency (404). Check the project number (--project or the package's manifest) and that the project asks for your agency's data.",
-        "ko": "{url}의 결합전문기관에 귀 기관의 해당 프로젝트가 없습니다(404). 프로젝트 번호(--project 또는 패키지 매니페스트)와 그 프로젝트가 귀 기관의 자료를 요청했는지 확인하세요.",
+        "en": "The enclave at {url} has nothing there for your agency (404: {reason}). Check the address, and for an upload the project number (--project or the package's manifest) and that the project asks for your agency's data.",
+        "ko": "{url}의 결합전문기관에 귀 기관을 위한 해당 항목이 없습니다(404: {reason}). 주소를 확인하고, 업로드라면 프로젝트 번호(--project 또는 패키지 매니페스트)와 그 프로젝트가 귀 기관의 자료를 요청했는지 확인하세요.",
     },
     "transfer.conflict": {
         "en": "The enclave at {url} refused the package as a conflict (409: {reason}). If it holds a different package with the same id, prepare a new package with `linkage prepare`; if the project is not waiting for data, ask the steward.",

@@ -120,3 +120,26 @@ def test_upload_with_a_wrong_checksum_stores_nothing(client, sealed, svc) -> Non
         assert session.query(Submission).count() == 0
     incoming = svc.settings.data_dir / "incoming"
     assert not any(incoming.iterdir())
+
+
+def test_a_package_failing_its_precheck_is_flagged_for_the_steward(client, sealed, people, login, token_for) -> None:
+    from linkage.sealing import read_manifest
+
+    first = sealed["projects"][0]
+    figures = read_manifest(sealed["content"]).precheck
+    # 40 synthetic persons spread over sex, birth year and 시군구 are nearly all unique: the policy fails them.
+    assert figures["passed"] is False and figures["unique_share"] > 0.01
+    assert _put(client, first, sealed["content"], sealed["headers"]).status_code == 201
+    login(client, people["steward"])
+    page = client.get(f"/projects/{first}").get_data(as_text=True)
+    assert "Identification-risk pre-checks" in page
+    assert "FAILED thresholds" in page and 'class="flagged"' in page
+    assert f"{figures['unique_share'] * 100:.1f}%" in page
+    steward_view = client.get(f"/api/v1/projects/{first}", headers=token_for(people["steward"])).get_json()
+    [entry] = steward_view["prechecks"]
+    assert entry["agency_code"] == "welfare" and entry["flagged"] is True
+    assert entry["precheck"]["smallest_class"] == figures["smallest_class"]
+    # The agency sees its own; a researcher sees none of the agencies' figures.
+    assert len(client.get(f"/api/v1/projects/{first}", headers=sealed["headers"]).get_json()["prechecks"]) == 1
+    researcher_view = client.get(f"/api/v1/projects/{first}", headers=token_for(people["researcher"]))
+    assert researcher_view.get_json()["prechecks"] == []

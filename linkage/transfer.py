@@ -20,6 +20,7 @@ sent only in the ``Authorization`` header and is never part of a message.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import http.client
 import json
@@ -270,12 +271,10 @@ class EnclaveClient:
         try:
             if body is not None:
                 body.seek(0)
-            try:
+            # The server may have answered (a refusal) and closed before reading the whole
+            # body; its answer is the truth, the broken pipe only its consequence.
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                 conn.request(method, self._prefix + path, body=body, headers=self._headers(headers))
-            except (BrokenPipeError, ConnectionResetError):
-                # The server may have answered (a refusal) and closed before reading the whole
-                # body; its answer is the truth, the broken pipe only its consequence.
-                pass
             response = conn.getresponse()
             return response.status, response.read()
         finally:

@@ -9,6 +9,7 @@ or loses the enclave's answer, to show that a retry never stores a package twice
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import socket
@@ -218,9 +219,9 @@ def test_wrong_token_wrong_project_and_no_token_get_clear_messages(served: Serve
 
 
 def test_an_unreachable_enclave_is_retried_then_reported(tmp_path: Path) -> None:
-    from linkage import generate_party_keys, seal_package, table_to_parquet_bytes
-
     import pyarrow as pa
+
+    from linkage import generate_party_keys, seal_package, table_to_parquet_bytes
 
     agency = generate_party_keys("welfare")
     package = tmp_path / "welfare.content.pkg"
@@ -242,10 +243,8 @@ def _hang_up(*sockets: socket.socket) -> None:
     # shutdown, not only close: another thread may be blocked reading the socket,
     # and close alone would leave the connection open until that read returns.
     for s in sockets:
-        try:
+        with contextlib.suppress(OSError):
             s.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
         s.close()
 
 

@@ -211,6 +211,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "combination.bad_agency": {"en": "An agency name holds characters other than letters, digits, '-' and '_'. Use the agency codes from the content packages.", "ko": "기관 이름에 영문자, 숫자, '-', '_' 외의 문자가 있습니다. 내용 패키지의 기관 코드를 쓰세요."},
     "combination.no_serial": {"en": "The content table of agency '{agency}' has no 'serial' column. Open it from the agency's content package.", "ko": "기관 '{agency}'의 내용 테이블에 'serial' 열이 없습니다."},
     "combination.reserved": {"en": "The content table of agency '{agency}' has reserved columns {columns}. It is not a content package; ask the agency to prepare again.", "ko": "기관 '{agency}'의 내용 테이블에 예약된 열 {columns}이(가) 있습니다. 기관에 다시 준비하도록 요청하세요."},
+    "combination.duplicate_serials": {"en": "The content of agency '{agency}' holds a serial twice, so it was not made by the partner tool. Ask the agency to prepare and upload it again.", "ko": "기관 '{agency}'의 내용에 같은 일련번호가 두 번 있어 결합 도구가 만든 패키지가 아닙니다. 기관에 다시 준비해 올리도록 요청하세요."},
+    "combination.single_dataset": {"en": "Project {project_id} asks for one dataset, so there is nothing to link or combine. Start the 'provide' step instead.", "ko": "과제 {project_id}은(는) 데이터셋 하나만 요청하므로 결합할 것이 없습니다. 대신 '제공'(provide) 단계를 시작하세요."},
+    "combination.not_single": {"en": "Project {project_id} asks for datasets of several agencies: they are linked and combined, not provided one by one. Start the linkage instead.", "ko": "과제 {project_id}은(는) 여러 기관의 데이터셋을 요청하므로 하나씩 제공하지 않고 결합합니다. 대신 결합을 시작하세요."},
     # provisioning
     "provisioning.missing_content": {"en": "Content has not arrived yet from: {agencies}.", "ko": "다음 기관의 데이터가 아직 도착하지 않았습니다: {agencies}."},
     "provisioning.no_map": {"en": "There is no linkage map yet; run the linkage first.", "ko": "결합 매핑이 아직 없습니다. 먼저 결합을 실행하세요."},

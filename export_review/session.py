@@ -498,7 +498,7 @@ class OutputSession:
         Raises:
             OutputError: when no folder is given and ``ENCLAVE_OUTPUTS_DIR`` is unset.
         """
-        from export_review.atomic import write_bytes_atomically
+        from linkage.atomic_files import write_bytes_atomically
 
         target = directory or os.environ.get("ENCLAVE_OUTPUTS_DIR")
         if not target:
@@ -506,10 +506,10 @@ class OutputSession:
         folder = Path(target)
         for output in self._selected(outputs):
             for filename, content in render_output_files(output).items():
-                write_bytes_atomically(folder / filename, content)
+                write_bytes_atomically(folder / filename, content, mode=0o600)
             evidence = json.dumps(output.to_evidence(), ensure_ascii=False, indent=1)
             write_bytes_atomically(folder / f"{output.name}.evidence.json",
-                                   evidence.encode("utf-8"))
+                                   evidence.encode("utf-8"), mode=0o600)
         return folder
 
     def submit(self, title: str, outputs: Sequence[str] | None = None) -> SubmissionReceipt:

@@ -1,17 +1,58 @@
-"""Write files so that a crash never leaves half a file behind.
+"""Write files so that a crash never leaves half a file behind: the project's one atomic writer.
 
 Bytes go to a temporary file in the target's folder, are flushed and fsynced,
 then renamed over the target (``os.replace`` is atomic on POSIX), and the
-folder is fsynced so the rename itself survives a power cut.
+folder is fsynced so the rename itself survives a power cut. A reader sees the
+old file or the new one, never half of one. The partner tool, the enclave
+(:mod:`enclave.store`) and the researcher's ``export_review`` all write
+through this module, the lowest of the three packages.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
-__all__ = ["write_bytes_atomically", "write_text_atomically"]
+__all__ = ["atomic_writer", "write_bytes_atomically", "write_text_atomically"]
+
+
+@contextlib.contextmanager
+def atomic_writer(path: str | Path, mode: int = 0o600) -> Iterator[BinaryIO]:
+    """Open a temporary file that replaces ``path`` only when the block succeeds.
+
+    Args:
+        path: The file to create or replace; its folder is created if needed.
+        mode: Permission bits of the new file, set before any byte is written.
+
+    Yields:
+        A binary file object to write to.
+
+    Example:
+        >>> with atomic_writer(Path("out.bin")) as fh:  # doctest: +SKIP
+        ...     fh.write(b"data")
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    dir_fd = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
 
 
 def write_bytes_atomically(path: str | Path, data: bytes, mode: int = 0o644) -> Path:
@@ -25,25 +66,9 @@ def write_bytes_atomically(path: str | Path, data: bytes, mode: int = 0o644) -> 
     Returns:
         The target path.
     """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    dir_fd = os.open(target.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
-    return target
+    with atomic_writer(path, mode) as handle:
+        handle.write(data)
+    return Path(path)
 
 
 def write_text_atomically(path: str | Path, content: str, mode: int = 0o644) -> Path:

@@ -16,6 +16,7 @@ from enclave.cli.admin import config_command, init_command, keys_group
 from enclave.cli.audit import audit_group
 from enclave.cli.context import CliContext
 from enclave.cli.demo import demo_command
+from enclave.cli.projects import projects_group
 from enclave.cli.serve import serve_command
 from enclave.cli.users import users_group
 from enclave.errors import EnclaveError
@@ -39,9 +40,12 @@ def cli(ctx: click.Context) -> None:
     ctx.obj = CliContext()
 
 
-for command in (init_command, config_command, keys_group, users_group, audit_group, demo_command, serve_command):
+for command in (init_command, config_command, keys_group, users_group, projects_group, audit_group, demo_command,
+                serve_command):
     cli.add_command(command)
-cli.add_command(__import__("enclave.cli.hub", fromlist=["hub_command"]).hub_command)
+_hub = __import__("enclave.cli.hub", fromlist=["hub_command", "run_notebook_command"])
+cli.add_command(_hub.hub_command)
+cli.add_command(_hub.run_notebook_command)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -14,7 +14,7 @@ from enclave.hub.config import HubLayout, write_hub_config
 from enclave.hub.firewall import EgressUnavailable, nft_command
 from enclave.hub.messages import text
 
-__all__ = ["hub_command"]
+__all__ = ["hub_command", "run_notebook_command"]
 
 pass_cli = click.make_pass_decorator(CliContext)
 
@@ -85,3 +85,43 @@ def hub_command(ctx: CliContext, port: int | None, hub_port: int | None, proxy_a
     click.echo(text("hub.stopped", code=code))
     if code not in (0, -signal.SIGINT, -signal.SIGTERM):
         raise click.exceptions.Exit(code)
+
+
+@click.command("run-notebook")
+@click.argument("username")
+@click.argument("notebook", default="example_analysis.ipynb")
+@click.option("--project", "project_id", type=click.IntRange(1, 2**63 - 1), default=None,
+              help="The project whose workspace runs it, when the researcher has several active ones.")
+@click.option("--timeout", type=click.IntRange(10, 24 * 3600), default=600, show_default=True,
+              help="Seconds one cell may run.")
+@pass_cli
+def run_notebook_command(ctx: CliContext, username: str, notebook: str, project_id: int | None,
+                         timeout: int) -> None:
+    """Run NOTEBOOK from USERNAME's workspace headless, in a fresh kernel of the analysis room.
+
+    The workspace is provisioned exactly as JupyterHub's spawner does it (the
+    project's approved data read-only, an outputs folder, the researcher's own
+    workspace account and sandbox when the room runs as root), and the kernel
+    gets only what a JupyterHub kernel gets. For batch analyses a researcher
+    asked an operator to run: whatever the notebook submits reaches the
+    stewards as an export request, re-checked by the service like any other.
+    Nothing the notebook prints is shown here, since it has not been reviewed;
+    only how the run went and which export requests it made.
+    """
+    from sqlalchemy import select
+
+    from enclave.db.models import ExportRequest, User
+    from enclave.hub.headless import run_workspace_notebook
+
+    svc = ctx.service()
+    with svc.session() as session:
+        before = session.scalar(select(ExportRequest.id).order_by(ExportRequest.id.desc()).limit(1)) or 0
+    run = run_workspace_notebook(svc, username, notebook, project_id=project_id, timeout=timeout)
+    with svc.session() as session:
+        made = session.scalars(select(ExportRequest.id).join(User, User.id == ExportRequest.author_id).where(
+            ExportRequest.id > before, ExportRequest.project_id == run.project_id,
+            User.username == username).order_by(ExportRequest.id)).all()
+    account = "" if run.account is None else run.account.name
+    click.echo(text("hub.notebook_ran", notebook=notebook, project_id=run.project_id,
+                    cells=len(run.notebook.cells), account=account or "-",
+                    requests=", ".join(str(i) for i in made) or "-"))

@@ -14,8 +14,8 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from enclave.catalog import VariableSpec, register_dataset
+from enclave.combination import ReceivedPackage, receive_package
 from enclave.db.models import Dataset, User
-from enclave.intake import ReceivedPackage, receive_package
 from enclave.linkage_unit import LinkageUnitRole
 from enclave.parties import linkage_unit_sealing_public, register_agency_key
 from enclave.service import EnclaveService

@@ -19,9 +19,11 @@ from pathlib import Path
 from sqlalchemy import select
 
 from enclave.bootstrap import initialize_enclave
+from enclave.combination import combine_project, decide_adequacy, deliver_linkage_map, review_risk
 from enclave.db.models import Dataset, Decision, ExportRequest, Project, Role, User
 from enclave.demo.agencies import AGENCIES, prepare_agencies, register_catalog, submit_packages
 from enclave.demo.analysis import run_example_analysis
+from enclave.destruction import certificate_path, destroy_project
 from enclave.exports import cast_vote, release_path
 from enclave.projects import (
     activate_project,
@@ -29,9 +31,7 @@ from enclave.projects import (
     close_project,
     decide_agency_part,
     decide_as_steward,
-    destroy_project,
 )
-from enclave.provisioning import combine_project, decide_adequacy, deliver_linkage_map, review_risk
 from enclave.service import EnclaveService, open_enclave, open_linkage_unit
 from enclave.settings import Settings, load_settings
 from enclave.store import atomic_write
@@ -213,8 +213,6 @@ def run_demo(
             close_project(svc, session, session.get(Project, second), session.get(User, users["demo-researcher"].id))
         certificate = destroy_project(svc, linkage_unit, second, users["demo-steward-2"])
         result.destroyed_project_id = second
-        from enclave.projects import certificate_path
-
         result.certificate = certificate_path(svc, second)
         step(f"stage 6-2: project {second} closed and destroyed: keys shredded, data deleted, certificate "
              f"signed by the enclave ({result.certificate}, {len(certificate.signature)} base64 chars)")

@@ -12,6 +12,10 @@ import os
 __all__ = ["MESSAGES", "text"]
 
 MESSAGES: dict[str, dict[str, str]] = {
+    "hub.notebook_ran": {
+        "en": "Ran {notebook} in project {project_id}'s workspace: {cells} cells, account {account}; export requests made: {requests}.",
+        "ko": "과제 {project_id}의 작업 공간에서 {notebook}을(를) 실행했습니다: 셀 {cells}개, 계정 {account}; 만든 반출 신청: {requests}.",
+    },
     "hub.researchers_only": {
         "en": "The analysis room is for researchers. Stewards, agencies and administrators use the enclave's web pages instead.",
         "ko": "분석실은 연구자 전용입니다. 심사자, 기관, 관리자는 enclave 웹 화면을 사용하세요.",

@@ -52,6 +52,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlalchemy.orm import Session
 
+from enclave.combination import read_project_dataset
 from enclave.hub.accounts import (
     PASSAGE_MODE,
     IsolationUnavailable,
@@ -397,7 +398,7 @@ def provision_workspace(svc: EnclaveService, session: Session, project_id: int, 
                         account: WorkspaceAccount | None = None) -> ProvisionedWorkspace:
     """Decrypt the project's dataset for the workspace and prepare its folders and notebooks.
 
-    The approved, processed dataset (:func:`enclave.provisioning.read_project_dataset`)
+    The approved, processed dataset (:func:`enclave.combination.read_project_dataset`)
     is written atomically into a fresh dataset folder in the hub's own tree,
     which the workspace's ``data`` link points to; earlier copies are
     replaced. The audit event ``hub.provision`` names the project, the row
@@ -416,11 +417,8 @@ def provision_workspace(svc: EnclaveService, session: Session, project_id: int, 
 
     Raises:
         NotFound: The project has no approved dataset yet
-            (from :func:`enclave.provisioning.read_project_dataset`).
+            (from :func:`enclave.combination.read_project_dataset`).
     """
-    # Imported here: project destruction imports this module, and provisioning imports projects.
-    from enclave.provisioning import read_project_dataset
-
     frame = read_project_dataset(svc, session, project_id)
     root = prepare_workspace_folders(svc.settings, project_id, username, account)
     folder = dataset_folder(svc.settings, project_id, username)

@@ -322,6 +322,26 @@ class Policy:
             return self
         return replace(self, columns=kept, base_hash=self.content_hash)
 
+    def for_agencies(self, agencies: Iterable[str]) -> Policy:
+        """Return this policy without the columns of agencies a project does not ask for.
+
+        One policy describes every registry a linked dataset may draw on; a
+        project that provides one agency's data, or links two of three, holds
+        only those agencies' columns. The result keeps this policy's
+        ``content_hash``: decisions made with it are decisions under this policy.
+
+        Args:
+            agencies: Codes of the agencies whose data the project holds.
+
+        Returns:
+            The policy restricted to those agencies' columns (and untagged ones).
+        """
+        wanted = set(agencies)
+        kept = tuple(c for c in self.columns if c.agency is None or c.agency in wanted)
+        if len(kept) == len(self.columns):
+            return self
+        return replace(self, columns=kept, base_hash=self.content_hash)
+
     def names_with_role(self, role: Role) -> tuple[str, ...]:
         """Return the names of the columns with ``role``, in policy order."""
         return tuple(c.name for c in self.columns if c.role == role)

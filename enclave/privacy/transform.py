@@ -18,7 +18,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from cryptography.hazmat.primitives import hashes, hmac
 
 from enclave.privacy.errors import PolicyProblem, PolicyValidationError, TransformationError
 from enclave.privacy.hierarchies import Hierarchy, value_label
@@ -32,6 +31,7 @@ from enclave.privacy.policy import (
     SuppressRare,
     TopBottomCode,
 )
+from linkage.match_keys import hmac_digests
 
 __all__ = [
     "ChangeLog",
@@ -145,16 +145,10 @@ def _map_distinct(series: pd.Series, func: Any) -> pd.Series:
 
 
 def _pseudonymize(series: pd.Series, key: bytes) -> pd.Series:
-    base = hmac.HMAC(key, hashes.SHA256())
-    base.update(_PSEUDONYM_CONTEXT)
-
+    # The partner tool's HMAC stage (linkage.match_keys), the project's one keyed hash.
     def pseudonyms(values: np.ndarray[Any, Any]) -> list[str]:
-        out = []
-        for value in values:
-            mac = base.copy()
-            mac.update(value_label(value).encode("utf-8"))
-            out.append(mac.finalize()[:16].hex())
-        return out
+        tags = hmac_digests(key, [value_label(v).encode("utf-8") for v in values], _PSEUDONYM_CONTEXT)
+        return [tag[:16].hex() for tag in tags]
 
     return _map_distinct(series, pseudonyms)
 

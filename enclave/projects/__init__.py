@@ -1,4 +1,4 @@
-"""Research projects: application, approvals, access rules, lifecycle, destruction."""
+"""Research projects: application, approvals, access rules, lifecycle (destruction: :mod:`enclave.destruction`)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from enclave.projects.application import (
     pending_agencies,
     steward_may_decide,
 )
-from enclave.projects.destruction import certificate_path, destroy_project, verify_destruction_certificate
 from enclave.projects.lifecycle import activate_project, close_project, move_project, projects_due_for_destruction
 
 __all__ = [
@@ -19,11 +18,9 @@ __all__ = [
     "application_hash",
     "apply_for_project",
     "can_view_project",
-    "certificate_path",
     "close_project",
     "decide_agency_part",
     "decide_as_steward",
-    "destroy_project",
     "is_member",
     "move_project",
     "pending_agencies",
@@ -31,5 +28,4 @@ __all__ = [
     "projects_for",
     "require_project_access",
     "steward_may_decide",
-    "verify_destruction_certificate",
 ]

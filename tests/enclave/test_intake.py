@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from enclave.combination import PayloadTooLarge, receive_package
 from enclave.db.models import Decision, MatchKeySubmission, Project, Submission, User
 from enclave.errors import Conflict, InputError
-from enclave.intake import PayloadTooLarge, receive_package
 from enclave.linkage_unit import LinkageUnitRole
 from enclave.parties import linkage_unit_sealing_public, register_agency_key
 from enclave.projects import decide_agency_part, decide_as_steward

@@ -135,7 +135,7 @@ def test_adequacy_was_approved_by_someone_other_than_who_ran_it(journey: Journey
 
 
 def test_destroyed_project_cannot_be_decrypted_and_has_a_valid_certificate(journey: Journey) -> None:
-    from enclave.projects import verify_destruction_certificate
+    from enclave.destruction import verify_destruction_certificate
 
     project_id = journey.result.destroyed_project_id
     assert project_id is not None
@@ -181,7 +181,7 @@ def test_audit_log_recorded_each_stage(journey: Journey) -> None:
 
 
 def test_risk_review_figures_reproduce_for_a_seed(journey: Journey) -> None:
-    from enclave.provisioning import review_risk
+    from enclave.combination import review_risk
 
     project_id = journey.result.project_id
     assert project_id is not None

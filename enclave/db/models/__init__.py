@@ -14,6 +14,7 @@ from enclave.db.models.projects import (
     DestructionCertificate,
     Project,
     ProjectDecision,
+    ProjectFlow,
     ProjectMember,
     ProjectState,
 )
@@ -48,6 +49,7 @@ __all__ = [
     "Project",
     "ProjectDecision",
     "ProjectMember",
+    "ProjectFlow",
     "ProjectState",
     "Release",
     "ReviewState",

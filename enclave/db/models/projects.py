@@ -18,9 +18,22 @@ __all__ = [
     "DestructionCertificate",
     "Project",
     "ProjectDecision",
+    "ProjectFlow",
     "ProjectMember",
     "ProjectState",
 ]
+
+
+class ProjectFlow(enum.Enum):
+    """Which of the procedure's two flows a project follows (derived from its requests).
+
+    ``provision`` (가명정보 제공): one agency's dataset, pseudonymized and provided;
+    nothing is linked. ``combination`` (가명정보 결합): datasets of several
+    agencies, linked through the linkage unit and combined.
+    """
+
+    provision = "provision"
+    combination = "combination"
 
 
 class ProjectState(enum.Enum):
@@ -76,6 +89,11 @@ class Project(Base):
     def is_active(self) -> bool:
         """Whether researchers may work on it now."""
         return self.state is ProjectState.active
+
+    @property
+    def flow(self) -> ProjectFlow:
+        """Provision for one agency's data, combination for several agencies'."""
+        return ProjectFlow.provision if len(self.agency_codes) == 1 else ProjectFlow.combination
 
     @property
     def agency_codes(self) -> list[str]:

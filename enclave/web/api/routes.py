@@ -15,10 +15,10 @@ from flask import g, jsonify, request, send_file
 from flask.typing import ResponseReturnValue
 
 from enclave.catalog import search_datasets
+from enclave.combination import project_prechecks, receive_package, submission_precheck, submissions_for
 from enclave.db.models import Dataset, ExportRequest, Project, Release, Role
 from enclave.errors import InputError
 from enclave.exports import create_export_request, release_for_download, requests_for, votes_visible_to
-from enclave.intake import project_prechecks, receive_package, submission_precheck, submissions_for
 from enclave.projects import projects_for, require_project_access
 from enclave.service import open_linkage_unit
 from enclave.web.api.spec import api_route, openapi_document
@@ -46,6 +46,7 @@ _DATASET = {"type": "object", "properties": {
     "row_count_rounded": {"type": "integer"}, "variables": {"type": "array", "items": _VARIABLE}}}
 _PROJECT = {"type": "object", "properties": {
     "id": {"type": "integer"}, "title": {"type": "string"}, "state": {"type": "string"},
+    "flow": {"type": "string", "enum": ["provision", "combination"]},
     "retention_end": {"type": "string", "format": "date"}, "application_hash": {"type": "string"},
     "requests": {"type": "array", "items": {"type": "object"}},
     "decisions": {"type": "array", "items": {"type": "object"}},
@@ -107,7 +108,8 @@ def _prechecks(p: Project) -> list[dict[str, Any]]:
 
 def _project(p: Project, *, agency_code: str | None = None) -> dict[str, Any]:
     requests = [r for r in p.requests if agency_code is None or r.dataset.agency_code == agency_code]
-    return {"id": p.id, "title": p.title, "state": p.state.value, "retention_end": _iso(p.retention_end),
+    return {"id": p.id, "title": p.title, "state": p.state.value, "flow": p.flow.value,
+            "retention_end": _iso(p.retention_end),
             "application_hash": p.application_hash,
             "requests": [{"dataset_id": r.dataset_id, "agency_code": r.dataset.agency_code,
                           "variables": json.loads(r.variables), "decision": r.decision.value} for r in requests],

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
+from enclave.combination import submissions_for
 from enclave.db.models import Role
-from enclave.intake import submissions_for
 from enclave.projects import projects_for
 from enclave.web.database import db_session
 from enclave.web.identity import current_user, login_required

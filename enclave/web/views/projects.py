@@ -14,23 +14,22 @@ from flask import Blueprint, flash, redirect, render_template, request, send_fil
 from werkzeug.wrappers import Response
 
 from enclave.catalog import search_datasets
+from enclave.combination import decide_adequacy, decide_replica, latest_review, project_prechecks
 from enclave.db.models import Decision, ExportRequest, Project, ProjectState, Role, SyntheticReplica
+from enclave.destruction import destroy_project
 from enclave.errors import InputError, NotFound, PermissionDenied
 from enclave.exports import release_for_download
-from enclave.intake import project_prechecks
 from enclave.projects import (
     activate_project,
     apply_for_project,
     close_project,
     decide_agency_part,
     decide_as_steward,
-    destroy_project,
     is_member,
     pending_agencies,
     require_project_access,
     steward_may_decide,
 )
-from enclave.provisioning import decide_adequacy, decide_replica, latest_review
 from enclave.service import open_linkage_unit
 from enclave.web.database import current_service, db_session, end_db_session
 from enclave.web.identity import acting_user, login_required, not_found

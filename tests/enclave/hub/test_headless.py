@@ -123,3 +123,28 @@ print("RESULT", os.getuid())
         spawn = session.scalars(select(AuditEvent).where(AuditEvent.action == "hub.spawn")).one()
         token = session.get(ApiToken, json.loads(spawn.details)["token_id"])
         assert token is not None and token.revoked_at is not None
+
+
+def test_run_notebook_command_runs_the_analysis_and_names_its_export_request_but_not_its_output(
+        svc: EnclaveService, enclave_people: People, runner) -> None:  # type: ignore[no-untyped-def]
+    from enclave.cli import cli
+
+    with serve_api(svc, API_PORT):
+        result = runner.invoke(cli, ["run-notebook", "alice"], env={"ENCLAVE_PUBLIC_URL": svc.settings.public_url})
+    assert result.exit_code == 0, result.output
+    with svc.session() as session:
+        request = session.scalars(select(ExportRequest).where(ExportRequest.project_id == enclave_people.alpha)).one()
+    assert f"export requests made: {request.id}." in result.output
+    assert f"project {enclave_people.alpha}" in result.output
+    assert "export request" not in result.output.split("export requests made")[0].lower()
+    assert not any(p in result.output for p in make_study_frame()["pseudonym"])
+
+
+def test_run_notebook_command_refuses_a_researcher_without_an_active_project(
+        svc: EnclaveService, enclave_people: People, runner) -> None:  # type: ignore[no-untyped-def]
+    from enclave.cli import cli
+
+    result = runner.invoke(cli, ["run-notebook", "carol"])
+    assert isinstance(result.exception, WorkspaceRefused)
+    with svc.session() as session:
+        assert session.scalars(select(ExportRequest)).all() == []

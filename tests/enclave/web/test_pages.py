@@ -272,3 +272,10 @@ def test_steward_returns_a_risky_replica_and_cannot_release_it(client, people, l
         assert session.get(SyntheticReplica, replica_id).state is ReviewState.returned
     again = client.post(f"/projects/{project_id}/replicas/{replica_id}", data={**CSRF, "decision": "return"})
     assert again.status_code == 409
+
+
+def test_project_page_names_the_flow_the_project_follows(client, people, login, world) -> None:
+    project_id = world.project()
+    login(client, people["researcher"])
+    detail = client.get(f"/projects/{project_id}").get_data(as_text=True)
+    assert 'data-flow="combination"' in detail and "가명정보 결합" in detail

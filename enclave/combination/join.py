@@ -20,7 +20,6 @@ Pure library: pandas/pyarrow/duckdb/cryptography only — no Flask, no database.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Mapping
 
@@ -31,40 +30,44 @@ import pyarrow.compute as pc
 
 from enclave.errors import InputError
 from enclave.messages import text
+from linkage.match_keys import hmac_spans
 
-__all__ = ["PSEUDONYM_COLUMN", "SHARED_COLUMNS", "combine_submissions", "derive_pseudonyms"]
+__all__ = ["PSEUDONYM_COLUMN", "SHARED_COLUMNS", "combine_submissions", "derive_pseudonyms", "pseudonymize_serials"]
 
 PSEUDONYM_COLUMN = "pseudonym"
 _AGENCY_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-_DOMAIN = b"enclave-project-pseudonym/v1\x00"
+#: Domains of the project pseudonym: link ids (combination) and one agency's
+#: serials (single-dataset provision) are different number spaces, so each
+#: hashes under its own domain and the two can never produce the same pseudonym.
+_DOMAINS = {"link_id": b"enclave-project-pseudonym/v1\x00", "serial": b"enclave-project-pseudonym/serial/v1\x00"}
 
 
-def derive_pseudonyms(link_ids: np.ndarray, pseudonym_key: bytes) -> list[str]:
-    """Return the project pseudonym of each link id.
+def derive_pseudonyms(link_ids: np.ndarray, pseudonym_key: bytes, *, of: str = "link_id") -> list[str]:
+    """Return the project pseudonym of each link id (or serial).
+
+    The keyed hash is the partner tool's own HMAC stage
+    (:func:`linkage.match_keys.hmac_spans`), so match keys and pseudonyms share
+    one implementation: the link ids, as 8-byte big-endian integers, lie end to
+    end in one buffer, hashed under the project's pseudonym key after the
+    pseudonym domain.
 
     Args:
         link_ids: int64 link ids.
         pseudonym_key: The project's pseudonym key (32 bytes or more).
+        of: ``"link_id"`` for link ids from the linkage map, ``"serial"`` for
+            one agency's serials when a single dataset is provided.
 
     Returns:
-        32 hex characters per link id.
+        32 hex characters (the first 128 bits of the tag) per link id.
     """
-    block = 64
-    key = pseudonym_key if len(pseudonym_key) <= block else hashlib.sha256(pseudonym_key).digest()
-    key = key.ljust(block, b"\0")
-    inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
-    inner.update(_DOMAIN)
-    outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
-    out = []
-    raw = np.asarray(link_ids, dtype=">i8").tobytes()
-    icopy, ocopy = inner.copy, outer.copy
-    for i in range(0, len(raw), 8):
-        a = icopy()
-        a.update(raw[i : i + 8])
-        b = ocopy()
-        b.update(a.digest())
-        out.append(b.hexdigest()[:32])
-    return out
+    raw = np.ascontiguousarray(np.asarray(link_ids, dtype=">i8")).tobytes()
+    count = len(raw) // 8
+    if count == 0:
+        return []
+    starts = np.arange(0, 8 * count + 1, 8, dtype=np.int64)
+    tags = hmac_spans(pseudonym_key, raw, starts, _DOMAINS[of])
+    text_hex = np.ascontiguousarray(tags[:, :16]).tobytes().hex()
+    return [text_hex[i : i + 32] for i in range(0, len(text_hex), 32)]
 
 
 def _check_inputs(contents: Mapping[str, pa.Table], linkage_map: pa.Table, key: bytes) -> None:
@@ -183,3 +186,29 @@ def _coalesce_demographics(table: pa.Table, agencies: list[str], names: dict[str
         merged = pc.coalesce(*(table.column(p) for p in parts))
         table = table.drop_columns(parts).add_column(0, column, merged)
     return table
+
+
+def pseudonymize_serials(agency: str, content: pa.Table, pseudonym_key: bytes) -> pa.Table:
+    """Replace one agency's serials by project pseudonyms (가명정보 제공: one dataset, no linkage).
+
+    Args:
+        agency: The agency's code.
+        content: Its content table (``serial`` + content columns).
+        pseudonym_key: The project's pseudonym key.
+
+    Returns:
+        ``pseudonym`` then the content columns, one row per record, in pseudonym order.
+
+    Raises:
+        InputError: Inputs of the wrong shape, reserved columns, a short key, or
+            a serial that occurs twice (a package the partner tool did not make).
+    """
+    empty_map = pa.table({"agency": pa.array([], pa.string()), "serial": pa.array([], pa.int64()),
+                          "link_id": pa.array([], pa.int64())})
+    _check_inputs({agency: content}, empty_map, pseudonym_key)
+    serials = content.column("serial").cast(pa.int64())
+    if pc.count_distinct(serials).as_py() != content.num_rows or serials.null_count:
+        raise InputError(text("combination.duplicate_serials", agency=agency))
+    pseudonyms = derive_pseudonyms(serials.to_numpy(), pseudonym_key, of="serial")
+    table = content.drop_columns(["serial"]).add_column(0, PSEUDONYM_COLUMN, pa.array(pseudonyms, pa.string()))
+    return table.sort_by(PSEUDONYM_COLUMN)

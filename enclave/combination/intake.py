@@ -33,7 +33,7 @@ from enclave.service import EnclaveService
 from linkage.errors import LinkageError, ReplayedPackageError
 from linkage.sealing import open_package, read_manifest
 
-__all__ = ["PayloadTooLarge", "ReceivedPackage", "receive_package", "submissions_for"]
+__all__ = ["PayloadTooLarge", "ReceivedPackage", "latest_submissions", "receive_package", "submissions_for"]
 
 _CHUNK = 1 << 20
 
@@ -220,3 +220,17 @@ def submissions_for(session: Session, agency_user: User) -> list[Submission]:
         raise NotFound(text("projects.not_found"))
     return list(session.scalars(select(Submission).where(Submission.agency_code == agency_user.agency_code)
                                 .order_by(Submission.id.desc())))
+
+
+def latest_submissions(session: Session, project: Project) -> dict[str, Submission]:
+    """Each requested agency's newest content submission for ``project``.
+
+    Raises:
+        NotFound: Content has not arrived yet from some agency (named in the message).
+    """
+    rows = session.scalars(select(Submission).where(Submission.project_id == project.id).order_by(Submission.id))
+    latest = {r.agency_code: r for r in rows if r.agency_code in project.agency_codes}
+    missing = sorted(set(project.agency_codes) - set(latest))
+    if missing:
+        raise NotFound(text("provisioning.missing_content", agencies=", ".join(missing)))
+    return latest

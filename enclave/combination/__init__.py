@@ -1,0 +1,70 @@
+"""Stage 4, combination and additional processing (결합 및 추가처리): one module per use case.
+
+4-3 :mod:`~enclave.combination.intake` receives agencies' sealed packages;
+4-4 :mod:`~enclave.combination.linkage_map` has the linkage unit link and
+delivers its sealed map; 4-4/4-5 :mod:`~enclave.combination.combine` joins the
+content through the map (:mod:`~enclave.combination.join`, a pure library);
+a project asking for one dataset skips both: :mod:`~enclave.combination.provision`
+replaces its serials by project pseudonyms (가명정보 제공); 4-6
+:mod:`~enclave.combination.processing` pseudonymizes, processes and
+reviews the risk, :mod:`~enclave.combination.adequacy` records the steward's
+adequacy decision and :mod:`~enclave.combination.replicas` builds synthetic
+replicas. :mod:`~enclave.combination.datasets` stores every version of a
+project's data, encrypted, and is the one way the approved version is read.
+Before 4-4, :mod:`~enclave.combination.prechecks` shows the steward the
+identification-risk pre-checks (stage 2) the agencies sealed in their content.
+Views, API routes, commands and jobs all call these functions.
+"""
+
+from __future__ import annotations
+
+from enclave.combination.adequacy import decide_adequacy, latest_review
+from enclave.combination.combine import combine_project
+from enclave.combination.datasets import DEFAULT_POLICY, policy_path, read_project_dataset
+from enclave.combination.intake import (
+    PayloadTooLarge,
+    ReceivedPackage,
+    latest_submissions,
+    receive_package,
+    submissions_for,
+)
+from enclave.combination.join import (
+    PSEUDONYM_COLUMN,
+    SHARED_COLUMNS,
+    combine_submissions,
+    derive_pseudonyms,
+    pseudonymize_serials,
+)
+from enclave.combination.linkage_map import deliver_linkage_map
+from enclave.combination.prechecks import SubmissionPrecheck, project_prechecks, submission_precheck
+from enclave.combination.processing import NOT_IN_REGISTRY, review_risk
+from enclave.combination.provision import provide_project
+from enclave.combination.replicas import build_project_replica, decide_replica
+
+__all__ = [
+    "DEFAULT_POLICY",
+    "NOT_IN_REGISTRY",
+    "PSEUDONYM_COLUMN",
+    "SHARED_COLUMNS",
+    "PayloadTooLarge",
+    "ReceivedPackage",
+    "SubmissionPrecheck",
+    "build_project_replica",
+    "combine_project",
+    "combine_submissions",
+    "decide_adequacy",
+    "decide_replica",
+    "deliver_linkage_map",
+    "derive_pseudonyms",
+    "latest_review",
+    "latest_submissions",
+    "policy_path",
+    "provide_project",
+    "project_prechecks",
+    "pseudonymize_serials",
+    "read_project_dataset",
+    "receive_package",
+    "review_risk",
+    "submission_precheck",
+    "submissions_for",
+]

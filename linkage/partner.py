@@ -37,7 +37,7 @@ from linkage.match_keys import KEY_BYTES, MatchKeyer, derive_project_key
 from linkage.messages import text
 from linkage.normalize.match_fields import derive_match_fields
 from linkage.policy import DERIVED_CONTENT, DatasetSchema, MatchKeyScheme
-from linkage.precheck import EquivalenceClassCounter
+from linkage.precheck import EquivalenceClassCounter, describe_precheck
 from linkage.sealing import read_manifest, seal_package
 from linkage.source_files import check_columns, open_source
 
@@ -104,29 +104,9 @@ class PreparationReport:
                 ", ".join(f"{k}={v}" for k, v in sorted(self.content_invalid_counts.items()))
                 or "none"
             ),
-            _precheck_text(self.precheck),
+            describe_precheck(self.precheck),
         ]
         return "\n".join(lines)
-
-
-def _precheck_text(figures: dict[str, Any]) -> str:
-    if not figures:
-        return text("precheck.none")
-    return text(
-        "precheck.summary",
-        verdict=text("precheck.pass" if figures["passed"] else "precheck.fail"),
-        columns=", ".join(figures["quasi_identifiers"]),
-        records=figures["records"],
-        classes=figures["classes"],
-        smallest=figures["smallest_class"],
-        k=figures["k"],
-        below=figures["records_below_k"],
-        below_share=f"{figures['share_below_k']:.2%}",
-        below_limit=f"{figures['max_share_below_k']:.2%}",
-        unique=figures["unique_records"],
-        unique_share=f"{figures['unique_share']:.2%}",
-        unique_limit=f"{figures['max_unique_share']:.2%}",
-    )
 
 
 @dataclass(frozen=True)

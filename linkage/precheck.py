@@ -15,15 +15,17 @@ sees at the enclave what the agency saw before it sent the package.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from linkage.messages import text
 from linkage.policy import PrecheckSpec
 
-__all__ = ["EquivalenceClassCounter", "RiskPrecheck", "measure_identification_risk"]
+__all__ = ["EquivalenceClassCounter", "RiskPrecheck", "describe_precheck", "measure_identification_risk"]
 
 _COUNT = "__records"
 
@@ -67,15 +69,36 @@ class RiskPrecheck:
         return data
 
     def to_text(self) -> str:
-        """Return a two-line readable summary."""
-        verdict = "PASS" if self.passed else "FAIL"
-        return (
-            f"identification-risk pre-check on {', '.join(self.quasi_identifiers)}: {verdict}\n"
-            f"  {self.records} records in {self.classes} classes; smallest class {self.smallest_class}; "
-            f"below k={self.k}: {self.records_below_k} ({self.share_below_k:.2%}, limit "
-            f"{self.max_share_below_k:.2%}); unique: {self.unique_records} ({self.unique_share:.2%}, "
-            f"limit {self.max_unique_share:.2%})"
-        )
+        """Return a two-line readable summary (see :func:`describe_precheck`)."""
+        return describe_precheck(self.to_dict())
+
+
+def describe_precheck(figures: Mapping[str, Any]) -> str:
+    """Return the readable summary of pre-check figures, as ``linkage prepare`` prints it.
+
+    Args:
+        figures: :meth:`RiskPrecheck.to_dict` output (as sealed in a manifest), or empty.
+
+    Returns:
+        Two lines with the verdict and the figures, or one saying no pre-check was declared.
+    """
+    if not figures:
+        return text("precheck.none")
+    return text(
+        "precheck.summary",
+        verdict=text("precheck.pass" if figures["passed"] else "precheck.fail"),
+        columns=", ".join(figures["quasi_identifiers"]),
+        records=figures["records"],
+        classes=figures["classes"],
+        smallest=figures["smallest_class"],
+        k=figures["k"],
+        below=figures["records_below_k"],
+        below_share=f"{figures['share_below_k']:.2%}",
+        below_limit=f"{figures['max_share_below_k']:.2%}",
+        unique=figures["unique_records"],
+        unique_share=f"{figures['unique_share']:.2%}",
+        unique_limit=f"{figures['max_unique_share']:.2%}",
+    )
 
 
 class EquivalenceClassCounter:

@@ -173,9 +173,9 @@ def synth_command(
 @click.option("--keys", "keys_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("keys"), show_default=True, help="Folder with this agency's key pairs.")
 @click.option("--linkage-unit-key", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="The linkage unit's sealing public key (.sealing.pub.pem).")
+              help="The linkage unit's sealing public key (linkage-unit.sealing.pub.pem, from `linkage fetch-keys`).")
 @click.option("--enclave-key", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="The enclave's sealing public key (.sealing.pub.pem).")
+              help="The enclave's sealing public key (enclave.sealing.pub.pem, from `linkage fetch-keys`).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
               show_default=True, help="Folder for the two packages and the report.")
 @click.option("--chunk-rows", type=click.IntRange(1000), default=100_000, show_default=True,
@@ -202,6 +202,14 @@ def prepare_command(
 
     Identifiers are normalized and hashed here and never written out. The
     match-key package goes to the linkage unit, the content package to the enclave.
+
+    Stage 2 runs here too: when the identifier policy has a `precheck` section,
+    the content about to be sent is checked for identification risk (the
+    smallest equivalence class over the declared quasi-identifiers, the records
+    in classes smaller than k, the unique records) against the policy's
+    thresholds. The figures — never values — are printed and sealed into the
+    content package, where the enclave's steward sees them; a package that
+    fails is still prepared, and flagged to the steward.
     """
     policies = load_identifier_policies(policy_dir)
     keys = load_party_keys(keys_dir, agency)

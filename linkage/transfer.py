@@ -10,8 +10,9 @@ Retries: a connection error, a timeout, or a 502/503/504 answer is retried
 with bounded exponential backoff. A retried upload cannot duplicate a
 package: the enclave answers a second arrival of the same package (same id,
 same SHA-256, same agency and project) with the original receipt and
-``duplicate: true``. TLS failures are never retried: a wrong certificate does
-not fix itself, and retrying would only hide it.
+``duplicate: true``. A failed TLS handshake (an untrusted or wrong
+certificate) is never retried: it does not fix itself, and retrying would only
+hide it; a TLS connection cut later is retried like any other.
 
 Every failure becomes one :class:`~linkage.errors.TransferError` subclass per
 kind, mapped once from the status code in :data:`STATUS_ERRORS`. The token is
@@ -269,6 +270,13 @@ class EnclaveClient:
     ) -> tuple[int, bytes]:
         conn = self._connection()
         try:
+            try:
+                conn.connect()
+            except ssl.SSLError as error:
+                # A certificate or handshake failure: retrying cannot help. A TLS
+                # connection cut later (an SSLEOFError mid-body) is retried below.
+                reason = getattr(error, "verify_message", None) or getattr(error, "reason", None) or "TLS"
+                raise TlsError(text("transfer.tls", url=self.base_url, reason=reason)) from None
             if body is not None:
                 body.seek(0)
             # The server may have answered (a refusal) and closed before reading the whole
@@ -293,11 +301,6 @@ class EnclaveClient:
         while True:
             try:
                 status, answer = self._attempt(method, path, body, headers or {})
-            except ssl.SSLError as error:
-                # Includes certificate verification: retrying cannot help.
-                raise TlsError(
-                    text("transfer.tls", url=self.base_url, reason=getattr(error, "reason", None) or "TLS")
-                ) from None
             except (OSError, http.client.HTTPException) as error:
                 retry_reason = type(error).__name__
                 if attempt >= self._retries:

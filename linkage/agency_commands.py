@@ -57,8 +57,12 @@ def _read_token(token_file: Path | None) -> str:
     if token_file is not None:
         try:
             token, source = token_file.read_text(encoding="utf-8").strip(), str(token_file)
+            mode = token_file.stat().st_mode
         except (OSError, UnicodeDecodeError):
             raise TransferError(text("cli.token_unreadable", path=token_file)) from None
+        if mode & 0o077:
+            # As ssh does for keys: say so, since anyone who can read the file can upload as the agency.
+            click.echo(text("cli.token_file_open", path=token_file), err=True)
     else:
         token, source = os.environ.get(TOKEN_ENV, "").strip(), TOKEN_ENV
         if not token:

@@ -164,6 +164,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Cannot read the token file {path}. Check the path and its permissions.",
         "ko": "토큰 파일 {path}을(를) 읽을 수 없습니다. 경로와 권한을 확인하세요.",
     },
+    "cli.token_file_open": {
+        "en": "Warning: the token file {path} is readable by other accounts; make it yours alone (chmod 600 {path}).",
+        "ko": "경고: 토큰 파일 {path}을(를) 다른 계정도 읽을 수 있습니다. 본인만 읽도록 하세요(chmod 600 {path}).",
+    },
     "cli.token_malformed": {
         "en": "The token (from {source}) is empty or holds spaces or control characters. Copy the token exactly as the enclave issued it.",
         "ko": "토큰({source})이 비어 있거나 공백·제어문자를 담고 있습니다. 발급받은 토큰을 그대로 넣으세요.",

@@ -205,6 +205,7 @@ def test_wrong_token_wrong_project_and_no_token_get_clear_messages(served: Serve
     assert "enc_not-a-real-token" not in wrong.stdout + wrong.stderr
     token_file = tmp_path / "token"
     token_file.write_text(served.token + "\n")
+    token_file.chmod(0o600)
     # --project must agree with the project sealed in the package.
     disagree = _linkage(served, "upload", package, "--to", served.url, "--project", "999",
                         "--token-file", str(token_file), token=None)

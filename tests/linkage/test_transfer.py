@@ -214,3 +214,18 @@ def test_an_untrusted_certificate_is_a_tls_error_and_a_given_ca_is_trusted(tmp_p
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_token_file_others_can_read_is_used_with_a_warning(
+        scripted: tuple[Script, str], tmp_path: Path) -> None:
+    script, url = scripted
+    token_file = tmp_path / "token"
+    token_file.write_text(TOKEN + "\n")
+    token_file.chmod(0o644)
+    open_result = CliRunner().invoke(main, ["status", "--to", url, "--token-file", str(token_file)],
+                                     env={"LINKAGE_TOKEN": "", "ENCLAVE_LANG": "en"})
+    assert open_result.exit_code == 0 and "readable by other accounts" in open_result.output
+    assert script.seen[-1][2] == f"Bearer {TOKEN}" and TOKEN not in open_result.output
+    token_file.chmod(0o600)
+    private = CliRunner().invoke(main, ["status", "--to", url, "--token-file", str(token_file)])
+    assert private.exit_code == 0 and "readable by other accounts" not in private.output

@@ -25,6 +25,7 @@ from enclave.keys import project_key_id
 from enclave.linkage_unit import LinkageUnitRole
 from enclave.messages import text
 from enclave.projects.access import is_member
+from enclave.projects.lifecycle import project_state_conflict
 from enclave.service import EnclaveService
 from enclave.store import atomic_write
 
@@ -64,7 +65,7 @@ def destroy_project(svc: EnclaveService, linkage_unit: LinkageUnitRole, project_
                                 when=project.destroyed_at.date() if project.destroyed_at else "?"))
         due = project.retention_end <= dt.date.today()
         if project.state not in (ProjectState.closing, ProjectState.declined) and not due:
-            raise Conflict(text("projects.wrong_state", state=project.state.value))
+            raise project_state_conflict(project)
         application_hash = project.application_hash
 
     lu_files = linkage_unit.destroy(project_id, actor=actor.username)

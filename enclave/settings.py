@@ -29,6 +29,9 @@ DEVELOPMENT_SECRET = "development-only-secret-do-not-use"
 _REPO_POLICIES = Path(__file__).resolve().parent.parent / "policies"
 _REPO_NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
+#: Spellings accepted for an on/off setting.
+_SWITCH = {"on": True, "true": True, "1": True, "yes": True, "off": False, "false": False, "0": False, "no": False}
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -86,6 +89,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("hub_uid_base", "ENCLAVE_HUB_UID_BASE", "200000",
             "First numeric user and group id of workspace accounts: a workspace runs as this number plus "
             "its project-membership number. Choose a range no local account or group uses."),
+    Setting("embedded_worker", "ENCLAVE_EMBEDDED_WORKER", "on",
+            "'on' runs a stage-4 job worker inside `enclave serve` (one machine needs nothing more); "
+            "'off' leaves jobs to separate `enclave worker` processes."),
+    Setting("job_lease_seconds", "ENCLAVE_JOB_LEASE_SECONDS", "60",
+            "Seconds without a heartbeat after which a running job counts as abandoned (its worker died) "
+            "and any worker requeues it or marks it failed."),
+    Setting("job_max_attempts", "ENCLAVE_JOB_MAX_ATTEMPTS", "3",
+            "How many times a job is started before an abandoned run marks it failed instead of requeuing it."),
 )
 
 
@@ -116,6 +127,9 @@ class Settings:
     hub_isolation: str
     hub_egress: str
     hub_uid_base: int
+    embedded_worker: bool
+    job_lease_seconds: int
+    job_max_attempts: int
 
     @property
     def is_development(self) -> bool:
@@ -231,6 +245,13 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
     # the system's and people's accounts, below the largest id.
     if not 1000 <= hub_uid_base <= 2**31 - 1 - 10_000_000:
         raise ConfigurationError(text("settings.bad_uid_base"))
+    embedded = str(raw["embedded_worker"]).strip().lower()
+    if embedded not in _SWITCH:
+        raise ConfigurationError(text("settings.bad_switch", name="ENCLAVE_EMBEDDED_WORKER"))
+    job_lease_seconds, job_max_attempts = as_int("job_lease_seconds"), as_int("job_max_attempts")
+    if job_lease_seconds < 1 or job_max_attempts < 1:
+        raise ConfigurationError(text("settings.bad_positive", names="ENCLAVE_JOB_LEASE_SECONDS, "
+                                                                    "ENCLAVE_JOB_MAX_ATTEMPTS"))
     public_url = str(raw["public_url"]) or f"http://{host}:{port}"
     return Settings(
         mode=mode,  # type: ignore[arg-type]
@@ -252,4 +273,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
         hub_isolation=hub_isolation,
         hub_egress=hub_egress,
         hub_uid_base=hub_uid_base,
+        embedded_worker=_SWITCH[embedded],
+        job_lease_seconds=job_lease_seconds,
+        job_max_attempts=job_max_attempts,
     )

@@ -38,7 +38,7 @@ import datetime as dt
 import shutil
 import tempfile
 import time
-from collections.abc import Container, Mapping, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -122,6 +122,7 @@ def link_match_keys(
     threads: int | None = None,
     memory_limit: str | None = None,
     progress: bool = False,
+    on_pass: Callable[[int, int], None] | None = None,
 ) -> tuple[LinkageMap, QualityReport]:
     """Link match-key tables pass by pass, one-to-one, into a linkage map.
 
@@ -134,6 +135,8 @@ def link_match_keys(
         threads: DuckDB threads (default: all cores).
         memory_limit: DuckDB memory limit such as ``"4GB"``.
         progress: Show a progress bar over passes.
+        on_pass: Called with (pass index, number of passes) as each pass
+            begins, for a caller's own progress report.
 
     Returns:
         The linkage map and the quality report.
@@ -187,6 +190,8 @@ def link_match_keys(
     results: list[PassResult] = []
     bar = tqdm(pass_names, desc=text("progress.link"), disable=not progress, leave=False)
     for p_index, pass_name in enumerate(bar):
+        if on_pass is not None:
+            on_pass(p_index, len(pass_names))
         # One preallocated array per field keeps the pass at ~25 bytes per record.
         halves = [_key_halves(sub.table.column(f"mk_{pass_name}")) for sub in subs]
         with_key = {sub.agency: int(h[2].sum()) for sub, h in zip(subs, halves, strict=True)}
@@ -444,6 +449,7 @@ def link_submissions(
     threads: int | None = None,
     memory_limit: str | None = None,
     progress: bool = False,
+    on_pass: Callable[[int, int], None] | None = None,
 ) -> tuple[LinkageMap, QualityReport]:
     """Open the agencies' match-key packages and link them.
 
@@ -459,6 +465,7 @@ def link_submissions(
         threads: DuckDB threads.
         memory_limit: DuckDB memory limit.
         progress: Show a progress bar.
+        on_pass: Called with (pass index, number of passes) as each pass begins.
 
     Returns:
         The linkage map (seal it to the enclave with :meth:`LinkageMap.seal`) and the report.
@@ -508,4 +515,5 @@ def link_submissions(
         threads=threads,
         memory_limit=memory_limit,
         progress=progress,
+        on_pass=on_pass,
     )

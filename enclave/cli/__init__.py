@@ -16,6 +16,7 @@ from enclave.cli.admin import config_command, init_command, keys_group
 from enclave.cli.audit import audit_group
 from enclave.cli.context import CliContext
 from enclave.cli.demo import demo_command
+from enclave.cli.jobs import jobs_group, worker_command
 from enclave.cli.projects import projects_group
 from enclave.cli.serve import serve_command
 from enclave.cli.users import users_group
@@ -46,6 +47,8 @@ for command in (init_command, config_command, keys_group, users_group, projects_
 _hub = __import__("enclave.cli.hub", fromlist=["hub_command", "run_notebook_command"])
 cli.add_command(_hub.hub_command)
 cli.add_command(_hub.run_notebook_command)
+cli.add_command(jobs_group)
+cli.add_command(worker_command)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -41,5 +41,12 @@ def serve_command(ctx: CliContext, host: str | None, port: int | None, threads: 
     bind_host = host or settings.host
     bind_port = port or settings.port
     click.echo(f"Enclave serving on http://{bind_host}:{bind_port}/ (Ctrl+C stops it).")
-    run_simple(bind_host, bind_port, app, threaded=threads, use_reloader=False, use_debugger=False,
-               request_handler=PathOnlyRequestHandler)
+    from enclave.combination import start_embedded_worker
+
+    # ENCLAVE_EMBEDDED_WORKER (default on): stage-4 jobs run in this process, so one machine needs nothing more.
+    stop_worker = start_embedded_worker(ctx.service())
+    try:
+        run_simple(bind_host, bind_port, app, threaded=threads, use_reloader=False, use_debugger=False,
+                   request_handler=PathOnlyRequestHandler)
+    finally:
+        stop_worker()

@@ -9,7 +9,9 @@ replaces its serials by project pseudonyms (가명정보 제공); 4-6
 :mod:`~enclave.combination.processing` pseudonymizes, processes and
 reviews the risk, :mod:`~enclave.combination.adequacy` records the steward's
 adequacy decision and :mod:`~enclave.combination.replicas` builds synthetic
-replicas. :mod:`~enclave.combination.datasets` stores every version of a
+replicas. :mod:`~enclave.combination.jobs` makes these use cases jobs a
+steward starts and a worker runs; :mod:`~enclave.combination.leftovers`
+removes what an unfinished run left. :mod:`~enclave.combination.datasets` stores every version of a
 project's data, encrypted, and is the one way the approved version is read.
 Before 4-4, :mod:`~enclave.combination.prechecks` shows the steward the
 identification-risk pre-checks (stage 2) the agencies sealed in their content.
@@ -28,6 +30,7 @@ from enclave.combination.intake import (
     receive_package,
     submissions_for,
 )
+from enclave.combination.jobs import STAGE4_JOBS, next_step, start_embedded_worker, startable_kinds
 from enclave.combination.join import (
     PSEUDONYM_COLUMN,
     SHARED_COLUMNS,
@@ -35,17 +38,20 @@ from enclave.combination.join import (
     derive_pseudonyms,
     pseudonymize_serials,
 )
+from enclave.combination.leftovers import remove_leftovers
 from enclave.combination.linkage_map import deliver_linkage_map
 from enclave.combination.prechecks import SubmissionPrecheck, project_prechecks, submission_precheck
 from enclave.combination.processing import NOT_IN_REGISTRY, review_risk
 from enclave.combination.provision import provide_project
 from enclave.combination.replicas import build_project_replica, decide_replica
+from enclave.combination.reports import linkage_quality_path, read_linkage_quality
 
 __all__ = [
     "DEFAULT_POLICY",
     "NOT_IN_REGISTRY",
     "PSEUDONYM_COLUMN",
     "SHARED_COLUMNS",
+    "STAGE4_JOBS",
     "PayloadTooLarge",
     "ReceivedPackage",
     "SubmissionPrecheck",
@@ -58,13 +64,19 @@ __all__ = [
     "derive_pseudonyms",
     "latest_review",
     "latest_submissions",
+    "linkage_quality_path",
+    "next_step",
     "policy_path",
     "provide_project",
     "project_prechecks",
     "pseudonymize_serials",
+    "read_linkage_quality",
     "read_project_dataset",
     "receive_package",
+    "remove_leftovers",
     "review_risk",
+    "start_embedded_worker",
+    "startable_kinds",
     "submission_precheck",
     "submissions_for",
 ]

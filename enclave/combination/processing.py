@@ -25,6 +25,7 @@ from enclave.combination.datasets import (
 )
 from enclave.db.models import RiskReview
 from enclave.errors import InputError, NotFound
+from enclave.jobs.progress import Progress, no_progress
 from enclave.keys import project_key_id
 from enclave.messages import text
 from enclave.privacy import (
@@ -93,8 +94,10 @@ def _escalating_k(k: int) -> tuple[int, ...]:
 
 
 def _process_and_attack(frame: pd.DataFrame, policy: Policy, pseudonym_key: bytes, n_attacks: int,
-                        seed: int) -> tuple[AnonymizationResult, AttackResults]:
+                        seed: int, progress: Progress, percent: int) -> tuple[AnonymizationResult, AttackResults]:
+    progress("processing", percent)
     result = anonymize(frame, policy, pseudonym_key=pseudonym_key)
+    progress("attacks", percent + 8)
     # Attacks need records the release was not made from: a held-out split.
     # Both sides are taken at the granularity the search chose, so the attacker
     # knows what the release shows (a birth-year band, a 시도), not the raw value.
@@ -111,13 +114,14 @@ def _process_and_attack(frame: pd.DataFrame, policy: Policy, pseudonym_key: byte
     # binary attributes; linkability (nearest neighbours per agency) gets the base number.
     cheap = run_attacks(train, released, control, policy, n_attacks=4 * n_attacks, seed=seed,
                         attacks=("inference",))
+    progress("attacks", percent + 14)
     costly = run_attacks(train, released, control, policy, n_attacks=n_attacks, seed=seed,
                          attacks=("linkability",))
     return result, dataclasses.replace(cheap, risks=costly.risks + cheap.risks)
 
 
 def review_risk(svc: EnclaveService, project_id: int, actor: str, *, n_attacks: int = 100,
-                seed: int = 0) -> RiskReview:
+                seed: int = 0, progress: Progress = no_progress) -> RiskReview:
     """Pseudonymize, process until the thresholds hold, attack, and report.
 
     Args:
@@ -126,6 +130,8 @@ def review_risk(svc: EnclaveService, project_id: int, actor: str, *, n_attacks: 
         actor: Who runs the processing; the approving steward must be someone else.
         n_attacks: anonymeter attacks per evaluation.
         seed: Seed of the split and the attacks, so figures are reproducible.
+        progress: Told ``reading``, then ``processing`` and ``attacks`` in each
+            round of additional processing, then ``storing``.
 
     Returns:
         A pending risk review with its report written to the reports folder.
@@ -134,6 +140,7 @@ def review_risk(svc: EnclaveService, project_id: int, actor: str, *, n_attacks: 
         InputError: The policy does not fit the data (every problem listed),
             or no transformation meets the thresholds within the suppression budget.
     """
+    progress("reading", 3)
     with svc.session() as session:
         combined = latest_dataset(session, project_id, "combined")
         if combined is None:
@@ -148,12 +155,13 @@ def review_risk(svc: EnclaveService, project_id: int, actor: str, *, n_attacks: 
         frame = _canonical_order(_fill_absent(frame, policy))
         policy.validate(frame)
         rounds = 0
-        for k in _escalating_k(policy.thresholds.k):
+        for round_index, k in enumerate(_escalating_k(policy.thresholds.k)):
             # Stricter rounds keep the policy's own hash: they are decisions under it.
             strict = dataclasses.replace(policy, thresholds=dataclasses.replace(policy.thresholds, k=k),
                                          base_hash=policy.content_hash)
             try:
-                result, attacks = _process_and_attack(frame, strict, pseudonym_key, n_attacks, seed)
+                result, attacks = _process_and_attack(frame, strict, pseudonym_key, n_attacks, seed, progress,
+                                                      percent=8 + 21 * round_index)
             except AnonymizationError:
                 if rounds == 0:
                     raise
@@ -166,6 +174,7 @@ def review_risk(svc: EnclaveService, project_id: int, actor: str, *, n_attacks: 
         svc.record_event(actor=actor, action="privacy.review", object_type="project", object_id=project_id,
                          outcome="failed", reason=type(error).__name__)
         raise InputError(str(error)) from None
+    progress("storing", 93)
     folder = reports_dir(svc, project_id)
     with svc.session() as session:
         dataset = store_dataset(svc, session, project_id, "processed", result.data, actor, policy.content_hash)

@@ -14,6 +14,7 @@ from enclave.combination.intake import latest_submissions
 from enclave.combination.join import pseudonymize_serials
 from enclave.db.models import LinkedDataset, ProjectFlow, ProjectState
 from enclave.errors import Conflict
+from enclave.jobs.progress import Progress, no_progress
 from enclave.keys import project_key_id
 from enclave.messages import text
 from enclave.service import EnclaveService
@@ -21,13 +22,15 @@ from enclave.service import EnclaveService
 __all__ = ["provide_project"]
 
 
-def provide_project(svc: EnclaveService, project_id: int, actor: str) -> LinkedDataset:
+def provide_project(svc: EnclaveService, project_id: int, actor: str,
+                    progress: Progress = no_progress) -> LinkedDataset:
     """Pseudonymize the one requested agency's content into the project's combined data.
 
     Args:
         svc: The open enclave.
         project_id: A project in state ``approved`` that asks for one agency's data.
         actor: Who started it (a steward or admin), for the audit log.
+        progress: Told the stage and percentage as the work goes on (a job's progress).
 
     Returns:
         The stored dataset version (stage ``combined``).
@@ -38,6 +41,7 @@ def provide_project(svc: EnclaveService, project_id: int, actor: str) -> LinkedD
         InputError: The content package is not of the partner tool's shape.
     """
     key_id = project_key_id(project_id)
+    progress("reading", 5)
     with svc.session() as session:
         project = load_project(session, project_id)
         if project.state is not ProjectState.approved:
@@ -47,7 +51,15 @@ def provide_project(svc: EnclaveService, project_id: int, actor: str) -> LinkedD
         ((agency, submission),) = latest_submissions(session, project).items()
         content = read_parquet(svc.get_object(session, submission.object_id, key_id))
         pseudonym_key = svc.keyring.unwrap(session, project_key_id(project_id, "pseudonym"))
-        provided = pseudonymize_serials(agency, content, pseudonym_key)
+    # Hashing happens outside any transaction: on SQLite a transaction holds the
+    # one write lock, which heartbeats and web requests need meanwhile.
+    progress("pseudonymizing", 40)
+    provided = pseudonymize_serials(agency, content, pseudonym_key)
+    progress("storing", 80)
+    with svc.session() as session:
+        project = load_project(session, project_id)
+        if project.state is not ProjectState.approved:
+            raise Conflict(text("projects.wrong_state", state=project.state.value))
         dataset = store_dataset(svc, session, project_id, "combined", provided, actor, policy_hash="")
         svc.audit.record(session, actor=actor, action="combination.provide", object_type="project",
                          object_id=project_id, dataset=dataset.id, rows=dataset.row_count, agency=agency,

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from enclave.combination.datasets import load_project, policy_path, read_parquet, read_project_dataset, to_parquet
 from enclave.db.models import ReviewState, Role, SyntheticReplica, User, utcnow
 from enclave.errors import Conflict, InputError, NotFound, PermissionDenied
+from enclave.jobs.progress import Progress, no_progress
 from enclave.keys import project_key_id
 from enclave.messages import text
 from enclave.privacy import PrivacyError, build_replica, load_policy
@@ -26,17 +27,29 @@ __all__ = ["build_project_replica", "decide_replica"]
 
 
 def build_project_replica(svc: EnclaveService, project_id: int, actor: str, *, n_attacks: int = 200,
-                          seed: int = 0) -> SyntheticReplica:
-    """Fit a synthetic replica of the approved data and measure its risk with anonymeter."""
+                          seed: int = 0, progress: Progress = no_progress) -> SyntheticReplica:
+    """Fit a synthetic replica of the approved data and measure its risk with anonymeter.
+
+    Args:
+        svc: The open enclave.
+        project_id: The project (its adequacy review approved).
+        actor: Who builds it; the releasing steward must be someone else.
+        n_attacks: anonymeter attacks per evaluation.
+        seed: Seed of the fit and the attacks.
+        progress: Told ``reading``, ``fitting`` (fit and risk measurement) and ``storing``.
+    """
+    progress("reading", 5)
     with svc.session() as session:
         frame = read_project_dataset(svc, session, project_id)
         agencies = load_project(session, project_id).agency_codes
     policy = load_policy(policy_path(svc, project_id)).for_agencies(agencies)
     pseudonym_columns = [c for c in frame.columns if c == "pseudonym"]
+    progress("fitting", 15)
     try:
         result = build_replica(frame.drop(columns=pseudonym_columns), policy, seed=seed, n_attacks=n_attacks)
     except PrivacyError as error:
         raise InputError(str(error)) from None
+    progress("storing", 93)
     with svc.session() as session:
         replica = SyntheticReplica(project_id=project_id, object_id="", summary=json.dumps(result.to_dict()),
                                    may_release=result.may_release, ran_by=actor)

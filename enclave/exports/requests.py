@@ -34,8 +34,8 @@ from enclave.db.models import (
 from enclave.errors import Conflict, InputError, NotFound, PermissionDenied
 from enclave.keys import project_key_id
 from enclave.messages import text
-from enclave.projects.access import is_member
-from enclave.projects.application import steward_may_decide
+from enclave.projects.access import is_member, steward_may_decide
+from enclave.projects.lifecycle import project_state_conflict
 from enclave.service import EnclaveService
 from enclave.store import atomic_write
 from export_review import (
@@ -62,6 +62,7 @@ __all__ = [
     "release_for_download",
     "release_path",
     "requests_for",
+    "require_request_access",
     "review_board",
     "review_queue",
     "votes_visible_to",
@@ -126,7 +127,7 @@ def create_export_request(
     if author.role is not Role.researcher or not is_member(author, project):
         raise PermissionDenied(text("users.forbidden", role=author.role.value))
     if project.state is not ProjectState.active:
-        raise Conflict(text("projects.wrong_state", state=project.state.value))
+        raise project_state_conflict(project)
     names = [e.get("name") if isinstance(e, dict) else None for e in evidence]
     if not title.strip():
         raise InputError(text("exports.no_title"))
@@ -291,6 +292,20 @@ def withdraw_request(svc: EnclaveService, session: Session, request_id: int, aut
     if request.state not in (_S.DRAFT.value, _S.SUBMITTED.value, _S.IN_REVIEW.value, _S.CHANGES_REQUESTED.value):
         raise Conflict(text("exports.not_in_review", state=request.state))
     _move(svc, session, request, _S.WITHDRAWN, author.username)
+
+
+def require_request_access(session: Session, user: User, request_id: int) -> ExportRequest:
+    """Return the export request if ``user`` may see its project.
+
+    Raises:
+        NotFound: No such request, or one of a project ``user`` may not see.
+    """
+    from enclave.projects.access import can_view_project
+
+    request = session.get(ExportRequest, request_id)
+    if request is None or not can_view_project(user, request.project):
+        raise NotFound(text("exports.not_found"))
+    return request
 
 
 def requests_for(session: Session, user: User) -> list[ExportRequest]:

@@ -13,7 +13,7 @@ import contextlib
 import hashlib
 import json
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from sqlalchemy import select
@@ -177,8 +177,19 @@ class LinkageUnitRole:
             return sorted(set(session.scalars(
                 select(MatchKeySubmission.agency_code).where(MatchKeySubmission.project_ref == project_ref))))
 
-    def run_linkage(self, project_ref: int, enclave_sealing_public: object, *, actor: str) -> tuple[LinkageRun, bytes]:
+    def run_linkage(self, project_ref: int, enclave_sealing_public: object, *, actor: str,
+                    on_pass: Callable[[int, int], None] | None = None) -> tuple[LinkageRun, bytes]:
         """Link every agency's match keys for ``project_ref`` and seal the map to the enclave.
+
+        The packages are listed in one transaction and the run recorded in
+        another; linking runs between them, so a long linkage holds no lock
+        on the database (on SQLite, one writer at a time).
+
+        Args:
+            project_ref: The project's number.
+            enclave_sealing_public: The enclave's sealing public key.
+            actor: Who asked, for the audit log.
+            on_pass: Called with (pass index, number of passes) as each pass begins.
 
         Returns:
             The run's record (with its quality report) and the sealed linkage map.
@@ -189,16 +200,17 @@ class LinkageUnitRole:
         from linkage import link_submissions
 
         with self.session() as session:
-            rows = list(session.scalars(
+            rows = [(r.path, r.package_id, r.agency_code) for r in session.scalars(
                 select(MatchKeySubmission).where(MatchKeySubmission.project_ref == project_ref)
-                .order_by(MatchKeySubmission.id)))
-            if len({r.agency_code for r in rows}) < 2:
-                raise NotFound(text("linkage_unit.too_few"))
-            signers = self.trusted_signers()
-            opened = [open_package(Path(r.path).read_bytes(), self.keys.sealing, signers, source=r.package_id)
-                      for r in rows]
-            linkage_map, quality = link_submissions(opened)
-            sealed = linkage_map.seal(enclave_sealing_public, self.keys.signing)  # type: ignore[arg-type]
+                .order_by(MatchKeySubmission.id))]
+        if len({agency for _, _, agency in rows}) < 2:
+            raise NotFound(text("linkage_unit.too_few"))
+        signers = self.trusted_signers()
+        opened = [open_package(Path(path).read_bytes(), self.keys.sealing, signers, source=package_id)
+                  for path, package_id, _ in rows]
+        linkage_map, quality = link_submissions(opened, on_pass=on_pass)
+        sealed = linkage_map.seal(enclave_sealing_public, self.keys.signing)  # type: ignore[arg-type]
+        with self.session() as session:
             run = LinkageRun(project_ref=project_ref, quality=json.dumps(quality.to_dict(), ensure_ascii=False),
                              map_path="", map_sha256=hashlib.sha256(sealed).hexdigest())
             session.add(run)
@@ -210,6 +222,27 @@ class LinkageUnitRole:
                               object_id=project_ref, run=run.id, agencies=len(opened),
                               linked_records=linkage_map.linked_records)
             return run, sealed
+
+    def remove_orphans(self, project_ref: int) -> int:
+        """Delete linkage-map files of ``project_ref`` that no recorded run names; returns how many.
+
+        A linkage killed between writing its map and committing its run
+        leaves such a file (and perhaps an atomic writer's temporary file);
+        nothing refers to it, and the next run starts without it.
+        """
+        folder = self._project_dir(project_ref)
+        if not folder.is_dir():
+            return 0
+        with self.session() as session:
+            known = {Path(p).name for p in session.scalars(
+                select(LinkageRun.map_path).where(LinkageRun.project_ref == project_ref))}
+        removed = 0
+        for path in sorted(folder.iterdir()):
+            stray = path.name.startswith(".") and path.name.endswith(".tmp")
+            if stray or (path.name.startswith("linkage-map-") and path.name not in known):
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
 
     def latest_quality(self, project_ref: int) -> dict[str, object] | None:
         """The quality report of the newest linkage run for ``project_ref``."""

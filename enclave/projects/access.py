@@ -17,12 +17,19 @@ from enclave.db.models import Dataset, DatasetRequest, Project, ProjectMember, P
 from enclave.errors import NotFound
 from enclave.messages import text
 
-__all__ = ["can_view_project", "is_member", "projects_for", "require_project_access"]
+__all__ = ["can_view_project", "is_member", "projects_for", "require_project_access", "steward_may_decide"]
 
 
 def is_member(user: User, project: Project) -> bool:
     """Whether ``user`` is on ``project``'s team."""
     return any(m.user_id == user.id for m in project.members)
+
+
+def steward_may_decide(steward: User, project: Project) -> bool:
+    """Whether ``steward`` may decide on ``project``: never on a project they belong to."""
+    if steward.role not in (Role.steward, Role.admin):
+        return False
+    return not is_member(steward, project) and project.applicant_id != steward.id
 
 
 def can_view_project(user: User, project: Project) -> bool:

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from enclave.db.models import (
+    MAX_ROW_ID,
     Dataset,
     DatasetRequest,
     Decision,
@@ -33,6 +34,8 @@ from enclave.db.models import (
 from enclave.errors import Conflict, InputError, PermissionDenied
 from enclave.keys import project_key_id
 from enclave.messages import text
+from enclave.projects.access import steward_may_decide
+from enclave.projects.lifecycle import project_state_conflict
 from enclave.service import EnclaveService
 
 __all__ = [
@@ -41,8 +44,11 @@ __all__ = [
     "decide_agency_part",
     "decide_as_steward",
     "pending_agencies",
-    "steward_may_decide",
+    "steward_may_decide",  # re-exported from access: provisioning imports it from here
 ]
+
+#: The longest title the projects table holds.
+TITLE_MAX = 300
 
 
 def application_hash(document: Mapping[str, object]) -> str:
@@ -58,7 +64,7 @@ def apply_for_project(
     *,
     title: str,
     purpose: str,
-    retention_end: dt.date,
+    retention_end: dt.date | str,
     requests: Mapping[int, Sequence[str]],
     analysis_plan: str = "",
     team: Sequence[str] = (),
@@ -73,10 +79,12 @@ def apply_for_project(
         applicant: The researcher applying; they lead the team.
         title: The project's title.
         purpose: Why the data is needed (결합 목적).
-        retention_end: When the data must be destroyed at the latest.
+        retention_end: When the data must be destroyed at the latest (a date,
+            or the ISO ``YYYY-MM-DD`` text a form or a JSON body carries).
         requests: Catalog dataset id -> the variable names needed.
         analysis_plan: The plan (계획서).
-        team: User names of further researchers on the team.
+        team: User names of further researchers on the team; a bad entry is
+            named by its position only, since people paste other things there.
         keep_unlinked: Keep records that found no partner in the linkage.
         today: The date to check the retention end against (tests).
 
@@ -92,15 +100,22 @@ def apply_for_project(
     problems: list[str] = []
     if not title.strip():
         problems.append(text("projects.no_title"))
+    elif len(title.strip()) > TITLE_MAX:
+        problems.append(text("projects.title_too_long", most=TITLE_MAX))
     if not purpose.strip():
         problems.append(text("projects.no_purpose"))
-    if retention_end <= (today or dt.date.today()):
+    if isinstance(retention_end, str):
+        try:
+            retention_end = dt.date.fromisoformat(retention_end.strip())
+        except ValueError:
+            problems.append(text("projects.bad_retention_end"))
+    if isinstance(retention_end, dt.date) and retention_end <= (today or dt.date.today()):
         problems.append(text("projects.retention_past"))
     if not requests:
         problems.append(text("projects.no_datasets"))
     datasets: dict[int, Dataset] = {}
     for dataset_id, variables in requests.items():
-        dataset = session.get(Dataset, dataset_id)
+        dataset = session.get(Dataset, dataset_id) if 0 < dataset_id <= MAX_ROW_ID else None
         if dataset is None:
             problems.append(text("projects.unknown_dataset", dataset_id=dataset_id))
             continue
@@ -111,17 +126,18 @@ def apply_for_project(
         for variable in variables:
             if variable not in known:
                 problems.append(text("projects.unknown_variable", dataset=dataset.name, variable=variable))
-    members: list[User] = []
-    for username in dict.fromkeys(team):
+    members: dict[int, User] = {}
+    for number, username in enumerate(team, start=1):
         if username == applicant.username:
             continue
         user = session.scalar(select(User).where(User.username == username))
-        if user is None or user.role is not Role.researcher:
-            problems.append(text("projects.team_not_researcher", username=username))
+        if user is None or user.role is not Role.researcher or not user.is_active:
+            problems.append(text("projects.team_entry", number=number))
         else:
-            members.append(user)
+            members[user.id] = user
     if problems:
         raise InputError(" ".join(problems))
+    assert isinstance(retention_end, dt.date)
 
     document = {
         "title": title.strip(),
@@ -130,7 +146,7 @@ def apply_for_project(
         "retention_end": retention_end.isoformat(),
         "keep_unlinked": keep_unlinked,
         "applicant": applicant.username,
-        "team": sorted(u.username for u in members),
+        "team": sorted(u.username for u in members.values()),
         "requests": {str(k): sorted(set(v)) for k, v in sorted(requests.items())},
     }
     project = Project(
@@ -139,7 +155,7 @@ def apply_for_project(
         application_hash=application_hash(document), state=ProjectState.applied,
     )
     project.members = [ProjectMember(user_id=applicant.id, is_lead=True)] + [
-        ProjectMember(user_id=u.id) for u in members]
+        ProjectMember(user_id=u.id) for u in members.values()]
     project.requests = [
         DatasetRequest(dataset_id=dataset_id, variables=json.dumps(sorted(set(variables))))
         for dataset_id, variables in sorted(requests.items())
@@ -193,23 +209,17 @@ def decide_agency_part(
     parts = [r for r in project.requests if r.dataset.agency_code == agency_user.agency_code]
     if not parts:
         raise PermissionDenied(text("projects.not_your_data"))
-    if project.state is not ProjectState.applied:
-        raise Conflict(text("projects.wrong_state", state=project.state.value))
+    # A part already decided is a second click whatever happened since.
     if any(r.decision is not Decision.pending for r in parts):
         raise Conflict(text("projects.already_decided", decision=parts[0].decision.value))
+    if project.state is not ProjectState.applied:
+        raise project_state_conflict(project)
     for part in parts:
         part.decision = decision
     row = _record(svc, session, project, agency_user, f"agency:{agency_user.agency_code}", decision, comment)
     if decision is Decision.declined:
         project.state = ProjectState.declined
     return row
-
-
-def steward_may_decide(steward: User, project: Project) -> bool:
-    """Whether ``steward`` may decide on ``project``: never on a project they belong to."""
-    if steward.role not in (Role.steward, Role.admin):
-        return False
-    return all(m.user_id != steward.id for m in project.members) and project.applicant_id != steward.id
 
 
 def decide_as_steward(

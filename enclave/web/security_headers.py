@@ -1,7 +1,7 @@
 """Headers every answer carries.
 
-The content security policy allows scripts, styles and images from the
-service itself only and no inline script, so an injected tag cannot run; pages
+The content security policy allows scripts, styles, images and script
+requests (the job progress poll) to the service itself only and no inline script, so an injected tag cannot run; pages
 are never framed (clickjacking on the approve buttons); and nothing but static
 files may be cached, because data pages must not linger in shared caches or
 the browser's back-button history.
@@ -14,7 +14,7 @@ from flask import Response, request
 __all__ = ["CONTENT_SECURITY_POLICY", "add_security_headers"]
 
 CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 

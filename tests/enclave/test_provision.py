@@ -187,3 +187,44 @@ def test_the_api_says_which_flow_a_project_follows(svc: EnclaveService, single: 
     got = app.test_client().get(f"/api/v1/projects/{single.project_id}",
                                 headers={"Authorization": f"Bearer {token}"})
     assert got.status_code == 200 and got.get_json()["flow"] == "provision"
+
+
+def test_a_steward_provides_a_single_dataset_as_a_job_and_never_links_it(svc: EnclaveService,
+                                                                         single: Single) -> None:
+    from enclave.combination import STAGE4_JOBS, next_step, startable_kinds
+    from enclave.db.models import Job, JobKind, JobState
+    from enclave.jobs import Worker, start_job
+
+    def state() -> tuple[str, list[str]]:
+        with svc.session() as session:
+            project = session.get(Project, single.project_id)
+            return next_step(svc, session, project), [k.value for k in startable_kinds(svc, session, project)]
+
+    assert state() == ("wait_content", [])
+    _upload(svc, single)
+    assert state() == ("provide", ["provide"])
+    for kind in (JobKind.link, JobKind.combine):
+        with svc.session() as session, pytest.raises(Conflict, match="Start the provide job instead"):
+            start_job(svc, session, session.get(User, single.world.users["carol"].id), single.project_id, kind,
+                      STAGE4_JOBS)
+    with svc.session() as session:
+        job_id = start_job(svc, session, session.get(User, single.world.users["carol"].id), single.project_id,
+                           JobKind.provide, STAGE4_JOBS).id
+    Worker(svc, STAGE4_JOBS).run_once()
+    with svc.session() as session:
+        job = session.get(Job, job_id)
+        assert job.state is JobState.succeeded, job.error
+        assert json.loads(job.result)["rows"] == single.rows
+    assert state() == ("process", ["process", "provide"])
+
+
+def test_provide_is_not_offered_for_a_combination_project(svc: EnclaveService, single: Single) -> None:
+    from enclave.combination import STAGE4_JOBS
+    from enclave.db.models import JobKind
+    from enclave.jobs import start_job
+
+    both = apply(svc, single.world)
+    _approve(svc, single.world, both, ("welfare", "health"))
+    with svc.session() as session, pytest.raises(Conflict, match="Start the link job instead"):
+        start_job(svc, session, session.get(User, single.world.users["carol"].id), both, JobKind.provide,
+                  STAGE4_JOBS)

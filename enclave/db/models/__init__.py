@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from enclave.db.models.accounts import ApiToken, Role, User
 from enclave.db.models.audit import AuditEvent
-from enclave.db.models.base import Base, LinkageUnitBase, UtcDateTime, utcnow
+from enclave.db.models.base import MAX_ROW_ID, Base, LinkageUnitBase, UtcDateTime, utcnow
 from enclave.db.models.catalog import Dataset, DatasetVariable
 from enclave.db.models.exports import ExportOutput, ExportRequest, ExportVote, LedgerRecord, Release
+from enclave.db.models.jobs import ACTIVE_JOB_STATES, Job, JobKind, JobState
 from enclave.db.models.keys import DataKey
 from enclave.db.models.projects import (
     DatasetRequest,
@@ -29,6 +30,8 @@ from enclave.db.models.submissions import (
 )
 
 __all__ = [
+    "MAX_ROW_ID",
+    "ACTIVE_JOB_STATES",
     "ApiToken",
     "AuditEvent",
     "Base",
@@ -41,6 +44,9 @@ __all__ = [
     "ExportOutput",
     "ExportRequest",
     "ExportVote",
+    "Job",
+    "JobKind",
+    "JobState",
     "LedgerRecord",
     "LinkageRun",
     "LinkageUnitBase",

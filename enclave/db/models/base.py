@@ -13,7 +13,11 @@ from sqlalchemy import DateTime, MetaData
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["Base", "LinkageUnitBase", "UtcDateTime", "utcnow"]
+__all__ = ["MAX_ROW_ID", "Base", "LinkageUnitBase", "UtcDateTime", "utcnow"]
+
+#: The largest id an ``Integer`` primary key holds on PostgreSQL (int4). A larger
+#: number names no row; looking it up would fail in the driver, not find nothing.
+MAX_ROW_ID = 2**31 - 1
 
 _NAMING = {
     "ix": "ix_%(column_0_label)s",

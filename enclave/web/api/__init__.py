@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from enclave.web.api import exports as _exports  # noqa: F401
+from enclave.web.api import jobs as _jobs  # noqa: F401  (registers the job routes)
+from enclave.web.api import projects as _projects  # noqa: F401
+from enclave.web.api import queue as _queue  # noqa: F401
+from enclave.web.api import reviews as _reviews  # noqa: F401
 from enclave.web.api import routes as _routes  # noqa: F401  (registers the routes)
 from enclave.web.api.spec import OPERATIONS, ApiOperation, api_blueprint, openapi_document
 

@@ -7,7 +7,6 @@ the caller's role or conflicts of interest do not allow.
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
@@ -15,12 +14,22 @@ from flask import g, jsonify, request, send_file
 from flask.typing import ResponseReturnValue
 
 from enclave.catalog import search_datasets
-from enclave.combination import project_prechecks, receive_package, submission_precheck, submissions_for
-from enclave.db.models import Dataset, ExportRequest, Project, Release, Role
+from enclave.combination import receive_package, submission_precheck, submissions_for
+from enclave.db.models import Dataset, ExportRequest, Role
 from enclave.errors import InputError
-from enclave.exports import create_export_request, release_for_download, requests_for, votes_visible_to
+from enclave.exports import create_export_request, release_for_download, requests_for, require_request_access
 from enclave.projects import projects_for, require_project_access
 from enclave.service import open_linkage_unit
+from enclave.web.api.representations import (
+    EXPORT,
+    PRECHECK,
+    PROJECT,
+    agency_of,
+    export_json,
+    iso,
+    list_of,
+    project_json,
+)
 from enclave.web.api.spec import api_route, openapi_document
 from enclave.web.database import current_service, current_settings, db_session, end_db_session
 from enclave.web.errors import PayloadTooLarge
@@ -44,101 +53,26 @@ _DATASET = {"type": "object", "properties": {
     "coverage_start": {"type": ["string", "null"], "format": "date"},
     "coverage_end": {"type": ["string", "null"], "format": "date"},
     "row_count_rounded": {"type": "integer"}, "variables": {"type": "array", "items": _VARIABLE}}}
-_PROJECT = {"type": "object", "properties": {
-    "id": {"type": "integer"}, "title": {"type": "string"}, "state": {"type": "string"},
-    "flow": {"type": "string", "enum": ["provision", "combination"]},
-    "retention_end": {"type": "string", "format": "date"}, "application_hash": {"type": "string"},
-    "requests": {"type": "array", "items": {"type": "object"}},
-    "decisions": {"type": "array", "items": {"type": "object"}},
-    "prechecks": {"type": "array", "description": "Stewards: every agency's content submissions with their "
-                  "identification-risk pre-check and whether it is flagged; agencies: their own; others: none",
-                  "items": {"type": "object"}}}}
-_OUTPUT = {"type": "object", "properties": {
-    "name": {"type": "string"}, "status": {"type": "string"}, "kind": {"type": "string"},
-    "outcome": {"type": "string"}}}
-_EXPORT = {"type": "object", "required": ["id", "status", "outputs"], "properties": {
-    "id": {"type": "integer"}, "project_id": {"type": "integer"}, "title": {"type": "string"},
-    "status": {"type": "string"}, "outputs": {"type": "array", "items": _OUTPUT},
-    "release": {"type": ["object", "null"]}}}
 _EXPORT_BODY = {"type": "object", "required": ["title", "outputs"], "properties": {
     "title": {"type": "string"},
     "outputs": {"type": "array", "items": {"type": "object", "description": "export_review evidence"}}}}
-_PRECHECK = {"type": ["object", "null"], "description": "The agency's identification-risk pre-check (figures only)",
-             "properties": {"quasi_identifiers": {"type": "array", "items": {"type": "string"}},
-                            "k": {"type": "integer"}, "records": {"type": "integer"},
-                            "smallest_class": {"type": "integer"}, "records_below_k": {"type": "integer"},
-                            "share_below_k": {"type": "number"}, "unique_share": {"type": "number"},
-                            "passed": {"type": "boolean"}}}
 _SUBMISSION = {"type": "object", "properties": {
     "project_id": {"type": "integer"}, "package_id": {"type": "string"}, "sha256": {"type": "string"},
     "size": {"type": "integer"}, "row_count": {"type": "integer"}, "received_at": {"type": "string"},
-    "precheck": _PRECHECK}}
+    "precheck": PRECHECK}}
 _RECEIVED = {"type": "object", "properties": {
     "kind": {"type": "string"}, "package_id": {"type": "string"}, "row_count": {"type": "integer"},
     "sha256": {"type": "string"}, "received_by": {"type": "string"},
     "duplicate": {"type": "boolean", "description": "This very package was held already; nothing stored twice"}}}
 
 
-def _list(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"type": "array", "items": schema}
-
-
-
-def _iso(value: Any) -> str | None:
-    return None if value is None else value.isoformat()
-
-
 def _dataset(d: Dataset) -> dict[str, Any]:
     return {"id": d.id, "agency_code": d.agency_code, "name": d.name, "title": d.title,
-            "description": d.description, "coverage_start": _iso(d.coverage_start),
-            "coverage_end": _iso(d.coverage_end), "row_count_rounded": d.row_count_rounded,
+            "description": d.description, "coverage_start": iso(d.coverage_start),
+            "coverage_end": iso(d.coverage_end), "row_count_rounded": d.row_count_rounded,
             "variables": [{"name": v.name, "type": v.type, "meaning": v.meaning,
                            "is_quasi_identifier": v.is_quasi_identifier, "is_sensitive": v.is_sensitive}
                           for v in d.variables]}
-
-
-def _prechecks(p: Project) -> list[dict[str, Any]]:
-    user = acting_user()
-    if user.role in (Role.steward, Role.admin):
-        return [c.to_dict() for c in project_prechecks(db_session(), p.id)]
-    if user.role is Role.agency:
-        return [c.to_dict() for c in project_prechecks(db_session(), p.id, user.agency_code)]
-    return []
-
-
-def _project(p: Project, *, agency_code: str | None = None) -> dict[str, Any]:
-    requests = [r for r in p.requests if agency_code is None or r.dataset.agency_code == agency_code]
-    return {"id": p.id, "title": p.title, "state": p.state.value, "flow": p.flow.value,
-            "retention_end": _iso(p.retention_end),
-            "application_hash": p.application_hash,
-            "requests": [{"dataset_id": r.dataset_id, "agency_code": r.dataset.agency_code,
-                          "variables": json.loads(r.variables), "decision": r.decision.value} for r in requests],
-            "decisions": [{"kind": d.kind, "decision": d.decision.value, "at": _iso(d.at)} for d in p.decisions],
-            "prechecks": _prechecks(p)}
-
-
-def _export(e: ExportRequest, *, full: bool = False) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "id": e.id, "project_id": e.project_id, "title": e.title, "status": e.state,
-        "outputs": [{"name": o.name, "status": o.check_status, "kind": o.kind, "outcome": o.outcome}
-                    for o in e.outputs]}
-    if full:
-        user = acting_user()
-        for entry, output in zip(body["outputs"], e.outputs, strict=True):
-            entry["checks"] = json.loads(output.checks).get("results", [])
-            entry["votes"] = [{"reviewer": v.reviewer.username, "decision": v.decision, "comment": v.comment}
-                              for v in votes_visible_to(output, user)]
-        release = db_session().query(Release).filter(Release.request_id == e.id).one_or_none()
-        body["release"] = None if release is None else {"sha256": release.sha256, "at": _iso(release.at)}
-    return body
-
-
-def _visible_export(request_id: int) -> ExportRequest:
-    export = db_session().get(ExportRequest, request_id)
-    if export is None:
-        raise not_found()
-    require_project_access(db_session(), acting_user(), export.project_id)
-    return export
 
 
 @api_route("/openapi.json", "GET", summary="This document.", public=True,
@@ -159,7 +93,7 @@ def me() -> ResponseReturnValue:
 @api_route("/catalog/datasets", "GET", summary="List or search catalog datasets.",
            parameters=({"name": "q", "in": "query", "schema": {"type": "string"}},
                        {"name": "agency", "in": "query", "schema": {"type": "string"}}),
-           responses={200: ("Datasets", _list(_DATASET))})
+           responses={200: ("Datasets", list_of(_DATASET))})
 def list_datasets() -> ResponseReturnValue:
     """Datasets matching ``q`` (words) and ``agency``."""
     found = search_datasets(db_session(), request.args.get("q", "")[:200], request.args.get("agency") or None)
@@ -176,27 +110,26 @@ def get_dataset(dataset_id: int) -> ResponseReturnValue:
     return jsonify(_dataset(found))
 
 
-@api_route("/projects", "GET", summary="Projects the caller may see.", responses={200: ("Projects", _list(_PROJECT))})
+@api_route("/projects", "GET", summary="Projects the caller may see.", responses={200: ("Projects", list_of(PROJECT))})
 def list_projects() -> ResponseReturnValue:
     """Researchers: their projects; agencies: those requesting their data; stewards: all."""
     user = acting_user()
-    agency = user.agency_code if user.role is Role.agency else None
-    return jsonify([_project(p, agency_code=agency) for p in projects_for(db_session(), user)])
+    return jsonify([project_json(p, agency_code=agency_of(user)) for p in projects_for(db_session(), user)])
 
 
 @api_route("/projects/<int:project_id>", "GET", summary="One project.", project_scoped=True,
-           responses={200: ("The project", _PROJECT)})
+           responses={200: ("The project", PROJECT)})
 def get_project(project_id: int) -> ResponseReturnValue:
     """One project the caller may see (404 otherwise)."""
     user = acting_user()
     project = require_project_access(db_session(), user, project_id)
-    return jsonify(_project(project, agency_code=user.agency_code if user.role is Role.agency else None))
+    return jsonify(project_json(project, agency_code=agency_of(user)))
 
 
 @api_route("/projects/<int:project_id>/export-requests", "POST", project_scoped=True,
            summary="Submit an export request from the workspace; every check is re-run on the server.",
            roles=(Role.researcher,), request_schema=_EXPORT_BODY,
-           responses={201: ("The request, in review", _EXPORT)})
+           responses={201: ("The request, in review", EXPORT)})
 def create_export(project_id: int) -> ResponseReturnValue:
     """Create an export request from evidence (``export_review.client`` calls this)."""
     user = acting_user()
@@ -211,32 +144,32 @@ def create_export(project_id: int) -> ResponseReturnValue:
     if not isinstance(outputs, list) or not all(isinstance(o, dict) for o in outputs):
         raise InputError(text("error.missing_field", field="outputs"))
     export = create_export_request(current_service(), db_session(), user, project, title, outputs)
-    return jsonify(_export(export)), 201
+    return jsonify(export_json(export)), 201
 
 
 @api_route("/projects/<int:project_id>/export-requests", "GET", project_scoped=True, roles=_RESEARCH,
-           summary="Export requests of one project.", responses={200: ("Requests", _list(_EXPORT))})
+           summary="Export requests of one project.", responses={200: ("Requests", list_of(EXPORT))})
 def list_project_exports(project_id: int) -> ResponseReturnValue:
     """The project's export requests."""
     require_project_access(db_session(), acting_user(), project_id)
     found = db_session().query(ExportRequest).filter(ExportRequest.project_id == project_id).order_by(
         ExportRequest.id.desc())
-    return jsonify([_export(e) for e in found])
+    return jsonify([export_json(e) for e in found])
 
 
 @api_route("/export-requests", "GET", roles=_RESEARCH, summary="Export requests the caller may see.",
-           responses={200: ("Requests", _list(_EXPORT))})
+           responses={200: ("Requests", list_of(EXPORT))})
 def list_exports() -> ResponseReturnValue:
     """Researchers: their projects' requests; stewards: all."""
-    return jsonify([_export(e) for e in requests_for(db_session(), acting_user())])
+    return jsonify([export_json(e) for e in requests_for(db_session(), acting_user())])
 
 
 @api_route("/export-requests/<int:request_id>", "GET", roles=_RESEARCH,
            summary="One export request with its checks and the votes the caller may see.",
-           responses={200: ("The request", _EXPORT)})
+           responses={200: ("The request", EXPORT)})
 def get_export(request_id: int) -> ResponseReturnValue:
     """One request; votes stay blind until both are in."""
-    return jsonify(_export(_visible_export(request_id), full=True))
+    return jsonify(export_json(require_request_access(db_session(), acting_user(), request_id), viewer=acting_user()))
 
 
 @api_route("/projects/<int:project_id>/export-requests/<int:request_id>/release", "GET", project_scoped=True,
@@ -286,10 +219,10 @@ def upload_package(project_id: int) -> ResponseReturnValue:
 
 
 @api_route("/submissions", "GET", roles=(Role.agency,), summary="The calling agency's submissions.",
-           responses={200: ("Submissions", _list(_SUBMISSION))})
+           responses={200: ("Submissions", list_of(_SUBMISSION))})
 def list_submissions() -> ResponseReturnValue:
     """Content packages the agency submitted, newest first."""
     return jsonify([{"project_id": s.project_id, "package_id": s.package_id, "sha256": s.sha256, "size": s.size,
-                     "row_count": s.row_count, "received_at": _iso(s.received_at),
+                     "row_count": s.row_count, "received_at": iso(s.received_at),
                      "precheck": submission_precheck(s)}
                     for s in submissions_for(db_session(), acting_user())])

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from flask import Blueprint
 
-from enclave.db.models import Role
+from enclave.db.models import MAX_ROW_ID, Role
 from enclave.web.identity import login_required
 
 __all__ = ["ApiOperation", "OPERATIONS", "api_blueprint", "api_route", "openapi_document", "openapi_path"]
@@ -94,7 +94,7 @@ def _operation(op: ApiOperation) -> dict[str, Any]:
     path_params = re.findall(r"<(?:([a-z]+):)?([a-z_]+)>", op.rule)
     parameters: list[dict[str, Any]] = [
         {"name": name, "in": "path", "required": True,
-         "schema": {"type": "integer" if conv == "int" else "string"}}
+         "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ROW_ID} if conv == "int" else {"type": "string"}}
         for conv, name in path_params
     ]
     parameters.extend(op.parameters)

@@ -9,7 +9,7 @@ __all__ = ["page_blueprints"]
 
 def page_blueprints() -> list[Blueprint]:
     """Every page blueprint, in registration order."""
-    from enclave.web.views import admin, agency, audit, auth, catalog, exports, projects, steward
+    from enclave.web.views import admin, agency, audit, auth, catalog, exports, jobs, projects, steward
 
     return [auth.blueprint, admin.blueprint, audit.blueprint, catalog.blueprint, projects.blueprint,
-            exports.blueprint, agency.blueprint, steward.blueprint]
+            exports.blueprint, agency.blueprint, steward.blueprint, jobs.blueprint]

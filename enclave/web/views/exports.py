@@ -16,9 +16,9 @@ from werkzeug.wrappers import Response
 
 from enclave.db.models import ExportOutput, ExportRequest, Release, Role
 from enclave.errors import NotFound
-from enclave.exports import cast_vote, requests_for, votes_visible_to, withdraw_request
+from enclave.exports import cast_vote, requests_for, require_request_access, votes_visible_to, withdraw_request
 from enclave.keys import project_key_id
-from enclave.projects import require_project_access, steward_may_decide
+from enclave.projects import steward_may_decide
 from enclave.web.database import current_service, db_session
 from enclave.web.identity import acting_user, login_required, not_found
 from enclave.web.messages import text
@@ -43,14 +43,10 @@ class TableRow:
 
 
 def _visible_request(request_id: int) -> ExportRequest:
-    export = db_session().get(ExportRequest, request_id)
-    if export is None:
-        raise not_found()
     try:
-        require_project_access(db_session(), acting_user(), export.project_id)
+        return require_request_access(db_session(), acting_user(), request_id)
     except NotFound:
         raise not_found() from None
-    return export
 
 
 def _checks(output: ExportOutput) -> tuple[list[dict[str, Any]], set[int]]:

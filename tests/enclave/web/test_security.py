@@ -152,7 +152,7 @@ def test_identifiers_typed_into_forms_are_never_echoed(client, people, login, wo
         "variable": [f"{world.welfare_dataset}:sex"]})
     assert applied.status_code == 400
     body = applied.get_data(as_text=True)
-    assert "Team line 2" in body
+    assert "Team entry 2" in body
     assert RRN not in body
     audit = client.get(f"/audit?actor={RRN}")
     assert RRN not in audit.get_data(as_text=True)

@@ -19,6 +19,7 @@ import functools
 import json
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -31,7 +32,7 @@ from linkage.published_keys import parse_fingerprint_pins, save_published_keys, 
 from linkage.sealing import read_manifest_file
 from linkage.transfer import EnclaveClient, file_sha256
 
-__all__ = ["fetch_keys_command", "status_command", "upload_command"]
+__all__ = ["ConnectionOptions", "fetch_keys_command", "status_command", "upload_command"]
 
 TOKEN_ENV = "LINKAGE_TOKEN"
 F = TypeVar("F", bound=Callable[..., Any])
@@ -72,14 +73,29 @@ def _read_token(token_file: Path | None) -> str:
     return token
 
 
-def _client(url: str, token: str | None, connection: dict[str, Any]) -> EnclaveClient:
-    retries = connection["retries"]
+@dataclass(frozen=True)
+class ConnectionOptions:
+    """The connection options every transfer command takes.
 
+    Attributes:
+        retries: Further attempts after a connection error, a timeout or a 502/503/504.
+        retry_wait: Seconds before the first retry (doubled each time, capped at 30 s).
+        timeout: Seconds to wait for the connection and for each answer.
+        ca_file: CA certificates for the enclave's HTTPS certificate, or None for the system's.
+    """
+
+    retries: int
+    retry_wait: float
+    timeout: float
+    ca_file: Path | None
+
+
+def _client(url: str, token: str | None, connection: ConnectionOptions) -> EnclaveClient:
     def announce(attempt: int, reason: str) -> None:
-        click.echo(text("cli.upload_retry", reason=reason, attempt=attempt, retries=retries), err=True)
+        click.echo(text("cli.upload_retry", reason=reason, attempt=attempt, retries=connection.retries), err=True)
 
-    return EnclaveClient(url, token, timeout=connection["timeout"], retries=retries,
-                         backoff=connection["retry_wait"], ca_file=connection["ca_file"], on_retry=announce)
+    return EnclaveClient(url, token, timeout=connection.timeout, retries=connection.retries,
+                         backoff=connection.retry_wait, ca_file=connection.ca_file, on_retry=announce)
 
 
 def _upload_project(package: Path, project: int | None) -> tuple[int, str]:
@@ -114,7 +130,7 @@ def _with_connection_options(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, retries: int, retry_wait: float, timeout: float, ca_file: Path | None,
                 **kwargs: Any) -> Any:
-        connection = {"retries": retries, "retry_wait": retry_wait, "timeout": timeout, "ca_file": ca_file}
+        connection = ConnectionOptions(retries=retries, retry_wait=retry_wait, timeout=timeout, ca_file=ca_file)
         return func(*args, connection=connection, **kwargs)
 
     decorated: Any = wrapper
@@ -134,7 +150,7 @@ def _with_connection_options(func: F) -> F:
 @_with_connection_options
 @exit_on_linkage_error
 def upload_command(package: Path, url: str, project: int | None, token_file: Path | None,
-                   connection: dict[str, Any]) -> None:
+                   connection: ConnectionOptions) -> None:
     """Send a sealed PACKAGE made by `linkage prepare` to the enclave (stage 4-3).
 
     Content packages go to the enclave and match-key packages to the linkage
@@ -174,7 +190,7 @@ def _precheck_cell(figures: object) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print the enclave's JSON list, for scripts.")
 @_with_connection_options
 @exit_on_linkage_error
-def status_command(url: str, token_file: Path | None, as_json: bool, connection: dict[str, Any]) -> None:
+def status_command(url: str, token_file: Path | None, as_json: bool, connection: ConnectionOptions) -> None:
     """List the content packages your agency has submitted to the enclave, newest first.
 
     Shows project, package id, rows, size, when it arrived, and the verdict of
@@ -208,7 +224,7 @@ def status_command(url: str, token_file: Path | None, as_json: bool, connection:
                    "Any mismatch refuses every key and writes nothing.")
 @_with_connection_options
 @exit_on_linkage_error
-def fetch_keys_command(url: str, out_dir: Path, pins: tuple[str, ...], connection: dict[str, Any]) -> None:
+def fetch_keys_command(url: str, out_dir: Path, pins: tuple[str, ...], connection: ConnectionOptions) -> None:
     """Fetch the enclave's and the linkage unit's public keys from URL, verify them, and save them.
 
     Each key must parse as the algorithm its use needs (X25519 for sealing,

@@ -39,6 +39,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: The exit codes of the transfer commands, shown in ``--help``.
 EXIT_CODES = """\b
+Proxies: https_proxy, http_proxy and no_proxy are honoured; HTTPS passes
+through the proxy in a CONNECT tunnel, so it never sees the token or the data.
+
+\b
 Exit codes:
   0   done (also when the enclave already held this very package)
   5   the file is not a sealed package, or not one an agency uploads

@@ -14,13 +14,16 @@ same SHA-256, same agency and project) with the original receipt and
 certificate) is never retried: it does not fix itself, and retrying would only
 hide it; a TLS connection cut later is retried like any other.
 
-Every failure becomes one :class:`~linkage.errors.TransferError` subclass per
+The usual ``https_proxy`` / ``http_proxy`` / ``no_proxy`` variables are
+honoured, as :mod:`urllib` does: HTTPS goes through a CONNECT tunnel, so the
+proxy never sees the token or the package. Every failure becomes one :class:`~linkage.errors.TransferError` subclass per
 kind, mapped once from the status code in :data:`STATUS_ERRORS`. The token is
 sent only in the ``Authorization`` header and is never part of a message.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import http.client
@@ -29,8 +32,9 @@ import os
 import ssl
 import time
 import urllib.parse
+import urllib.request
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -125,6 +129,34 @@ def _server_reason(body: bytes) -> str:
     return cleaned[:_REASON_LIMIT]
 
 
+@dataclass(frozen=True)
+class _Proxy:
+    """An HTTP proxy from the usual environment variables, and its credentials header if any."""
+
+    host: str
+    port: int
+    headers: dict[str, str] = field(repr=False)
+
+
+def _proxy_for(scheme: str, host: str) -> _Proxy | None:
+    """The proxy ``https_proxy`` / ``http_proxy`` name for ``scheme``, unless ``no_proxy`` covers ``host``.
+
+    Agencies often reach the internet only through such a proxy; the standard
+    library's :mod:`urllib` honours these variables, so this client does too.
+    """
+    address = urllib.request.getproxies().get(scheme)
+    if not address or urllib.request.proxy_bypass(host):
+        return None
+    parsed = urllib.parse.urlsplit(address if "://" in address else f"http://{address}")
+    if not parsed.hostname:
+        return None
+    headers: dict[str, str] = {}
+    if parsed.username is not None:
+        pair = f"{urllib.parse.unquote(parsed.username)}:{urllib.parse.unquote(parsed.password or '')}"
+        headers["Proxy-Authorization"] = "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
+    return _Proxy(parsed.hostname, parsed.port or 8080, headers)
+
+
 class EnclaveClient:
     """A small client of the enclave's JSON API.
 
@@ -172,6 +204,7 @@ class EnclaveClient:
         self._ca_file = ca_file
         self._sleep = sleep
         self._on_retry = on_retry
+        self._proxy = _proxy_for(self._scheme, self._host)
 
     def __repr__(self) -> str:
         # Never the token.
@@ -252,17 +285,31 @@ class EnclaveClient:
             raise ServerError(text("transfer.bad_answer", status=status)) from None
 
     def _connection(self) -> http.client.HTTPConnection:
+        host, port = (self._proxy.host, self._proxy.port) if self._proxy else (self._host, self._port)
         if self._scheme == "https":
             context = ssl.create_default_context(cafile=os.fspath(self._ca_file) if self._ca_file else None)
-            return http.client.HTTPSConnection(
-                self._host, self._port, timeout=self._timeout, context=context, blocksize=_BLOCK
+            conn: http.client.HTTPConnection = http.client.HTTPSConnection(
+                host, port, timeout=self._timeout, context=context, blocksize=_BLOCK
             )
-        return http.client.HTTPConnection(self._host, self._port, timeout=self._timeout, blocksize=_BLOCK)
+            if self._proxy is not None:
+                # A CONNECT tunnel: the proxy sees only the host name; TLS (and the
+                # certificate check against the enclave's name) runs end to end.
+                conn.set_tunnel(self._host, self._port or 443, headers=self._proxy.headers)
+            return conn
+        return http.client.HTTPConnection(host, port, timeout=self._timeout, blocksize=_BLOCK)
+
+    def _target(self, path: str) -> str:
+        # A plain-HTTP proxy is sent the absolute URL; everything else the path.
+        if self._proxy is not None and self._scheme == "http":
+            return self.base_url + path
+        return self._prefix + path
 
     def _headers(self, extra: Mapping[str, str]) -> dict[str, str]:
         headers = {"Accept": "application/json", "User-Agent": "linkage-partner-tool", **extra}
         if self._token is not None:
             headers["Authorization"] = f"Bearer {self._token}"
+        if self._proxy is not None and self._scheme == "http":
+            headers.update(self._proxy.headers)
         return headers
 
     def _attempt(
@@ -282,7 +329,7 @@ class EnclaveClient:
             # The server may have answered (a refusal) and closed before reading the whole
             # body; its answer is the truth, the broken pipe only its consequence.
             with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                conn.request(method, self._prefix + path, body=body, headers=self._headers(headers))
+                conn.request(method, self._target(path), body=body, headers=self._headers(headers))
             response = conn.getresponse()
             return response.status, response.read()
         finally:

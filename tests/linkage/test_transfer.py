@@ -229,3 +229,99 @@ def test_a_token_file_others_can_read_is_used_with_a_warning(
     token_file.chmod(0o600)
     private = CliRunner().invoke(main, ["status", "--to", url, "--token-file", str(token_file)])
     assert private.exit_code == 0 and "readable by other accounts" not in private.output
+
+
+class _Proxy(http.server.BaseHTTPRequestHandler):
+    """A forward proxy for the test: CONNECT tunnels bytes through; plain requests are answered itself."""
+
+    seen: list[tuple[str, str, str, bytes]] = []
+
+    def do_CONNECT(self) -> None:  # noqa: N802
+        import select
+        import socket
+
+        self.seen.append(("CONNECT", self.path, self.headers.get("Proxy-Authorization", ""), b""))
+        host, port = self.path.rsplit(":", 1)
+        upstream = socket.create_connection((host, int(port)))
+        self.send_response(200, "Connection established")
+        self.end_headers()
+        tunnelled = b""
+        sockets = [self.connection, upstream]
+        while True:
+            ready, _, _ = select.select(sockets, [], [], 10)
+            if not ready:
+                break
+            done = False
+            for sock in ready:
+                data = sock.recv(65536)
+                if not data:
+                    done = True
+                    break
+                if sock is self.connection:
+                    tunnelled += data
+                (upstream if sock is self.connection else self.connection).sendall(data)
+            if done:
+                break
+        upstream.close()
+        self.seen[-1] = (*self.seen[-1][:3], tunnelled)
+
+    def do_GET(self) -> None:  # noqa: N802
+        self.seen.append(("GET", self.path, self.headers.get("Proxy-Authorization", ""), b""))
+        data = b"[]"
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def proxy() -> Iterator[tuple[str, list[tuple[str, str, str, bytes]]]]:
+    _Proxy.seen = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Proxy)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"127.0.0.1:{server.server_address[1]}", _Proxy.seen
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_plain_http_goes_through_the_proxy_with_its_credentials(
+        proxy: tuple[str, list[tuple[str, str, str, bytes]]]) -> None:
+    import base64
+
+    address, seen = proxy
+    result = CliRunner().invoke(main, ["status", "--to", "http://enclave.invalid:8000"], env={
+        "LINKAGE_TOKEN": TOKEN, "http_proxy": f"http://agency%40user:s3cret@{address}", "no_proxy": ""})
+    assert result.exit_code == 0, result.output
+    assert seen[0][:2] == ("GET", "http://enclave.invalid:8000/api/v1/submissions")
+    assert seen[0][2] == "Basic " + base64.b64encode(b"agency@user:s3cret").decode()
+    assert "s3cret" not in result.output
+
+
+def test_https_is_tunnelled_so_the_proxy_never_sees_the_token(
+        proxy: tuple[str, list[tuple[str, str, str, bytes]]], tmp_path: Path) -> None:
+    address, seen = proxy
+    cert, key = _self_signed(tmp_path)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    script = Script()
+    server, url = _serve(script, context)
+    try:
+        result = CliRunner().invoke(main, ["status", "--to", url, "--ca-file", str(cert)], env={
+            "LINKAGE_TOKEN": TOKEN, "https_proxy": f"http://{address}", "no_proxy": ""})
+        assert result.exit_code == 0, result.output
+        # no_proxy covering the host sends it directly.
+        direct = CliRunner().invoke(main, ["status", "--to", url, "--ca-file", str(cert)], env={
+            "LINKAGE_TOKEN": TOKEN, "https_proxy": f"http://{address}", "no_proxy": "127.0.0.1"})
+        assert direct.exit_code == 0, direct.output
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert [(s[0], s[1]) for s in seen] == [("CONNECT", url.removeprefix("https://"))]
+    assert TOKEN.encode() not in seen[0][3] and len(seen[0][3]) > 0
+    assert [s[2] for s in script.seen] == [f"Bearer {TOKEN}", f"Bearer {TOKEN}"]

@@ -41,8 +41,10 @@ def initialize_enclave(settings: Settings) -> InitReport:
     Returns:
         A report of what was created and what already existed.
     """
-    for folder in (settings.data_dir, settings.objects_dir, settings.reports_dir,
-                   settings.releases_dir, settings.linkage_unit_dir):
+    folders = [settings.data_dir, settings.objects_dir, settings.reports_dir, settings.releases_dir]
+    if not settings.has_separate_linkage_unit:
+        folders.append(settings.linkage_unit_dir)
+    for folder in folders:
         folder.mkdir(parents=True, exist_ok=True)
         # The data folder holds only ciphertext, but its names and reports
         # are still nobody else's business.

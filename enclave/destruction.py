@@ -37,13 +37,15 @@ def certificate_path(svc: EnclaveService, project_id: int) -> Path:
     return svc.settings.data_dir / "certificates" / f"project-{project_id}-destruction.json"
 
 
-def destroy_project(svc: EnclaveService, linkage_unit: LinkageUnitRole, project_id: int,
+def destroy_project(svc: EnclaveService, linkage_unit: LinkageUnitRole | None, project_id: int,
                     actor: User) -> DestructionCertificate:
     """Destroy a closing or declined project, or one past its retention end.
 
     Args:
         svc: The open enclave.
-        linkage_unit: The linkage unit role, which deletes its own part.
+        linkage_unit: The in-process linkage unit role, which deletes its own part; ``None`` when a
+            separate linkage unit holds it (its operator destroys it there, and the certificate
+            says ``null`` for the files it deleted here).
         project_id: The project.
         actor: A steward who is not on the project, or an admin.
 
@@ -68,7 +70,7 @@ def destroy_project(svc: EnclaveService, linkage_unit: LinkageUnitRole, project_
             raise project_state_conflict(project)
         application_hash = project.application_hash
 
-    lu_files = linkage_unit.destroy(project_id, actor=actor.username)
+    lu_files = None if linkage_unit is None else linkage_unit.destroy(project_id, actor=actor.username)
     with svc.session() as session:
         project = session.get(Project, project_id)
         assert project is not None

@@ -27,6 +27,8 @@ __all__ = [
     "enclave_parties_dir",
     "enclave_trusted_signers",
     "exchange_keys",
+    "import_linkage_unit_keys",
+    "linkage_unit_public_pems",
     "linkage_unit_sealing_public",
     "register_agency_key",
 ]
@@ -45,8 +47,16 @@ def _pem(key: Ed25519PublicKey | X25519PublicKey) -> bytes:
 
 
 def exchange_keys(settings: Settings, keys: KeyFile) -> None:
-    """Create the linkage unit's keys if needed and exchange public keys with it."""
+    """Create the linkage unit's keys if needed and exchange public keys with it.
+
+    With a separate linkage unit (``ENCLAVE_LINKAGE_UNIT_URL``) nothing is
+    created here: its keys are its own, and :func:`import_linkage_unit_keys`
+    registers their public halves.
+    """
     from enclave.linkage_unit import LINKAGE_UNIT
+
+    if settings.has_separate_linkage_unit:
+        return
     from linkage.party_keys import generate_party_keys, load_party_keys, save_party_keys
 
     lu_keys_dir = settings.linkage_unit_dir / "keys"
@@ -74,7 +84,11 @@ def register_agency_key(settings: Settings, agency_code: str, signing_public_pem
         raise InputError(text("parties.bad_key")) from None
     if not isinstance(key, Ed25519PublicKey):
         raise InputError(text("parties.bad_key"))
-    for folder in (enclave_parties_dir(settings), settings.linkage_unit_dir / "parties"):
+    folders = [enclave_parties_dir(settings)]
+    if not settings.has_separate_linkage_unit:
+        # A separate linkage unit trusts agencies itself (`enclave linkage-unit trust-agency`).
+        folders.append(settings.linkage_unit_dir / "parties")
+    for folder in folders:
         atomic_write(folder / f"{agency_code}.signing.pub.pem", _pem(key), mode=0o644)
 
 
@@ -95,3 +109,43 @@ def linkage_unit_sealing_public(settings: Settings) -> X25519PublicKey:
     key = load_pem_public_key((enclave_parties_dir(settings) / f"{LINKAGE_UNIT}.sealing.pub.pem").read_bytes())
     assert isinstance(key, X25519PublicKey)
     return key
+
+
+def import_linkage_unit_keys(settings: Settings, signing_pem: bytes, sealing_pem: bytes) -> dict[str, str]:
+    """Register a separate linkage unit's public keys with the enclave.
+
+    The signing key verifies the linkage maps it delivers; the sealing key is
+    the one agencies seal match keys to. Both replace what was registered.
+
+    Returns:
+        The fingerprint of each key by use (``signing``, ``sealing``), to be
+        compared with the ones the linkage unit's operator reads out.
+
+    Raises:
+        InputError: Not an Ed25519 signing key and an X25519 sealing key in PEM.
+    """
+    from enclave.linkage_unit import LINKAGE_UNIT
+    from linkage.party_keys import fingerprint
+
+    loaded: dict[str, Ed25519PublicKey | X25519PublicKey] = {}
+    for use, pem, kind in (("signing", signing_pem, Ed25519PublicKey), ("sealing", sealing_pem, X25519PublicKey)):
+        try:
+            key = load_pem_public_key(pem)
+        except (ValueError, TypeError):
+            raise InputError(text("parties.bad_linkage_unit_key", use=use)) from None
+        if not isinstance(key, kind):
+            raise InputError(text("parties.bad_linkage_unit_key", use=use))
+        loaded[use] = key
+    folder = enclave_parties_dir(settings)
+    for use, key in loaded.items():
+        atomic_write(folder / f"{LINKAGE_UNIT}.{use}.pub.pem", _pem(key), mode=0o644)
+    return {use: fingerprint(key) for use, key in loaded.items()}
+
+
+def linkage_unit_public_pems(settings: Settings) -> dict[str, bytes]:
+    """The linkage unit's public keys the enclave holds, by use (``sealing``, ``signing``); missing ones left out."""
+    from enclave.linkage_unit import LINKAGE_UNIT
+
+    folder = enclave_parties_dir(settings)
+    return {use: (folder / f"{LINKAGE_UNIT}.{use}.pub.pem").read_bytes()
+            for use in ("sealing", "signing") if (folder / f"{LINKAGE_UNIT}.{use}.pub.pem").is_file()}

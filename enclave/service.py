@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from enclave.audit import AuditLog
 from enclave.db import Database, current_revision, head_revision
 from enclave.db.separation import guard_engine
-from enclave.errors import EnclaveError, NotInitialized, SchemaTooNew
+from enclave.errors import ConfigurationError, EnclaveError, NotInitialized, SchemaTooNew
 from enclave.keys import KeyFile, Keyring, load_key_file
 from enclave.messages import text
 from enclave.settings import Settings
@@ -125,7 +125,13 @@ def open_linkage_unit(settings: Settings, svc: EnclaveService) -> LinkageUnitRol
     """Open the linkage unit role beside the enclave (its own keys, tables, guard).
 
     It shares only the audit log, which records metadata.
+
+    Raises:
+        ConfigurationError: A separate linkage unit is configured (``ENCLAVE_LINKAGE_UNIT_URL``):
+            the enclave then never opens the in-process role.
     """
     from enclave.linkage_unit import LinkageUnitRole
 
+    if settings.has_separate_linkage_unit:
+        raise ConfigurationError(text("linkage_unit.separate", url=settings.linkage_unit_url))
     return LinkageUnitRole(settings.linkage_unit_dir, settings.database_url, svc.audit)

@@ -59,6 +59,10 @@ SETTINGS: tuple[Setting, ...] = (
             "empty means keys/enclave.keys in the data folder."),
     Setting("linkage_unit_dir", "ENCLAVE_LINKAGE_UNIT_DIR", "",
             "Folder of the linkage unit role (its own keys and store); empty means linkage-unit/ in the data folder."),
+    Setting("linkage_unit_url", "ENCLAVE_LINKAGE_UNIT_URL", "",
+            "URL of a separately deployed linkage unit (`enclave linkage-unit serve`); empty means the linkage "
+            "unit runs inside the enclave's process. When set, the enclave never opens the in-process role: "
+            "agencies upload match keys there and it delivers linkage maps to this enclave's API."),
     Setting("secret_key", "ENCLAVE_SECRET_KEY", "",
             "Secret that signs session cookies; empty means the key file's own session secret.", secret=True),
     Setting("policies_dir", "ENCLAVE_POLICIES_DIR", "",
@@ -113,6 +117,7 @@ class Settings:
     database_url: str
     key_file: Path
     linkage_unit_dir: Path
+    linkage_unit_url: str
     secret_key: str
     policies_dir: Path
     notebooks_dir: Path
@@ -135,6 +140,11 @@ class Settings:
     def is_development(self) -> bool:
         """Whether development mode relaxes the start-up checks."""
         return self.mode == "development"
+
+    @property
+    def has_separate_linkage_unit(self) -> bool:
+        """Whether the linkage unit is its own service elsewhere (``ENCLAVE_LINKAGE_UNIT_URL``)."""
+        return bool(self.linkage_unit_url)
 
     @property
     def objects_dir(self) -> Path:
@@ -259,6 +269,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
         database_url=database_url,
         key_file=key_file,
         linkage_unit_dir=linkage_unit_dir,
+        linkage_unit_url=str(raw["linkage_unit_url"]).rstrip("/"),
         secret_key=str(raw["secret_key"]),
         policies_dir=policies_dir,
         notebooks_dir=notebooks_dir,

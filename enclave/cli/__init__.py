@@ -49,6 +49,8 @@ cli.add_command(_hub.hub_command)
 cli.add_command(_hub.run_notebook_command)
 cli.add_command(jobs_group)
 cli.add_command(worker_command)
+cli.add_command(__import__("enclave.cli.linkage_unit_keys", fromlist=["x"]).linkage_unit_keys_group)
+cli.add_command(__import__("enclave.linkage_unit.cli", fromlist=["x"]).linkage_unit_group)
 
 
 def main(argv: list[str] | None = None) -> None:

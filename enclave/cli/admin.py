@@ -57,10 +57,28 @@ def rotate_command(ctx: CliContext) -> None:
 
 @keys_group.command("public")
 @click.option("--kind", type=click.Choice(["signing", "sealing"]), default="signing", show_default=True,
-              help="signing: verifies releases and certificates; sealing: agencies seal packages to it.")
+              help="signing: verifies releases and certificates (or linkage maps); sealing: packages are sealed to it.")
+@click.option("--party", type=click.Choice(["enclave", "linkage-unit"]), default="enclave", show_default=True,
+              help="Whose key: the enclave's own, or the linkage unit's as registered with the enclave.")
+@click.option("--fingerprint", "show_fingerprint", is_flag=True,
+              help="Print the key's fingerprint instead of its PEM, to compare with the other party's.")
 @pass_cli
-def public_command(ctx: CliContext, kind: str) -> None:
-    """Print one of the enclave's public keys as PEM."""
-    keys = ctx.service().keys
-    pem = keys.signing_public_pem() if kind == "signing" else keys.sealing_public_pem()
-    click.echo(pem.decode("ascii"), nl=False)
+def public_command(ctx: CliContext, kind: str, party: str, show_fingerprint: bool) -> None:
+    """Print one of the enclave's (or the registered linkage unit's) public keys as PEM."""
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    from enclave.errors import NotFound
+    from enclave.parties import linkage_unit_public_pems
+    from linkage.party_keys import fingerprint
+
+    if party == "enclave":
+        keys = ctx.service().keys
+        pem = keys.signing_public_pem() if kind == "signing" else keys.sealing_public_pem()
+    else:
+        pem = linkage_unit_public_pems(ctx.settings).get(kind, b"")
+        if not pem:
+            raise NotFound(text("parties.linkage_unit_keys_missing"))
+    if show_fingerprint:
+        click.echo(fingerprint(load_pem_public_key(pem)))  # type: ignore[arg-type]
+    else:
+        click.echo(pem.decode("ascii"), nl=False)

@@ -2,13 +2,37 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from enclave.cli.context import CliContext
 
-__all__ = ["serve_command"]
+if TYPE_CHECKING:
+    from flask import Flask
+
+__all__ = ["run_web_server", "serve_command"]
 
 pass_cli = click.make_pass_decorator(CliContext)
+
+
+def run_web_server(app: Flask, host: str, port: int, *, threads: bool = True) -> None:
+    """Serve ``app`` until interrupted: the one place both services start their HTTP server.
+
+    ``enclave serve`` and ``enclave linkage-unit serve`` both call this, so a
+    production server chosen here serves both.
+    """
+    from werkzeug.serving import WSGIRequestHandler, run_simple
+
+    class PathOnlyRequestHandler(WSGIRequestHandler):
+        """Logs method, path and status; never the query string, which can hold what people typed."""
+
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+            path = self.path.split("?", 1)[0]
+            self.log("info", '"%s %s" %s', self.command, path, getattr(code, "value", code))
+
+    run_simple(host, port, app, threaded=threads, use_reloader=False, use_debugger=False,
+               request_handler=PathOnlyRequestHandler)
 
 
 @click.command("serve")
@@ -25,16 +49,7 @@ def serve_command(ctx: CliContext, host: str | None, port: int | None, threads: 
     (and leave ENCLAVE_MODE=production, so cookies are sent only over HTTPS)
     when people reach it over a network.
     """
-    from werkzeug.serving import WSGIRequestHandler, run_simple
-
     from enclave.web import create_app
-
-    class PathOnlyRequestHandler(WSGIRequestHandler):
-        """Logs method, path and status; never the query string, which can hold what people typed."""
-
-        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-            path = self.path.split("?", 1)[0]
-            self.log("info", '"%s %s" %s', self.command, path, getattr(code, "value", code))
 
     settings = ctx.settings
     app = create_app(settings, ctx.service())
@@ -46,7 +61,6 @@ def serve_command(ctx: CliContext, host: str | None, port: int | None, threads: 
     # ENCLAVE_EMBEDDED_WORKER (default on): stage-4 jobs run in this process, so one machine needs nothing more.
     stop_worker = start_embedded_worker(ctx.service())
     try:
-        run_simple(bind_host, bind_port, app, threaded=threads, use_reloader=False, use_debugger=False,
-                   request_handler=PathOnlyRequestHandler)
+        run_web_server(app, bind_host, bind_port, threads=threads)
     finally:
         stop_worker()

@@ -26,7 +26,8 @@ def users_group() -> None:
 @users_group.command("add")
 @click.argument("username")
 @click.option("--role", required=True, type=click.Choice([r.value for r in Role]),
-              help="researcher, steward, agency or admin. Stewards and admins get a second factor.")
+              help="researcher, steward, agency, admin, or linkage_unit (the service account a separate linkage "
+                   "unit delivers linkage maps with). Stewards and admins get a second factor.")
 @click.option("--name", "display_name", default="", help="Name shown in pages.")
 @click.option("--agency", "agency_code", default=None, help="Agency code; required for agency users.")
 @click.password_option("--password", prompt=True, help="At least 12 characters; prompted if omitted.")
@@ -55,9 +56,9 @@ def list_command(ctx: CliContext, role: str | None) -> None:
         if role:
             stmt = stmt.where(User.role == Role(role))
         users = session.scalars(stmt).all()
-        click.echo(f"{'user':<24} {'role':<11} {'status':<9} {'2FA':<4} agency")
+        click.echo(f"{'user':<24} {'role':<12} {'status':<9} {'2FA':<4} agency")
         for user in users:
-            click.echo(f"{user.username:<24} {user.role.value:<11} "
+            click.echo(f"{user.username:<24} {user.role.value:<12} "
                        f"{'active' if user.is_active else 'disabled':<9} "
                        f"{'yes' if user.has_second_factor else 'no':<4} {user.agency_code or ''}")
 

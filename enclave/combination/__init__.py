@@ -1,8 +1,9 @@
 """Stage 4, combination and additional processing (결합 및 추가처리): one module per use case.
 
 4-3 :mod:`~enclave.combination.intake` receives agencies' sealed packages;
-4-4 :mod:`~enclave.combination.linkage_map` has the linkage unit link and
-delivers its sealed map; 4-4/4-5 :mod:`~enclave.combination.combine` joins the
+4-4 :mod:`~enclave.combination.linkage_map` receives the linkage unit's
+sealed map (from the role in this process or from a separate linkage unit);
+4-4/4-5 :mod:`~enclave.combination.combine` joins the
 content through the map (:mod:`~enclave.combination.join`, a pure library);
 a project asking for one dataset skips both: :mod:`~enclave.combination.provision`
 replaces its serials by project pseudonyms (가명정보 제공); 4-6
@@ -28,6 +29,7 @@ from enclave.combination.intake import (
     ReceivedPackage,
     latest_submissions,
     receive_package,
+    stream_to_file,
     submissions_for,
 )
 from enclave.combination.jobs import STAGE4_JOBS, next_step, start_embedded_worker, startable_kinds
@@ -39,7 +41,12 @@ from enclave.combination.join import (
     pseudonymize_serials,
 )
 from enclave.combination.leftovers import remove_leftovers
-from enclave.combination.linkage_map import deliver_linkage_map
+from enclave.combination.linkage_map import (
+    ReceivedLinkageMap,
+    check_linkage_unit_account,
+    deliver_linkage_map,
+    receive_linkage_map,
+)
 from enclave.combination.prechecks import SubmissionPrecheck, project_prechecks, submission_precheck
 from enclave.combination.processing import NOT_IN_REGISTRY, review_risk
 from enclave.combination.provision import provide_project
@@ -53,9 +60,11 @@ __all__ = [
     "SHARED_COLUMNS",
     "STAGE4_JOBS",
     "PayloadTooLarge",
+    "ReceivedLinkageMap",
     "ReceivedPackage",
     "SubmissionPrecheck",
     "build_project_replica",
+    "check_linkage_unit_account",
     "combine_project",
     "combine_submissions",
     "decide_adequacy",
@@ -72,11 +81,13 @@ __all__ = [
     "pseudonymize_serials",
     "read_linkage_quality",
     "read_project_dataset",
+    "receive_linkage_map",
     "receive_package",
     "remove_leftovers",
     "review_risk",
     "start_embedded_worker",
     "startable_kinds",
+    "stream_to_file",
     "submission_precheck",
     "submissions_for",
 ]

@@ -33,7 +33,14 @@ from enclave.service import EnclaveService
 from linkage.errors import LinkageError, ReplayedPackageError
 from linkage.sealing import open_package, read_manifest
 
-__all__ = ["PayloadTooLarge", "ReceivedPackage", "latest_submissions", "receive_package", "submissions_for"]
+__all__ = [
+    "PayloadTooLarge",
+    "ReceivedPackage",
+    "latest_submissions",
+    "receive_package",
+    "stream_to_file",
+    "submissions_for",
+]
 
 _CHUNK = 1 << 20
 
@@ -56,8 +63,17 @@ class ReceivedPackage:
     duplicate: bool = False
 
 
-def _stream_to_file(stream: BinaryIO, path: os.PathLike[str], limit: int,
-                    content_length: int | None) -> tuple[str, int]:
+def stream_to_file(stream: BinaryIO, path: os.PathLike[str], limit: int,
+                   content_length: int | None) -> tuple[str, int]:
+    """Copy an upload to a new private file at ``path``, counting its size and SHA-256.
+
+    Returns:
+        The hex SHA-256 and the size.
+
+    Raises:
+        PayloadTooLarge: More than ``limit`` bytes.
+        InputError: Fewer bytes than ``content_length`` declared (an interrupted upload).
+    """
     digest = hashlib.sha256()
     size = 0
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -89,7 +105,7 @@ def _check_agency(session: Session, agency_user: User, project_id: int) -> Proje
 
 def receive_package(
     svc: EnclaveService,
-    linkage_unit: LinkageUnitRole,
+    linkage_unit: LinkageUnitRole | None,
     *,
     agency_user: User,
     project_id: int,
@@ -101,7 +117,8 @@ def receive_package(
 
     Args:
         svc: The open enclave.
-        linkage_unit: The linkage unit role, which takes match-key packages.
+        linkage_unit: The in-process linkage unit role, which takes match-key packages;
+            ``None`` when a separate linkage unit does (``ENCLAVE_LINKAGE_UNIT_URL``).
         agency_user: The uploading agency's account.
         project_id: The project the package is for.
         stream: The request body.
@@ -126,7 +143,7 @@ def receive_package(
                "object_id": project_id, "outcome": "denied"}
     try:
         try:
-            digest, size = _stream_to_file(stream, tmp, svc.settings.upload_max_mb << 20, content_length)
+            digest, size = stream_to_file(stream, tmp, svc.settings.upload_max_mb << 20, content_length)
         except EnclaveError as error:
             svc.record_event(**refusal, reason=type(error).__name__)
             raise
@@ -140,6 +157,11 @@ def receive_package(
             svc.record_event(**refusal, reason=type(error).__name__)
             raise InputError(str(error)) from None
         if kind == "match_keys":
+            if linkage_unit is None:
+                # The match keys are sealed to the linkage unit: this enclave could not open them, and
+                # keeping them here would put match keys and content in one place.
+                svc.record_event(**refusal, reason="belongs_to_linkage_unit")
+                raise InputError(text("intake.match_keys_elsewhere", url=svc.settings.linkage_unit_url))
             got = linkage_unit.receive(data, agency_code=agency_code, project_ref=project_id, actor=username)
             return ReceivedPackage("match_keys", got.package_id, got.row_count, digest, "linkage-unit",
                                    got.duplicate)

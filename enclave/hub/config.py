@@ -90,6 +90,7 @@ def hub_environment(settings: Settings) -> dict[str, str]:
         "ENCLAVE_DATA_DIR": str(settings.data_dir),
         "ENCLAVE_KEY_FILE": str(settings.key_file),
         "ENCLAVE_LINKAGE_UNIT_DIR": str(settings.linkage_unit_dir),
+        "ENCLAVE_LINKAGE_UNIT_URL": settings.linkage_unit_url,
         "ENCLAVE_POLICIES_DIR": str(settings.policies_dir),
         "ENCLAVE_NOTEBOOKS_DIR": str(settings.notebooks_dir),
         "ENCLAVE_HOST": settings.host,

@@ -16,6 +16,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -31,9 +32,13 @@ from linkage.errors import LinkageError, ReplayedPackageError
 from linkage.party_keys import PartyKeys, load_party_keys, load_signing_public_key
 from linkage.sealing import open_package, read_manifest
 
-__all__ = ["LINKAGE_UNIT", "LinkageUnitRole", "ReceivedMatchKeys"]
+__all__ = ["LINKAGE_UNIT", "QUALITY_METADATA_KEY", "LinkageUnitRole", "ReceivedMatchKeys"]
 
 LINKAGE_UNIT = "linkage-unit"
+
+#: Where the aggregate quality report travels inside the sealed map: the
+#: Parquet schema's metadata, so the linkage unit's signature covers it too.
+QUALITY_METADATA_KEY = b"linkage_quality"
 
 
 class ReceivedMatchKeys:
@@ -81,9 +86,9 @@ class LinkageUnitRole:
             self._keys = load_party_keys(self.keys_dir, LINKAGE_UNIT)
         return self._keys
 
-    def trusted_signers(self) -> dict[str, object]:
+    def trusted_signers(self) -> dict[str, Ed25519PublicKey]:
         """Signing keys of the agencies registered with the linkage unit."""
-        signers: dict[str, object] = {}
+        signers: dict[str, Ed25519PublicKey] = {}
         for path in sorted(self.parties_dir.glob("*.signing.pub.pem")):
             signers[path.name.removesuffix(".signing.pub.pem")] = load_signing_public_key(path)
         return signers
@@ -197,7 +202,7 @@ class LinkageUnitRole:
         Raises:
             NotFound: Fewer than two agencies have submitted.
         """
-        from linkage import link_submissions
+        from linkage import LinkageMap, link_submissions
 
         with self.session() as session:
             rows = [(r.path, r.package_id, r.agency_code) for r in session.scalars(
@@ -209,9 +214,15 @@ class LinkageUnitRole:
         opened = [open_package(Path(path).read_bytes(), self.keys.sealing, signers, source=package_id)
                   for path, package_id, _ in rows]
         linkage_map, quality = link_submissions(opened, on_pass=on_pass)
-        sealed = linkage_map.seal(enclave_sealing_public, self.keys.signing)  # type: ignore[arg-type]
+        quality_json = json.dumps(quality.to_dict(), ensure_ascii=False)
+        # The aggregate quality report travels inside the signed, sealed map, so
+        # the enclave's copy is the one the linkage unit signed.
+        carried = LinkageMap(
+            table=linkage_map.table.replace_schema_metadata({QUALITY_METADATA_KEY: quality_json.encode("utf-8")}),
+            project_id=linkage_map.project_id, scheme_hash=linkage_map.scheme_hash)
+        sealed = carried.seal(enclave_sealing_public, self.keys.signing)  # type: ignore[arg-type]
         with self.session() as session:
-            run = LinkageRun(project_ref=project_ref, quality=json.dumps(quality.to_dict(), ensure_ascii=False),
+            run = LinkageRun(project_ref=project_ref, quality=quality_json,
                              map_path="", map_sha256=hashlib.sha256(sealed).hexdigest())
             session.add(run)
             session.flush()

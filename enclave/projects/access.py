@@ -2,7 +2,8 @@
 
 - a researcher: projects they are on;
 - an agency: projects whose application requests its data;
-- a steward or admin: every project (but see ``steward_may_decide``).
+- a steward or admin: every project (but see ``steward_may_decide``);
+- a separate linkage unit's account: none (it only delivers linkage maps).
 
 A project someone may not see is reported as not found, so guessing ids
 reveals nothing about which exist.
@@ -38,6 +39,8 @@ def can_view_project(user: User, project: Project) -> bool:
         return True
     if user.role is Role.researcher:
         return is_member(user, project)
+    if user.role is Role.linkage_unit:
+        return False
     return user.agency_code in project.agency_codes
 
 
@@ -49,6 +52,8 @@ def projects_for(session: Session, user: User, *, states: tuple[ProjectState, ..
     elif user.role is Role.agency:
         stmt = stmt.where(Project.id.in_(
             select(DatasetRequest.project_id).join(Dataset).where(Dataset.agency_code == user.agency_code)))
+    elif user.role is Role.linkage_unit:
+        return []
     if states:
         stmt = stmt.where(Project.state.in_(states))
     return list(session.scalars(stmt))

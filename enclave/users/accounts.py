@@ -33,6 +33,7 @@ __all__ = [
     "disable_user",
     "enrol_second_factor",
     "find_user",
+    "hash_token",
     "issue_token",
     "resolve_token",
     "revoke_token",
@@ -191,7 +192,12 @@ def authenticate(
     return user
 
 
-def _token_hash(token: str) -> str:
+def hash_token(token: str) -> str:
+    """Return what is stored of an API token: its SHA-256, in hex.
+
+    Tokens are long random strings, so a plain hash suffices; a slow password
+    hash would only slow down every API call.
+    """
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
@@ -213,7 +219,7 @@ def issue_token(
     token = _TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(
         user_id=user.id,
-        token_hash=_token_hash(token),
+        token_hash=hash_token(token),
         prefix=token[:10],
         label=label,
         scope=scope,
@@ -232,7 +238,7 @@ def resolve_token(session: Session, token: str) -> tuple[User, ApiToken]:
     Raises:
         AuthenticationError: Unknown, expired or revoked token, or a disabled user.
     """
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
+    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
     now = utcnow()
     if (
         row is None

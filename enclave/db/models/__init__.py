@@ -9,6 +9,7 @@ from enclave.db.models.catalog import Dataset, DatasetVariable
 from enclave.db.models.exports import ExportOutput, ExportRequest, ExportVote, LedgerRecord, Release
 from enclave.db.models.jobs import ACTIVE_JOB_STATES, Job, JobKind, JobState
 from enclave.db.models.keys import DataKey
+from enclave.db.models.linkage_unit import LinkageUnitToken, TokenHolder
 from enclave.db.models.projects import (
     DatasetRequest,
     Decision,
@@ -20,6 +21,7 @@ from enclave.db.models.projects import (
     ProjectState,
 )
 from enclave.db.models.submissions import (
+    LinkageMapReceipt,
     LinkageRun,
     LinkedDataset,
     MatchKeySubmission,
@@ -48,8 +50,10 @@ __all__ = [
     "JobKind",
     "JobState",
     "LedgerRecord",
+    "LinkageMapReceipt",
     "LinkageRun",
     "LinkageUnitBase",
+    "LinkageUnitToken",
     "LinkedDataset",
     "MatchKeySubmission",
     "Project",
@@ -63,6 +67,7 @@ __all__ = [
     "Role",
     "Submission",
     "SyntheticReplica",
+    "TokenHolder",
     "User",
     "UtcDateTime",
     "utcnow",

@@ -20,6 +20,8 @@ class Role(enum.Enum):
     steward = "steward"
     agency = "agency"
     admin = "admin"
+    # A separate linkage unit's service account: it may only deliver linkage maps.
+    linkage_unit = "linkage_unit"
 
     @property
     def needs_second_factor(self) -> bool:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from enclave.db.models.base import Base, LinkageUnitBase, UtcDateTime, utcnow
 
 __all__ = [
+    "LinkageMapReceipt",
     "LinkedDataset",
     "LinkageRun",
     "MatchKeySubmission",
@@ -50,6 +51,22 @@ class Submission(Base):
     size: Mapped[int] = mapped_column(BigInteger)
     row_count: Mapped[int] = mapped_column(Integer)
     manifest: Mapped[str] = mapped_column(Text, default="{}")
+    received_by: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class LinkageMapReceipt(Base):
+    """A sealed linkage map the enclave received from the linkage unit (the map itself is an object)."""
+
+    __tablename__ = "linkage_map_receipts"
+    __table_args__ = (UniqueConstraint("package_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
+    # The sealed map's own id: a second arrival of the same id is a replay.
+    package_id: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(String(64))
+    row_count: Mapped[int] = mapped_column(Integer)
     received_by: Mapped[str] = mapped_column(String(64))
     received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 

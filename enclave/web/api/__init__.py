@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enclave.web.api import exports as _exports  # noqa: F401
 from enclave.web.api import jobs as _jobs  # noqa: F401  (registers the job routes)
+from enclave.web.api import linkage_maps as _linkage_maps  # noqa: F401  (registers the routes)
 from enclave.web.api import projects as _projects  # noqa: F401
 from enclave.web.api import queue as _queue  # noqa: F401
 from enclave.web.api import reviews as _reviews  # noqa: F401

@@ -209,7 +209,8 @@ def upload_package(project_id: int) -> ResponseReturnValue:
     user = acting_user()
     # Intake and the linkage unit run their own transactions; let go of the request's first.
     end_db_session(commit=True)
-    received = receive_package(svc, open_linkage_unit(svc.settings, svc), agency_user=user,
+    linkage_unit = None if svc.settings.has_separate_linkage_unit else open_linkage_unit(svc.settings, svc)
+    received = receive_package(svc, linkage_unit, agency_user=user,
                                project_id=project_id, stream=request.stream,  # type: ignore[arg-type]
                                declared_sha256=declared,
                                content_length=length)

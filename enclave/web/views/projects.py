@@ -256,7 +256,8 @@ def destroy(project_id: int) -> Response:
     # the request's session must let go of the database first.
     end_db_session(commit=True)
     try:
-        certificate = destroy_project(svc, open_linkage_unit(svc.settings, svc), project_id, user)
+        linkage_unit = None if svc.settings.has_separate_linkage_unit else open_linkage_unit(svc.settings, svc)
+        certificate = destroy_project(svc, linkage_unit, project_id, user)
     except NotFound:
         raise not_found() from None
     flash(text("queue.destroyed", id=project_id, certificate=certificate.id), "info")

@@ -105,6 +105,8 @@ API = {
     ("GET", "api.list_project_jobs"): row(401, 403, 403, 403, 403, 200, 403, 200),
     ("GET", "api.get_job"): row(401, 403, 403, 403, 403, 404, 404, 404),
     ("POST", "api.cancel_one_job"): row(401, 403, 403, 403, 403, 404, 404, 404),
+    # Only a separate linkage unit's account delivers maps; every person is refused for who they are.
+    ("PUT", "api.put_linkage_map"): row(401, 403, 403, 403, 403, 403, 403, 403),
 }
 
 #: JSON bodies that pass the shape checks, so the walk reaches the permission and state rules.

@@ -60,7 +60,7 @@ from linkage import (
     write_synthetic_data,
 )
 from linkage.linkage_map import LINKAGE_MAP_SCHEMA
-from linkage.party_keys import PartyKeys, load_party_keys, load_sealing_public_key
+from linkage.party_keys import PartyKeys, fingerprint, load_party_keys, load_sealing_public_key
 from linkage.sealing import open_package
 from tests.enclave.domain_fixtures import World, apply, build_world
 from tests.enclave.linkage_unit.builders import free_port, second_postgres_database
@@ -405,6 +405,23 @@ def test_the_partner_tool_sends_match_keys_to_the_linkage_unit_and_a_repeat_is_n
     assert token not in done.stdout + done.stderr
     assert (_lu_rows(d), sorted(p.name for p in _all_files(d.lu_dir))) == before
     assert [e.outcome for e in d.lu_events("linkage_unit.receive")].count("duplicate") == 1
+
+
+def test_the_partner_tool_fetches_and_verifies_the_linkage_units_published_keys(
+        deployment: Deployment, tmp_path: Path) -> None:
+    d = deployment
+    keys = d.lu.role.keys
+    pin = f"linkage-unit.sealing={fingerprint(keys.sealing_public)}"
+    done = subprocess.run([str(Path(sys.executable).with_name("linkage")), "fetch-keys", d.lu_url,
+                           "--out", str(tmp_path / "keys"), "--expect", pin],
+                          env={**os.environ, "PYTHONPATH": str(REPO), "ENCLAVE_LANG": "en"},
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in (tmp_path / "keys").iterdir()) == [
+        "linkage-unit.sealing.pub.pem", "linkage-unit.signing.pub.pem"]
+    assert fingerprint(load_sealing_public_key(tmp_path / "keys" / "linkage-unit.sealing.pub.pem")) == \
+        fingerprint(keys.sealing_public)
+    assert fingerprint(keys.signing_public) in done.stdout
 
 
 def test_content_package_sent_to_the_linkage_unit_is_refused_and_audited(deployment: Deployment) -> None:

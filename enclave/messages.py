@@ -226,6 +226,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "intake.too_large": {"en": "The upload is larger than the limit of {limit_mb} MiB; nothing was kept. Split the file or ask the operator to raise ENCLAVE_UPLOAD_MAX_MB.", "ko": "업로드가 한도 {limit_mb} MiB를 넘어 저장하지 않았습니다."},
     "intake.truncated": {"en": "The upload ended after {received} of {expected} bytes; nothing was kept. Send the package again.", "ko": "업로드가 {expected}바이트 중 {received}바이트에서 끊겨 저장하지 않았습니다. 다시 보내세요."},
     "intake.checksum": {"en": "The package's SHA-256 does not match the one you declared; nothing was kept. Send the package again; if it keeps failing, prepare it again.", "ko": "패키지 SHA-256이 신고한 값과 달라 저장하지 않았습니다. 다시 보내세요."},
+    "intake.replayed": {"en": "A different package with this package id arrived before; nothing was kept. Prepare a new package and send that.", "ko": "같은 패키지 id의 다른 패키지가 이미 도착해 저장하지 않았습니다. 새 패키지를 만들어 보내세요."},
     "intake.not_requested": {"en": "This project does not request your agency's data, or is not yet approved; nothing was kept.", "ko": "이 과제는 귀 기관 데이터를 요청하지 않았거나 아직 승인되지 않았습니다."},
     "intake.unknown_kind": {"en": "This is a {kind} package; agencies upload match_keys and content packages only.", "ko": "{kind} 패키지입니다. 기관은 match_keys와 content 패키지만 올립니다."},
     "linkage_unit.too_few": {"en": "Match keys from at least two agencies are needed before linking.", "ko": "결합하려면 두 기관 이상의 매치키가 필요합니다."},

@@ -8,22 +8,25 @@
     linkage prepare data/welfare.csv --agency welfare ...   # two sealed packages
     linkage link out/*.match_keys.pkg ...       # linkage map + quality report
     linkage inspect out/welfare.content.pkg     # show a manifest (never values)
+    linkage fetch-keys URL --out keys/          # the enclave's public keys, verified
+    linkage upload out/welfare.content.pkg --to URL   # send a package (token in LINKAGE_TOKEN)
+    linkage status --to URL                     # the agency's submissions
 
 Errors print one sentence saying what to do, and exit with the error's code.
+The transfer commands live in :mod:`linkage.agency_commands`.
 """
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
+from linkage.agency_commands import fetch_keys_command, status_command, upload_command
 from linkage.atomic_files import write_bytes_atomically, write_text_atomically
-from linkage.errors import LinkageError
+from linkage.command_errors import exit_on_linkage_error
 from linkage.linkage_unit import link_submissions
 from linkage.messages import text
 from linkage.partner import prepare_submission
@@ -43,22 +46,11 @@ from linkage.synth import CORRUPTION_LEVELS, generate_agency_data, write_synthet
 
 __all__ = ["main"]
 
-F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_POLICIES = "policies/identifiers"
 
 
-def _friendly(func: F) -> F:
-    """Turn library errors into one clear line on stderr and the error's exit code."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except LinkageError as exc:
-            click.echo(exc.message, err=True)
-            raise SystemExit(exc.exit_code) from None
-
-    return wrapper  # type: ignore[return-value]
+# One error-to-exit mechanism for every command, shared with the agency's transfer commands.
+_friendly = exit_on_linkage_error
 
 
 def _trust(entries: tuple[str, ...]) -> dict[str, Any]:
@@ -75,9 +67,15 @@ def _trust(entries: tuple[str, ...]) -> dict[str, Any]:
 def main() -> None:
     """Link records across agencies without sharing identifiers.
 
-    Agencies run `prepare` on their own machines; the linkage unit runs `link`.
+    An agency sets up once with `keygen` and `fetch-keys`, then per project runs
+    `prepare` on its own machine (which also runs the identification-risk
+    pre-check on the content), `upload` for each of the two packages, and
+    `status` to see what the enclave holds. The linkage unit runs `link`.
     Identifiers never leave `prepare`: only keyed hashes (match keys) and content
     do, each sealed to its recipient and signed by the agency.
+
+    Every command prints one sentence saying what to do when it fails, and
+    exits with a code per kind of failure (see each command's --help).
     """
 
 
@@ -175,9 +173,9 @@ def synth_command(
 @click.option("--keys", "keys_dir", type=click.Path(file_okay=False, path_type=Path),
               default=Path("keys"), show_default=True, help="Folder with this agency's key pairs.")
 @click.option("--linkage-unit-key", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="The linkage unit's sealing public key (.sealing.pub.pem).")
+              help="The linkage unit's sealing public key (linkage-unit.sealing.pub.pem, from `linkage fetch-keys`).")
 @click.option("--enclave-key", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="The enclave's sealing public key (.sealing.pub.pem).")
+              help="The enclave's sealing public key (enclave.sealing.pub.pem, from `linkage fetch-keys`).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("out"),
               show_default=True, help="Folder for the two packages and the report.")
 @click.option("--chunk-rows", type=click.IntRange(1000), default=100_000, show_default=True,
@@ -204,6 +202,14 @@ def prepare_command(
 
     Identifiers are normalized and hashed here and never written out. The
     match-key package goes to the linkage unit, the content package to the enclave.
+
+    Stage 2 runs here too: when the identifier policy has a `precheck` section,
+    the content about to be sent is checked for identification risk (the
+    smallest equivalence class over the declared quasi-identifiers, the records
+    in classes smaller than k, the unique records) against the policy's
+    thresholds. The figures — never values — are printed and sealed into the
+    content package, where the enclave's steward sees them; a package that
+    fails is still prepared, and flagged to the steward.
     """
     policies = load_identifier_policies(policy_dir)
     keys = load_party_keys(keys_dir, agency)
@@ -318,3 +324,7 @@ def inspect_command(package: Path, trust: tuple[str, ...]) -> None:
         manifest = read_manifest(data, source=package.name)
         click.echo(text("cli.inspect_unverified"))
     click.echo(json.dumps(manifest.to_dict(), ensure_ascii=False, indent=2))
+
+
+for _command in (fetch_keys_command, upload_command, status_command):
+    main.add_command(_command)

@@ -21,7 +21,17 @@ match key, link id or secret.
     │   ├── ReplayedPackageError                  the same package arrived twice
     │   ├── CorruptedPayloadError                 decrypts wrong or hash differs
     │   └── UnexpectedPackageError                wrong kind / project / scheme
-    └── LinkingError                     exit 6   inputs the linkage unit cannot link
+    ├── LinkingError                     exit 6   inputs the linkage unit cannot link
+    ├── PublicKeyMismatchError           exit 8   fetched keys: wrong type, fingerprint or pin
+    └── TransferError                    exit 9   talking to the enclave over HTTP(S)
+        ├── NotAuthorizedError           exit 10  401: token wrong, expired or revoked
+        ├── WrongProjectError            exit 11  403/404: not this agency's project, or not an agency token
+        ├── UploadConflictError          exit 12  409: a replay, or the project is not waiting for data
+        ├── UploadTooLargeError          exit 13  413: over the enclave's upload limit
+        ├── UploadRefusedError           exit 14  400 and other refusals; the server's reason is relayed
+        ├── UnreachableError             exit 15  no connection, even after retries
+        ├── TlsError                     exit 16  certificate or TLS handshake failure (never retried)
+        └── ServerError                  exit 17  5xx after retries, or an answer that breaks the protocol
 """
 
 from __future__ import annotations
@@ -36,11 +46,21 @@ __all__ = [
     "LinkageError",
     "LinkingError",
     "PackageError",
+    "NotAuthorizedError",
     "PolicyError",
+    "PublicKeyMismatchError",
     "ReplayedPackageError",
+    "ServerError",
+    "TlsError",
+    "TransferError",
     "TruncatedPackageError",
     "UnexpectedPackageError",
     "UnknownSignerError",
+    "UnreachableError",
+    "UploadConflictError",
+    "UploadRefusedError",
+    "UploadTooLargeError",
+    "WrongProjectError",
     "WrongRecipientError",
 ]
 
@@ -145,3 +165,63 @@ class LinkingError(LinkageError):
     """The linkage unit cannot link the given submissions."""
 
     exit_code = 6
+
+
+class PublicKeyMismatchError(LinkageError):
+    """A fetched public key is not what it claims, or not the fingerprint pinned for it."""
+
+    exit_code = 8
+
+
+class TransferError(LinkageError):
+    """Talking to the enclave over HTTP(S) failed; each subclass is one kind of failure."""
+
+    exit_code = 9
+
+
+class NotAuthorizedError(TransferError):
+    """The enclave answered 401: the token is wrong, expired or revoked."""
+
+    exit_code = 10
+
+
+class WrongProjectError(TransferError):
+    """The enclave answered 403 or 404: not this agency's project, or not an agency's token."""
+
+    exit_code = 11
+
+
+class UploadConflictError(TransferError):
+    """The enclave answered 409: a different package reused an id, or the project is not waiting."""
+
+    exit_code = 12
+
+
+class UploadTooLargeError(TransferError):
+    """The enclave answered 413: the package is over its upload limit."""
+
+    exit_code = 13
+
+
+class UploadRefusedError(TransferError):
+    """The enclave refused the request (400 or another 4xx); its reason is relayed."""
+
+    exit_code = 14
+
+
+class UnreachableError(TransferError):
+    """No connection to the enclave, even after the retries."""
+
+    exit_code = 15
+
+
+class TlsError(TransferError):
+    """The TLS handshake or the server's certificate failed; retrying would not help."""
+
+    exit_code = 16
+
+
+class ServerError(TransferError):
+    """The enclave failed (5xx after the retries) or answered outside the protocol."""
+
+    exit_code = 17

@@ -156,6 +156,70 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "--trust must look like AGENCY=PATH_TO_SIGNING_PUBLIC_KEY; got an entry without '='. Fix it and run again.",
         "ko": "--trust 는 기관=서명공개키경로 형식이어야 합니다. '='가 없는 항목이 있습니다.",
     },
+    "cli.token_missing": {
+        "en": "No API token: put your agency's token in the LINKAGE_TOKEN environment variable or in a file given with --token-file (never on the command line).",
+        "ko": "API 토큰이 없습니다. 기관 토큰을 LINKAGE_TOKEN 환경변수나 --token-file 파일에 넣으세요(명령줄에는 넣지 마세요).",
+    },
+    "cli.token_unreadable": {
+        "en": "Cannot read the token file {path}. Check the path and its permissions.",
+        "ko": "토큰 파일 {path}을(를) 읽을 수 없습니다. 경로와 권한을 확인하세요.",
+    },
+    "cli.token_file_open": {
+        "en": "Warning: the token file {path} is readable by other accounts; make it yours alone (chmod 600 {path}).",
+        "ko": "경고: 토큰 파일 {path}을(를) 다른 계정도 읽을 수 있습니다. 본인만 읽도록 하세요(chmod 600 {path}).",
+    },
+    "cli.token_malformed": {
+        "en": "The token (from {source}) is empty or holds spaces or control characters. Copy the token exactly as the enclave issued it.",
+        "ko": "토큰({source})이 비어 있거나 공백·제어문자를 담고 있습니다. 발급받은 토큰을 그대로 넣으세요.",
+    },
+    "cli.project_mismatch": {
+        "en": "The package was sealed for project {manifest}, not {given}. Upload it to project {manifest}, or prepare a package for project {given}.",
+        "ko": "이 패키지는 프로젝트 {given}이(가) 아니라 {manifest}용으로 봉인되었습니다. 프로젝트 {manifest}에 올리거나 {given}용 패키지를 새로 만드세요.",
+    },
+    "cli.project_unknown": {
+        "en": "The package's project '{manifest}' is not an enclave project number. Give the number with --project.",
+        "ko": "패키지의 프로젝트 '{manifest}'은(는) 결합전문기관의 프로젝트 번호가 아닙니다. --project 로 번호를 주세요.",
+    },
+    "cli.not_uploadable": {
+        "en": "{path} is a '{kind}' package; agencies upload only content and match-key packages made by `linkage prepare`.",
+        "ko": "{path}은(는) '{kind}' 패키지입니다. 기관은 `linkage prepare`가 만든 내용·결합키 패키지만 올립니다.",
+    },
+    "cli.upload_sending": {
+        "en": "Sending {path} ({size} bytes, {kind}, sha256 {sha256}) to {url}",
+        "ko": "{path}({size}바이트, {kind}, sha256 {sha256})을(를) {url}(으)로 보냅니다",
+    },
+    "cli.upload_retry": {
+        "en": "Connection problem ({reason}); trying again ({attempt} of {retries}).",
+        "ko": "연결 문제({reason}); 다시 시도합니다({retries}번 중 {attempt}번째).",
+    },
+    "cli.upload_receipt": {
+        "en": "Received by the {received_by}: {kind} package {package_id}, {rows} rows, sha256 {sha256}.",
+        "ko": "{received_by}이(가) 받았습니다: {kind} 패키지 {package_id}, {rows}행, sha256 {sha256}.",
+    },
+    "cli.upload_duplicate": {
+        "en": "The enclave already held this very package (an earlier attempt arrived); nothing was stored twice.",
+        "ko": "결합전문기관이 이미 이 패키지를 받아 두었습니다(앞선 시도가 도착함). 두 번 저장되지 않았습니다.",
+    },
+    "cli.status_none": {
+        "en": "The enclave at {url} holds no submissions of your agency yet.",
+        "ko": "{url}의 결합전문기관에 귀 기관의 제출이 아직 없습니다.",
+    },
+    "cli.status_columns": {
+        "en": "project|package id|rows|bytes|received at|pre-check",
+        "ko": "프로젝트|패키지 id|행|바이트|받은 시각|사전점검",
+    },
+    "cli.status_header": {
+        "en": "Submissions of your agency at {url} (newest first):",
+        "ko": "{url}에 있는 귀 기관의 제출(최신순):",
+    },
+    "cli.keys_written": {
+        "en": "{label:<22} {algorithm:<8} {fingerprint}  -> {path}",
+        "ko": "{label:<22} {algorithm:<8} {fingerprint}  -> {path}",
+    },
+    "cli.keys_confirm": {
+        "en": "Wrote {count} verified public key(s) from {url}. Confirm these fingerprints with the enclave's operators by another channel (telephone, signed letter) before you seal packages to them, or pin them with --expect.",
+        "ko": "{url}에서 검증한 공개키 {count}개를 저장했습니다. 이 키로 봉인하기 전에 다른 경로(전화, 서명된 공문)로 결합전문기관 운영자와 지문을 확인하거나 --expect 로 고정하세요.",
+    },
     "cli.inspect_unverified": {
         "en": "Signature not verified (give --trust to verify). Manifest:",
         "ko": "서명을 검증하지 않았습니다(--trust로 검증). 매니페스트:",
@@ -163,6 +227,109 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cli.inspect_verified": {
         "en": "Signature verified for agency '{agency}'. Manifest:",
         "ko": "기관 '{agency}'의 서명을 검증했습니다. 매니페스트:",
+    },
+    # talking to the enclave (linkage upload / status / fetch-keys)
+    "transfer.bad_url": {
+        "en": "The enclave address must look like https://host[:port][/path], without a query. Check --to.",
+        "ko": "결합전문기관 주소는 https://호스트[:포트][/경로] 형식이어야 합니다(쿼리 없이). --to 를 확인하세요.",
+    },
+    "transfer.unauthorized": {
+        "en": "The enclave at {url} did not accept the token (401: wrong, expired or revoked). Ask the enclave's administrator for a new agency token and put it in LINKAGE_TOKEN or --token-file.",
+        "ko": "{url}의 결합전문기관이 토큰을 받지 않았습니다(401: 틀림, 만료 또는 폐기). 관리자에게 새 기관 토큰을 받아 LINKAGE_TOKEN 또는 --token-file 에 넣으세요.",
+    },
+    "transfer.forbidden": {
+        "en": "The enclave at {url} refused this token for that request (403: {reason}). Use your agency's own token, not a researcher's or a project-scoped one.",
+        "ko": "{url}의 결합전문기관이 이 토큰의 요청을 거부했습니다(403: {reason}). 연구자용이나 프로젝트 한정 토큰이 아닌 기관 토큰을 쓰세요.",
+    },
+    "transfer.not_found": {
+        "en": "The enclave at {url} has nothing there for your agency (404: {reason}). Check the address, and for an upload the project number (--project or the package's manifest) and that the project asks for your agency's data.",
+        "ko": "{url}의 결합전문기관에 귀 기관을 위한 해당 항목이 없습니다(404: {reason}). 주소를 확인하고, 업로드라면 프로젝트 번호(--project 또는 패키지 매니페스트)와 그 프로젝트가 귀 기관의 자료를 요청했는지 확인하세요.",
+    },
+    "transfer.conflict": {
+        "en": "The enclave at {url} refused the package as a conflict (409: {reason}). If it holds a different package with the same id, prepare a new package with `linkage prepare`; if the project is not waiting for data, ask the steward.",
+        "ko": "{url}의 결합전문기관이 패키지를 충돌로 거부했습니다(409: {reason}). 같은 id의 다른 패키지가 이미 있으면 `linkage prepare`로 새 패키지를 만들고, 프로젝트가 자료를 기다리는 상태가 아니면 담당자에게 문의하세요.",
+    },
+    "transfer.too_large": {
+        "en": "The package is larger than the enclave at {url} accepts (413: {reason}). Ask the enclave's operators to raise the limit, or prepare the file in parts.",
+        "ko": "패키지가 {url}의 결합전문기관이 받는 크기보다 큽니다(413: {reason}). 운영자에게 한도 상향을 요청하거나 파일을 나누어 준비하세요.",
+    },
+    "transfer.refused": {
+        "en": "The enclave at {url} refused the request ({status}: {reason}). Fix what it says and send again.",
+        "ko": "{url}의 결합전문기관이 요청을 거부했습니다({status}: {reason}). 안내대로 고친 뒤 다시 보내세요.",
+    },
+    "transfer.server_error": {
+        "en": "The enclave at {url} failed to answer ({status}: {reason}). Try again later; if it persists, tell the enclave's operators.",
+        "ko": "{url}의 결합전문기관이 응답하지 못했습니다({status}: {reason}). 나중에 다시 시도하고, 계속되면 운영자에게 알리세요.",
+    },
+    "transfer.unreachable": {
+        "en": "Cannot reach the enclave at {url} after {attempts} attempt(s) ({reason}). Check the address, your network and proxy, then run the command again; a package already received is not stored twice.",
+        "ko": "{attempts}번 시도했지만 {url}의 결합전문기관에 연결할 수 없습니다({reason}). 주소, 네트워크, 프록시를 확인한 뒤 다시 실행하세요. 이미 받은 패키지는 두 번 저장되지 않습니다.",
+    },
+    "transfer.tls": {
+        "en": "The TLS connection to {url} failed ({reason}); nothing was sent. Check the address, or give the enclave's CA certificate with --ca-file.",
+        "ko": "{url}과의 TLS 연결에 실패했습니다({reason}). 아무것도 보내지 않았습니다. 주소를 확인하거나 --ca-file 로 결합전문기관의 CA 인증서를 주세요.",
+    },
+    "transfer.bad_answer": {
+        "en": "The server answered ({status}) with something that is not the enclave's API. Check that --to points at the enclave itself.",
+        "ko": "서버가 결합전문기관 API가 아닌 응답({status})을 보냈습니다. --to 가 결합전문기관을 가리키는지 확인하세요.",
+    },
+    "transfer.receipt_mismatch": {
+        "en": "The enclave's receipt names a different SHA-256 than the file sent. Do not count the package as delivered; send it again and tell the enclave's operators.",
+        "ko": "결합전문기관의 수령증에 보낸 파일과 다른 SHA-256이 적혀 있습니다. 전달된 것으로 보지 말고 다시 보낸 뒤 운영자에게 알리세요.",
+    },
+    # fetched public keys
+    "keys.document_malformed": {
+        "en": "The keys document is not {{\"keys\": [...]}} with at least one key; nothing was written. Check that the URL is the enclave's.",
+        "ko": "키 문서가 키를 하나 이상 담은 {{\"keys\": [...]}} 형식이 아닙니다. 아무것도 쓰지 않았습니다. 결합전문기관의 주소인지 확인하세요.",
+    },
+    "keys.refused": {
+        "en": "Refused the published keys ({count} problem(s)); nothing was written. Do not seal packages to these keys; ask the enclave's operators:",
+        "ko": "공개된 키를 거부했습니다(문제 {count}개). 아무것도 쓰지 않았습니다. 이 키로 봉인하지 말고 결합전문기관 운영자에게 문의하세요:",
+    },
+    "keys.entry_malformed": {
+        "en": "{at} lacks a known party (enclave, linkage-unit), use (sealing, signing), PEM text or fingerprint",
+        "ko": "{at}에 알려진 당사자(enclave, linkage-unit), 용도(sealing, signing), PEM 또는 지문이 없습니다",
+    },
+    "keys.wrong_algorithm": {
+        "en": "{label} must be an {expected} key",
+        "ko": "{label}은(는) {expected} 키여야 합니다",
+    },
+    "keys.not_that_key": {
+        "en": "{label}: the PEM text is not an {expected} public key",
+        "ko": "{label}: PEM이 {expected} 공개키가 아닙니다",
+    },
+    "keys.fingerprint_differs": {
+        "en": "{label}: the published fingerprint differs from the key's own ({computed})",
+        "ko": "{label}: 공개된 지문이 키에서 계산한 지문({computed})과 다릅니다",
+    },
+    "keys.listed_twice": {"en": "{label} is listed twice", "ko": "{label}이(가) 두 번 나옵니다"},
+    "keys.pin_differs": {
+        "en": "{label}: fingerprint {computed}, but --expect pinned {expected}",
+        "ko": "{label}: 지문이 {computed}인데 --expect 는 {expected}입니다",
+    },
+    "keys.pin_missing": {
+        "en": "{label} is pinned with --expect but not published",
+        "ko": "{label}이(가) --expect 로 지정되었지만 공개되지 않았습니다",
+    },
+    "keys.pin_malformed": {
+        "en": "--expect must look like PARTY.USE=sha256:..., with PARTY.USE one of {known}",
+        "ko": "--expect 는 당사자.용도=sha256:... 형식이어야 합니다(당사자.용도: {known})",
+    },
+    "keys.pin_twice": {
+        "en": "--expect gives two fingerprints for {label}",
+        "ko": "--expect 가 {label}에 지문을 두 개 줍니다",
+    },
+    # identification-risk pre-check (stage 2 at the agency)
+    "precheck.none": {
+        "en": "identification-risk pre-check: none declared by the identifier policy (add a 'precheck' section to run one)",
+        "ko": "식별위험 사전점검: 식별자 정책에 선언되지 않았습니다('precheck' 항목을 추가하면 실행됩니다)",
+    },
+    "precheck.pass": {"en": "PASS", "ko": "통과"},
+    "precheck.flagged": {"en": "FAIL", "ko": "미달"},
+    "precheck.fail": {"en": "FAIL — the enclave's steward will see this package flagged", "ko": "미달 — 결합전문기관 담당자에게 이 패키지가 표시됩니다"},
+    "precheck.summary": {
+        "en": "identification-risk pre-check on {columns}: {verdict}\n  {records} records in {classes} classes; smallest class {smallest}; in classes below k={k}: {below} ({below_share}, limit {below_limit}); unique: {unique} ({unique_share}, limit {unique_limit})",
+        "ko": "식별위험 사전점검({columns}): {verdict}\n  레코드 {records}건, 동질집합 {classes}개, 최소 집합 크기 {smallest}; k={k} 미만 집합의 레코드: {below}건({below_share}, 한도 {below_limit}); 유일 레코드: {unique}건({unique_share}, 한도 {unique_limit})",
     },
     # progress bars and report headings
     "progress.prepare": {"en": "preparing records", "ko": "레코드 준비"},

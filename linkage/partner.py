@@ -37,6 +37,7 @@ from linkage.match_keys import KEY_BYTES, MatchKeyer, derive_project_key
 from linkage.messages import text
 from linkage.normalize.match_fields import derive_match_fields
 from linkage.policy import DERIVED_CONTENT, DatasetSchema, MatchKeyScheme
+from linkage.precheck import EquivalenceClassCounter, describe_precheck
 from linkage.sealing import read_manifest, seal_package
 from linkage.source_files import check_columns, open_source
 
@@ -65,6 +66,8 @@ class PreparationReport:
         match_keys_package_id: Package id of the match-key package.
         content_package_id: Package id of the content package.
         seconds: Wall-clock time.
+        precheck: The identification-risk pre-check's figures (sealed into the
+            content package's manifest too), or empty when the policy declares none.
     """
 
     agency: str
@@ -79,6 +82,7 @@ class PreparationReport:
     match_keys_package_id: str
     content_package_id: str
     seconds: float
+    precheck: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the report as JSON-able data."""
@@ -100,6 +104,7 @@ class PreparationReport:
                 ", ".join(f"{k}={v}" for k, v in sorted(self.content_invalid_counts.items()))
                 or "none"
             ),
+            describe_precheck(self.precheck),
         ]
         return "\n".join(lines)
 
@@ -312,6 +317,8 @@ def prepare_submission(
     missing: dict[str, int] = {}
     invalid: dict[str, int] = {}
     content_invalid: dict[str, int] = {}
+    # Stage 2 at the agency: the pre-check sees exactly the content that is sealed, chunk by chunk.
+    classes = EquivalenceClassCounter(schema.precheck) if schema.precheck is not None else None
     bar = tqdm(
         desc=text("progress.prepare"), unit=" records", disable=not progress, leave=False
     )
@@ -329,6 +336,8 @@ def prepare_submission(
             content_table = pa.Table.from_arrays(content_arrays, schema=content_schema)
             key_writer.write_table(key_table)
             content_writer.write_table(content_table)
+            if classes is not None:
+                classes.add(content_table)
             for p in scheme.passes:
                 keys_per_pass[p.name] += n - result.keys.column(p.column).null_count
             _add_counts(missing, result.missing)
@@ -342,6 +351,7 @@ def prepare_submission(
         content_writer.close()
     if rows == 0:
         raise InputFileError(text("input.empty", path=opened.path.name))
+    precheck = classes.result().to_dict() if classes is not None else {}
 
     common = {
         "agency": agency,
@@ -362,7 +372,7 @@ def prepare_submission(
     )
     content_package = seal_package(
         content_sink.getvalue(),
-        {**common, "kind": "content", "invalid_counts": content_invalid},
+        {**common, "kind": "content", "invalid_counts": content_invalid, "precheck": precheck},
         enclave_public,
         signer,
     )
@@ -379,6 +389,7 @@ def prepare_submission(
         match_keys_package_id=read_manifest(match_package).package_id,
         content_package_id=read_manifest(content_package).package_id,
         seconds=round(time.perf_counter() - started, 3),
+        precheck=precheck,
     )
     match_path = content_path = None
     if output_dir is not None:

@@ -34,6 +34,7 @@ __all__ = [
     "IdentifierPolicies",
     "MatchKeyScheme",
     "MatchPass",
+    "PrecheckSpec",
     "canonical_hash",
     "load_dataset_schema",
     "load_identifier_policies",
@@ -191,6 +192,28 @@ class ContentColumn:
 
 
 @dataclass(frozen=True)
+class PrecheckSpec:
+    """The identification-risk pre-check an agency runs on its content before sending it (stage 2).
+
+    The quasi-identifiers are content or derived columns; records sharing their
+    values form an equivalence class. A package passes when the share of
+    records in classes smaller than ``k`` and the share of unique records stay
+    within the limits.
+
+    Attributes:
+        quasi_identifiers: Content or derived column names, in the order declared.
+        k: The smallest equivalence class size the policy aims for (2 or more).
+        max_share_below_k: Largest tolerated share (0-1) of records in classes smaller than ``k``.
+        max_unique_share: Largest tolerated share (0-1) of records alone in their class.
+    """
+
+    quasi_identifiers: tuple[str, ...]
+    k: int
+    max_share_below_k: float = 0.0
+    max_unique_share: float = 0.0
+
+
+@dataclass(frozen=True)
 class DatasetSchema:
     """Which columns of a dataset are identifiers (and of which kind) and which are content.
 
@@ -203,6 +226,7 @@ class DatasetSchema:
         description: Free text.
         derived: Content columns derived from normalized identifiers (names
             from :data:`DERIVED_CONTENT`), appended after ``content``.
+        precheck: The identification-risk pre-check, when the policy declares one.
     """
 
     dataset: str
@@ -212,6 +236,7 @@ class DatasetSchema:
     content_hash: str = ""
     description: str = ""
     derived: tuple[str, ...] = ()
+    precheck: PrecheckSpec | None = None
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -402,7 +427,8 @@ def parse_dataset_schema(data: Any, where: str, problems: list[str]) -> DatasetS
         problems.append(f"{where}: must be a mapping with kind, dataset, version, identifiers, content")
         return None
     unknown = sorted(
-        set(data) - {"kind", "dataset", "version", "description", "identifiers", "content", "derived_content"}
+        set(data)
+        - {"kind", "dataset", "version", "description", "identifiers", "content", "derived_content", "precheck"}
     )
     if unknown:
         problems.append(f"{where}: unknown top-level keys {unknown}")
@@ -475,6 +501,9 @@ def parse_dataset_schema(data: Any, where: str, problems: list[str]) -> DatasetS
             ContentColumn(column=column, type=str(ctype), label=str(spec.get("label", "")))
         )
     derived = _parse_derived(data.get("derived_content", []), where, kinds, {c.column for c in content}, problems)
+    precheck = _parse_precheck(
+        data.get("precheck"), where, [c.column for c in content] + list(derived), problems
+    )
     if len(problems) > before:
         return None
     assert isinstance(dataset, str)
@@ -486,6 +515,51 @@ def parse_dataset_schema(data: Any, where: str, problems: list[str]) -> DatasetS
         content_hash=canonical_hash(data),
         description=str(data.get("description", "")),
         derived=derived,
+        precheck=precheck,
+    )
+
+
+_PRECHECK_KEYS = frozenset({"quasi_identifiers", "k", "max_share_below_k", "max_unique_share"})
+
+
+def _share(raw: Mapping[str, Any], key: str, at: str, problems: list[str]) -> float:
+    value = raw.get(key, 0.0)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+        problems.append(f"{at}.{key}: must be a share between 0 and 1")
+        return 0.0
+    return float(value)
+
+
+def _parse_precheck(raw: Any, where: str, columns: list[str], problems: list[str]) -> PrecheckSpec | None:
+    # Policies written before the pre-check existed simply have none: they keep loading.
+    if raw is None:
+        return None
+    at = f"{where}: precheck"
+    if not isinstance(raw, dict):
+        problems.append(f"{at}: must be a mapping with quasi_identifiers and k")
+        return None
+    extra = sorted(set(raw) - _PRECHECK_KEYS)
+    if extra:
+        problems.append(f"{at}: unknown keys {extra}")
+    qis = raw.get("quasi_identifiers")
+    if not isinstance(qis, list) or not qis or not all(isinstance(q, str) for q in qis):
+        problems.append(f"{at}.quasi_identifiers: must be a non-empty list of column names")
+        qis = []
+    for name in qis:
+        if name not in columns:
+            problems.append(
+                f"{at}.quasi_identifiers: '{name}' is not a content or derived column; choose from {columns}"
+            )
+    if len(set(qis)) != len(qis):
+        problems.append(f"{at}.quasi_identifiers: a column is listed twice")
+    k = raw.get("k")
+    if isinstance(k, bool) or not isinstance(k, int) or k < 2:
+        problems.append(f"{at}.k: must be a whole number of 2 or more")
+        k = 0
+    below = _share(raw, "max_share_below_k", at, problems)
+    unique = _share(raw, "max_unique_share", at, problems)
+    return PrecheckSpec(
+        quasi_identifiers=tuple(qis), k=k, max_share_below_k=below, max_unique_share=unique
     )
 
 

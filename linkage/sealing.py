@@ -29,6 +29,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import os
 import secrets
 import struct
 import uuid
@@ -64,6 +65,7 @@ __all__ = [
     "PackageManifest",
     "open_package",
     "read_manifest",
+    "read_manifest_file",
     "seal_package",
     "table_to_parquet_bytes",
     "verify_signature",
@@ -101,6 +103,9 @@ class PackageManifest:
         signer_fingerprint: Fingerprint of the sender's signing key.
         missing_counts: Blank identifier values by kind.
         invalid_counts: Invalid identifier values by reason.
+        precheck: Content packages: the agency's identification-risk pre-check
+            (figures of :class:`linkage.precheck.RiskPrecheck`); empty when none
+            was run, as in packages sealed before the pre-check existed.
     """
 
     package_id: str
@@ -123,6 +128,7 @@ class PackageManifest:
     signer_fingerprint: str = ""
     missing_counts: dict[str, int] = field(default_factory=dict)
     invalid_counts: dict[str, int] = field(default_factory=dict)
+    precheck: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the manifest as JSON-able data."""
@@ -145,6 +151,7 @@ class PackageManifest:
         values["columns"] = tuple(values.get("columns", ()))
         values["missing_counts"] = dict(values.get("missing_counts", {}))
         values["invalid_counts"] = dict(values.get("invalid_counts", {}))
+        values["precheck"] = dict(values.get("precheck") or {})
         return cls(**values)
 
 
@@ -343,6 +350,42 @@ def read_manifest(data: bytes, source: str = "given") -> PackageManifest:
         return PackageManifest.from_dict(parsed.header["manifest"])
     except TypeError:
         raise TruncatedPackageError(text("package.truncated", source=source)) from None
+
+
+def read_manifest_file(path: str | os.PathLike[str]) -> PackageManifest:
+    """Return the manifest of a package file, reading only its header, WITHOUT verifying anything.
+
+    The ciphertext is not read, so a package of any size costs a few kilobytes
+    of memory; use it to address an upload, never to trust the contents.
+
+    Args:
+        path: The package file.
+
+    Returns:
+        The manifest as written.
+
+    Raises:
+        TruncatedPackageError: If the file does not start with a complete package header.
+    """
+    source = os.path.basename(os.fspath(path))
+    truncated = TruncatedPackageError(text("package.truncated", source=source))
+    try:
+        with open(path, "rb") as handle:
+            start = handle.read(len(MAGIC) + 4)
+            if len(start) < len(MAGIC) + 4 or start[: len(MAGIC)] != MAGIC:
+                raise truncated
+            (hlen,) = struct.unpack(">I", start[len(MAGIC) :])
+            # A manifest is a few kilobytes; a huge length means this is not a package.
+            if hlen > 1 << 24:
+                raise truncated
+            header_bytes = handle.read(hlen)
+    except OSError:
+        raise truncated from None
+    try:
+        header = json.loads(header_bytes.decode("utf-8"))
+        return PackageManifest.from_dict(header["manifest"])
+    except (ValueError, KeyError, TypeError):
+        raise truncated from None
 
 
 def verify_signature(

@@ -154,7 +154,9 @@ def runner(settings: Settings) -> CliRunner:
 
 
 #: Test folders of the pure libraries: they never open a database, so a
-#: PostgreSQL run would repeat them unchanged. They run in the SQLite pass.
+#: PostgreSQL run would repeat them unchanged. They run in the SQLite pass,
+#: except their tests that do use a database (``database_url``), such as the
+#: partner tool's uploads to a real enclave.
 DATABASE_FREE = ("tests/linkage/", "tests/export_review/", "tests/enclave/privacy/")
 
 
@@ -165,7 +167,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     kept, dropped = [], []
     for item in items:
         relative = Path(str(item.path)).relative_to(root).as_posix()
-        (dropped if relative.startswith(DATABASE_FREE) else kept).append(item)
+        uses_database = "database_url" in getattr(item, "fixturenames", ())
+        (dropped if relative.startswith(DATABASE_FREE) and not uses_database else kept).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept

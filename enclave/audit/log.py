@@ -114,7 +114,8 @@ class AuditLog:
             action: What happened, dotted: ``export.approve``, ``user.login``.
             object_type: The kind of object acted on: ``project``, ``dataset``.
             object_id: The object's id (never a pseudonym or identifier).
-            outcome: ``ok``, ``denied``, ``failed`` or ``error``.
+            outcome: ``ok``, ``denied``, ``failed``, ``error``, or ``duplicate`` (a repeat
+                answered with the original result, nothing changed).
             **details: Counts, hashes, rule names, reasons — never values.
 
         Returns:

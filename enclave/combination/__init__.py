@@ -14,6 +14,8 @@ replicas. :mod:`~enclave.combination.jobs` makes these use cases jobs a
 steward starts and a worker runs; :mod:`~enclave.combination.leftovers`
 removes what an unfinished run left. :mod:`~enclave.combination.datasets` stores every version of a
 project's data, encrypted, and is the one way the approved version is read.
+Before 4-4, :mod:`~enclave.combination.prechecks` shows the steward the
+identification-risk pre-checks (stage 2) the agencies sealed in their content.
 Views, API routes, commands and jobs all call these functions.
 """
 
@@ -45,6 +47,7 @@ from enclave.combination.linkage_map import (
     deliver_linkage_map,
     receive_linkage_map,
 )
+from enclave.combination.prechecks import SubmissionPrecheck, project_prechecks, submission_precheck
 from enclave.combination.processing import NOT_IN_REGISTRY, review_risk
 from enclave.combination.provision import provide_project
 from enclave.combination.replicas import build_project_replica, decide_replica
@@ -59,6 +62,7 @@ __all__ = [
     "PayloadTooLarge",
     "ReceivedLinkageMap",
     "ReceivedPackage",
+    "SubmissionPrecheck",
     "build_project_replica",
     "check_linkage_unit_account",
     "combine_project",
@@ -73,6 +77,7 @@ __all__ = [
     "next_step",
     "policy_path",
     "provide_project",
+    "project_prechecks",
     "pseudonymize_serials",
     "read_linkage_quality",
     "read_project_dataset",
@@ -83,5 +88,6 @@ __all__ = [
     "start_embedded_worker",
     "startable_kinds",
     "stream_to_file",
+    "submission_precheck",
     "submissions_for",
 ]

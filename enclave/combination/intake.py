@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from enclave.db.models import Decision, Project, ProjectState, Role, Submission, User
@@ -52,13 +53,14 @@ class PayloadTooLarge(InputError):
 
 @dataclass(frozen=True)
 class ReceivedPackage:
-    """What happened to an upload."""
+    """What happened to an upload; ``duplicate`` when this very package had arrived before."""
 
     kind: str
     package_id: str
     row_count: int
     sha256: str
     received_by: str
+    duplicate: bool = False
 
 
 def stream_to_file(stream: BinaryIO, path: os.PathLike[str], limit: int,
@@ -161,7 +163,8 @@ def receive_package(
                 svc.record_event(**refusal, reason="belongs_to_linkage_unit")
                 raise InputError(text("intake.match_keys_elsewhere", url=svc.settings.linkage_unit_url))
             got = linkage_unit.receive(data, agency_code=agency_code, project_ref=project_id, actor=username)
-            return ReceivedPackage("match_keys", got.package_id, got.row_count, digest, "linkage-unit")
+            return ReceivedPackage("match_keys", got.package_id, got.row_count, digest, "linkage-unit",
+                                   got.duplicate)
         if kind == "content":
             return _receive_content(svc, data, digest, size, username, agency_code, project_id)
         svc.record_event(**refusal, reason="kind")
@@ -171,32 +174,65 @@ def receive_package(
             tmp.unlink()
 
 
+def _already_received(svc: EnclaveService, package_id: str, digest: str, username: str, agency_code: str,
+                      project_id: int) -> ReceivedPackage | None:
+    """The original receipt if this very package (id, SHA-256, agency, project) is held already.
+
+    An agency retrying after a lost answer sends the same bytes again; that is
+    success, not a replay, and nothing is stored twice. The same id with other
+    bytes, or from elsewhere, falls through to ``open_package``'s replay refusal.
+    """
+    with svc.session() as session:
+        held = session.scalar(select(Submission).where(Submission.package_id == package_id))
+        if held is None or (held.sha256, held.agency_code, held.project_id) != (digest, agency_code, project_id):
+            return None
+        svc.audit.record(session, actor=username, action="intake.upload", object_type="project",
+                         object_id=project_id, outcome="duplicate", kind="content", agency=agency_code,
+                         rows=held.row_count, package_sha256=digest)
+        return ReceivedPackage("content", held.package_id, held.row_count, digest, "enclave", duplicate=True)
+
+
 def _receive_content(svc: EnclaveService, data: bytes, digest: str, size: int, username: str,
                      agency_code: str, project_id: int) -> ReceivedPackage:
     refusal = {"actor": username, "action": "intake.upload", "object_type": "project",
                "object_id": project_id, "outcome": "denied"}
-    with svc.session() as session:
-        seen = set(session.scalars(select(Submission.package_id)))
-        try:
-            opened = open_package(data, svc.keys.sealing_key, enclave_trusted_signers(svc.settings), seen,
-                                  source="upload").expect("content", "upload")
-        except LinkageError as error:
-            cls = Conflict if isinstance(error, ReplayedPackageError) else InputError
-            raise cls(str(error), audit={**refusal, "reason": type(error).__name__}) from None
-        manifest = opened.manifest
-        if manifest.agency != agency_code or str(manifest.project_id) != str(project_id):
-            raise InputError(text("intake.misaddressed"), audit={**refusal, "reason": "misaddressed"})
-        object_id = f"projects/{project_id}/submissions/{agency_code}-{manifest.package_id}"
-        svc.put_object(session, object_id, opened.payload, project_key_id(project_id))
-        meta = {k: v for k, v in manifest.to_dict().items()
-                if k in ("schema_name", "schema_version", "schema_hash", "columns", "row_count", "created_at")}
-        session.add(Submission(
-            project_id=project_id, agency_code=agency_code, package_id=manifest.package_id,
-            object_id=object_id, sha256=digest, size=size, row_count=manifest.row_count,
-            manifest=json.dumps(meta, ensure_ascii=False), received_by=username))
-        svc.audit.record(session, actor=username, action="intake.upload", object_type="project",
-                         object_id=project_id, kind="content", agency=agency_code,
-                         rows=manifest.row_count, package_sha256=digest)
+    claimed = read_manifest(data, source="upload").package_id
+    again = _already_received(svc, claimed, digest, username, agency_code, project_id)
+    if again is not None:
+        return again
+    try:
+        with svc.session() as session:
+            seen = set(session.scalars(select(Submission.package_id)))
+            try:
+                opened = open_package(data, svc.keys.sealing_key, enclave_trusted_signers(svc.settings), seen,
+                                      source="upload").expect("content", "upload")
+            except LinkageError as error:
+                cls = Conflict if isinstance(error, ReplayedPackageError) else InputError
+                raise cls(str(error), audit={**refusal, "reason": type(error).__name__}) from None
+            manifest = opened.manifest
+            if manifest.agency != agency_code or str(manifest.project_id) != str(project_id):
+                raise InputError(text("intake.misaddressed"), audit={**refusal, "reason": "misaddressed"})
+            object_id = f"projects/{project_id}/submissions/{agency_code}-{manifest.package_id}"
+            meta = {k: v for k, v in manifest.to_dict().items()
+                    if k in ("schema_name", "schema_version", "schema_hash", "columns", "row_count", "created_at",
+                             "precheck")}
+            session.add(Submission(
+                project_id=project_id, agency_code=agency_code, package_id=manifest.package_id,
+                object_id=object_id, sha256=digest, size=size, row_count=manifest.row_count,
+                manifest=json.dumps(meta, ensure_ascii=False), received_by=username))
+            # The row claims the package id before the object is written, so a racing
+            # second arrival fails here and never overwrites what the first one stored.
+            session.flush()
+            svc.put_object(session, object_id, opened.payload, project_key_id(project_id))
+            svc.audit.record(session, actor=username, action="intake.upload", object_type="project",
+                             object_id=project_id, kind="content", agency=agency_code,
+                             rows=manifest.row_count, package_sha256=digest)
+    except IntegrityError:
+        # A retry raced the first attempt, which committed in between: answer as for any repeat.
+        again = _already_received(svc, claimed, digest, username, agency_code, project_id)
+        if again is not None:
+            return again
+        raise Conflict(text("intake.replayed"), audit={**refusal, "reason": "ReplayedPackageError"}) from None
     return ReceivedPackage("content", manifest.package_id, manifest.row_count, digest, "enclave")
 
 

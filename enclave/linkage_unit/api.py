@@ -42,7 +42,8 @@ _KEY = {"type": "object", "properties": {
     "algorithm": {"type": "string"}, "pem": {"type": "string"}, "fingerprint": {"type": "string"}}}
 _RECEIVED = {"type": "object", "properties": {
     "kind": {"type": "string"}, "package_id": {"type": "string"}, "row_count": {"type": "integer"},
-    "sha256": {"type": "string"}, "received_by": {"type": "string"}}}
+    "sha256": {"type": "string"}, "received_by": {"type": "string"},
+    "duplicate": {"type": "boolean", "description": "This very package was held already; nothing stored twice"}}}
 _SUBMISSION = {"type": "object", "properties": {
     "project_id": {"type": "integer"}, "agency_code": {"type": "string"}, "package_id": {"type": "string"},
     "sha256": {"type": "string"}, "size": {"type": "integer"}, "row_count": {"type": "integer"},
@@ -75,7 +76,9 @@ def keys() -> ResponseReturnValue:
         request_media_type="application/octet-stream",
         parameters=({"name": "X-Content-SHA256", "in": "header", "required": True,
                      "schema": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}},),
-        responses={201: ("Received", _RECEIVED), 413: ("Larger than the upload limit", None)})
+        responses={201: ("Received", _RECEIVED),
+                   200: ("Held already (same id, SHA-256, agency, project): the original receipt", _RECEIVED),
+                   413: ("Larger than the upload limit", None)})
 def upload_package(project_id: int) -> ResponseReturnValue:
     """Receive a match-key package; a refused or interrupted upload leaves nothing behind."""
     service = current_linkage_unit()
@@ -116,8 +119,10 @@ def upload_package(project_id: int) -> ResponseReturnValue:
     finally:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
+    # A repeat of a package held already (a retry after a lost answer) is success, not a replay.
     return jsonify({"kind": "match_keys", "package_id": got.package_id, "row_count": got.row_count,
-                    "sha256": digest, "received_by": "linkage-unit"}), 201
+                    "sha256": digest, "received_by": "linkage-unit",
+                    "duplicate": got.duplicate}), 200 if got.duplicate else 201
 
 
 @_route("/projects/<int:project_id>", "GET", project_scoped=True,

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from enclave.audit import AuditLog
@@ -29,7 +30,7 @@ from enclave.messages import text
 from enclave.store import atomic_write
 from linkage.errors import BadSignatureError, LinkageError, ReplayedPackageError, UnknownSignerError
 from linkage.party_keys import PartyKeys, load_party_keys, load_signing_public_key
-from linkage.sealing import OpenedPackage, open_package
+from linkage.sealing import OpenedPackage, open_package, read_manifest
 
 __all__ = ["LINKAGE_UNIT", "QUALITY_METADATA_KEY", "LinkageUnitRole", "ReceivedMatchKeys"]
 
@@ -41,13 +42,14 @@ QUALITY_METADATA_KEY = b"linkage_quality"
 
 
 class ReceivedMatchKeys:
-    """What the linkage unit recorded of a match-key package."""
+    """What the linkage unit recorded of a match-key package; ``duplicate`` when it held it already."""
 
-    def __init__(self, submission: MatchKeySubmission) -> None:
+    def __init__(self, submission: MatchKeySubmission, *, duplicate: bool = False) -> None:
         self.id = submission.id
         self.package_id = submission.package_id
         self.row_count = submission.row_count
         self.agency_code = submission.agency_code
+        self.duplicate = duplicate
 
 
 class LinkageUnitRole:
@@ -130,39 +132,70 @@ class LinkageUnitRole:
     def receive(self, data: bytes, *, agency_code: str, project_ref: int, actor: str) -> ReceivedMatchKeys:
         """Verify and keep a match-key package (sealed to the linkage unit).
 
-        The package stays sealed at rest; it is opened again only to link.
+        The package stays sealed at rest; it is opened again only to link. This
+        very package arriving again (same id, SHA-256, agency and project: an
+        agency's retry after a lost answer) is answered with the original record,
+        stores nothing and is audited as a duplicate.
 
         Raises:
             InputError: Not a valid match-key package for this project and agency.
-            Conflict: The same package arrived before (a replay).
+            Conflict: A different package with an id received before (a replay).
         """
-        with self.session() as session:
-            seen = set(session.scalars(select(MatchKeySubmission.package_id)))
-            try:
-                opened = open_package(data, self.keys.sealing, self.trusted_signers(), seen,
-                                      source="upload").expect("match_keys", "upload")
-            except LinkageError as error:
-                replay = isinstance(error, ReplayedPackageError)
-                raise (Conflict if replay else InputError)(str(error), audit={
-                    "actor": actor, "action": "linkage_unit.receive", "object_type": "project",
-                    "object_id": project_ref, "outcome": "denied", "reason": type(error).__name__}) from None
-            manifest = opened.manifest
-            if manifest.agency != agency_code or str(manifest.project_id) != str(project_ref):
-                raise InputError(text("intake.misaddressed"), audit={
-                    "actor": actor, "action": "linkage_unit.receive", "object_type": "project",
-                    "object_id": project_ref, "outcome": "denied", "reason": "misaddressed"})
-            path = self._project_dir(project_ref) / f"{manifest.package_id}.pkg"
-            atomic_write(path, data)
-            row = MatchKeySubmission(
-                project_ref=project_ref, agency_code=agency_code, package_id=manifest.package_id,
-                path=str(path), sha256=hashlib.sha256(data).hexdigest(), size=len(data),
-                row_count=manifest.row_count)
-            session.add(row)
-            session.flush()
-            self.audit.record(session, actor=actor, action="linkage_unit.receive", object_type="project",
-                              object_id=project_ref, agency=agency_code, rows=manifest.row_count,
-                              package_sha256=row.sha256)
-            return ReceivedMatchKeys(row)
+        digest = hashlib.sha256(data).hexdigest()
+        refusal = {"actor": actor, "action": "linkage_unit.receive", "object_type": "project",
+                   "object_id": project_ref, "outcome": "denied"}
+        try:
+            with self.session() as session:
+                again = self._repeat_of(session, data, digest, agency_code, project_ref, actor)
+                if again is not None:
+                    return again
+                seen = set(session.scalars(select(MatchKeySubmission.package_id)))
+                try:
+                    opened = open_package(data, self.keys.sealing, self.trusted_signers(), seen,
+                                          source="upload").expect("match_keys", "upload")
+                except LinkageError as error:
+                    replay = isinstance(error, ReplayedPackageError)
+                    raise (Conflict if replay else InputError)(
+                        str(error), audit={**refusal, "reason": type(error).__name__}) from None
+                manifest = opened.manifest
+                if manifest.agency != agency_code or str(manifest.project_id) != str(project_ref):
+                    raise InputError(text("intake.misaddressed"), audit={**refusal, "reason": "misaddressed"})
+                path = self._project_dir(project_ref) / f"{manifest.package_id}.pkg"
+                row = MatchKeySubmission(
+                    project_ref=project_ref, agency_code=agency_code, package_id=manifest.package_id,
+                    path=str(path), sha256=digest, size=len(data),
+                    row_count=manifest.row_count)
+                session.add(row)
+                # The row claims the package id before the file is written, so a racing
+                # second arrival fails here and never overwrites what the first one stored.
+                session.flush()
+                atomic_write(path, data)
+                self.audit.record(session, actor=actor, action="linkage_unit.receive", object_type="project",
+                                  object_id=project_ref, agency=agency_code, rows=manifest.row_count,
+                                  package_sha256=row.sha256)
+                return ReceivedMatchKeys(row)
+        except IntegrityError:
+            # A retry raced the first attempt, which committed in between: answer as for any repeat.
+            with self.session() as session:
+                again = self._repeat_of(session, data, digest, agency_code, project_ref, actor)
+                if again is not None:
+                    return again
+            raise Conflict(text("intake.replayed"), audit={**refusal, "reason": "ReplayedPackageError"}) from None
+
+    def _repeat_of(self, session: Session, data: bytes, digest: str, agency_code: str, project_ref: int,
+                   actor: str) -> ReceivedMatchKeys | None:
+        """The original record if this very package is held already (audited as a duplicate)."""
+        try:
+            package_id = read_manifest(data, source="upload").package_id
+        except LinkageError:
+            return None  # open_package refuses it with the precise reason
+        held = session.scalar(select(MatchKeySubmission).where(MatchKeySubmission.package_id == package_id))
+        if held is None or (held.sha256, held.agency_code, held.project_ref) != (digest, agency_code, project_ref):
+            return None
+        self.audit.record(session, actor=actor, action="linkage_unit.receive", object_type="project",
+                          object_id=project_ref, outcome="duplicate", agency=agency_code,
+                          rows=held.row_count, package_sha256=digest)
+        return ReceivedMatchKeys(held, duplicate=True)
 
     def agencies_received(self, project_ref: int) -> list[str]:
         """Agencies whose match keys for ``project_ref`` have arrived."""

@@ -78,15 +78,43 @@ def test_packages_go_to_their_recipients(svc: EnclaveService, setup: Setup) -> N
     assert _stored(svc, setup) == (1, 1)
 
 
-def test_replayed_package_is_refused_and_audited(svc: EnclaveService, setup: Setup) -> None:
+def test_the_same_package_again_is_a_duplicate_and_another_with_its_id_is_a_replay(
+        svc: EnclaveService, setup: Setup) -> None:
+    import pyarrow as pa
+
+    from linkage.sealing import read_manifest, seal_package, table_to_parquet_bytes
+
     content = setup.packages["welfare"][1]
-    _upload(svc, setup, "welfare", content)
+    first = _upload(svc, setup, "welfare", content)
+    again = _upload(svc, setup, "welfare", content)
+    assert again.duplicate and not first.duplicate
+    assert (again.package_id, again.row_count, again.sha256) == (first.package_id, first.row_count, first.sha256)
+    # The same bytes from another agency's account are not a repeat of its own upload.
     with pytest.raises(Conflict, match="opened before"):
-        _upload(svc, setup, "welfare", content)
+        _upload(svc, setup, "health", content)
+    # A different package reusing the id (resealed by the agency itself, with its registered key) is a replay.
+    other = seal_package(table_to_parquet_bytes(pa.table({"serial": pa.array([7], pa.int64())})),
+                         read_manifest(content).to_dict(), svc.keys.sealing_public_key,
+                         setup.world.agency_keys["welfare"])
+    with pytest.raises(Conflict, match="opened before"):
+        _upload(svc, setup, "welfare", other)
     assert _stored(svc, setup) == (1, 0)
     with svc.session() as session:
-        denied = [e for e in svc.audit.query(session, action="intake.upload") if e.outcome == "denied"]
-    assert denied and denied[0].details["reason"] == "ReplayedPackageError"
+        events = svc.audit.query(session, action="intake.upload")
+    assert [e.outcome for e in events].count("duplicate") == 1
+    denied = [e for e in events if e.outcome == "denied"]
+    assert len(denied) == 2 and {e.details["reason"] for e in denied} == {"ReplayedPackageError"}
+
+
+def test_a_repeated_match_key_package_is_a_duplicate_at_the_linkage_unit(svc: EnclaveService, setup: Setup) -> None:
+    match_keys = setup.packages["health"][0]
+    first = _upload(svc, setup, "health", match_keys)
+    again = _upload(svc, setup, "health", match_keys)
+    assert again.duplicate and again.package_id == first.package_id and again.received_by == "linkage-unit"
+    assert _stored(svc, setup) == (0, 1)
+    with svc.session() as session:
+        outcomes = [e.outcome for e in svc.audit.query(session, action="linkage_unit.receive")]
+    assert sorted(outcomes) == ["duplicate", "ok"]
 
 
 @pytest.mark.parametrize("damage", ["truncate", "flip", "garbage"])

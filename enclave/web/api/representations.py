@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from enclave.combination import project_prechecks
 from enclave.db.models import (
     DestructionCertificate,
     ExportRequest,
@@ -24,10 +25,12 @@ from enclave.db.models import (
 from enclave.exports import votes_visible_to
 from enclave.projects import pending_agencies
 from enclave.web.database import db_session
+from enclave.web.identity import acting_user
 
 __all__ = [
     "CERTIFICATE",
     "EXPORT",
+    "PRECHECK",
     "PROJECT",
     "REPLICA",
     "RISK_REVIEW",
@@ -44,6 +47,18 @@ __all__ = [
 _DECISION = {"type": "object", "properties": {
     "kind": {"type": "string"}, "decision": {"type": "string"}, "by": {"type": "string"},
     "comment": {"type": "string"}, "at": {"type": "string"}}}
+PRECHECK: dict[str, Any] = {
+    "type": ["object", "null"], "description": "An agency's identification-risk pre-check (stage 2), figures only",
+    "properties": {"quasi_identifiers": {"type": "array", "items": {"type": "string"}}, "k": {"type": "integer"},
+                   "max_share_below_k": {"type": "number"}, "max_unique_share": {"type": "number"},
+                   "records": {"type": "integer"}, "classes": {"type": "integer"},
+                   "smallest_class": {"type": "integer"}, "records_below_k": {"type": "integer"},
+                   "share_below_k": {"type": "number"}, "unique_records": {"type": "integer"},
+                   "unique_share": {"type": "number"}, "passed": {"type": "boolean"}}}
+_PROJECT_PRECHECK = {"type": "object", "properties": {
+    "agency_code": {"type": "string"}, "package_id": {"type": "string"}, "received_at": {"type": "string"},
+    "row_count": {"type": "integer"}, "precheck": PRECHECK,
+    "flagged": {"type": "boolean", "description": "The pre-check failed its policy's thresholds"}}}
 PROJECT: dict[str, Any] = {"type": "object", "properties": {
     "id": {"type": "integer"}, "title": {"type": "string"}, "state": {"type": "string"},
     "flow": {"type": "string", "enum": ["provision", "combination"]}, "purpose": {"type": "string"},
@@ -52,7 +67,10 @@ PROJECT: dict[str, Any] = {"type": "object", "properties": {
     "application_hash": {"type": "string"}, "team": {"type": "array", "items": {"type": "string"}},
     "requests": {"type": "array", "items": {"type": "object"}},
     "waiting_agencies": {"type": "array", "items": {"type": "string"}},
-    "decisions": {"type": "array", "items": _DECISION}}}
+    "decisions": {"type": "array", "items": _DECISION},
+    "prechecks": {"type": "array", "items": _PROJECT_PRECHECK,
+                  "description": "Content submissions with their pre-checks: every agency's for stewards and "
+                                 "admins, an agency's own for agencies, none for others"}}}
 _OUTPUT = {"type": "object", "properties": {
     "id": {"type": "integer"}, "name": {"type": "string"}, "status": {"type": "string"},
     "kind": {"type": "string"}, "outcome": {"type": "string"}}}
@@ -97,8 +115,21 @@ def iso(value: Any) -> str | None:
     return None if value is None else value.isoformat()
 
 
+def _visible_prechecks(p: Project) -> list[dict[str, Any]]:
+    viewer = acting_user()
+    if viewer.role in (Role.steward, Role.admin):
+        return [c.to_dict() for c in project_prechecks(db_session(), p.id)]
+    if viewer.role is Role.agency:
+        return [c.to_dict() for c in project_prechecks(db_session(), p.id, viewer.agency_code)]
+    return []
+
+
 def project_json(p: Project, *, agency_code: str | None = None) -> dict[str, Any]:
-    """A project as its viewer may see it; an agency sees only the requests for its own data."""
+    """A project as its viewer may see it; an agency sees only the requests for its own data.
+
+    The agencies' pre-checks (stage 2) are shown to stewards and admins, and
+    to each agency its own.
+    """
     requests = [r for r in p.requests if agency_code is None or r.dataset.agency_code == agency_code]
     return {"id": p.id, "title": p.title, "state": p.state.value, "flow": p.flow.value, "purpose": p.purpose,
             "analysis_plan": p.analysis_plan, "retention_end": iso(p.retention_end),
@@ -108,7 +139,8 @@ def project_json(p: Project, *, agency_code: str | None = None) -> dict[str, Any
                           "variables": json.loads(r.variables), "decision": r.decision.value} for r in requests],
             "waiting_agencies": pending_agencies(p),
             "decisions": [{"kind": d.kind, "decision": d.decision.value, "by": d.actor.username,
-                           "comment": d.comment, "at": iso(d.at)} for d in p.decisions]}
+                           "comment": d.comment, "at": iso(d.at)} for d in p.decisions],
+            "prechecks": _visible_prechecks(p)}
 
 
 def export_json(e: ExportRequest, *, viewer: User | None = None) -> dict[str, Any]:

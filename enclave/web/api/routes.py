@@ -14,13 +14,22 @@ from flask import g, jsonify, request, send_file
 from flask.typing import ResponseReturnValue
 
 from enclave.catalog import search_datasets
-from enclave.combination import receive_package, submissions_for
+from enclave.combination import receive_package, submission_precheck, submissions_for
 from enclave.db.models import Dataset, ExportRequest, Role
 from enclave.errors import InputError
 from enclave.exports import create_export_request, release_for_download, requests_for, require_request_access
 from enclave.projects import projects_for, require_project_access
 from enclave.service import open_linkage_unit
-from enclave.web.api.representations import EXPORT, PROJECT, agency_of, export_json, iso, list_of, project_json
+from enclave.web.api.representations import (
+    EXPORT,
+    PRECHECK,
+    PROJECT,
+    agency_of,
+    export_json,
+    iso,
+    list_of,
+    project_json,
+)
 from enclave.web.api.spec import api_route, openapi_document
 from enclave.web.database import current_service, current_settings, db_session, end_db_session
 from enclave.web.errors import PayloadTooLarge
@@ -49,10 +58,12 @@ _EXPORT_BODY = {"type": "object", "required": ["title", "outputs"], "properties"
     "outputs": {"type": "array", "items": {"type": "object", "description": "export_review evidence"}}}}
 _SUBMISSION = {"type": "object", "properties": {
     "project_id": {"type": "integer"}, "package_id": {"type": "string"}, "sha256": {"type": "string"},
-    "size": {"type": "integer"}, "row_count": {"type": "integer"}, "received_at": {"type": "string"}}}
+    "size": {"type": "integer"}, "row_count": {"type": "integer"}, "received_at": {"type": "string"},
+    "precheck": PRECHECK}}
 _RECEIVED = {"type": "object", "properties": {
     "kind": {"type": "string"}, "package_id": {"type": "string"}, "row_count": {"type": "integer"},
-    "sha256": {"type": "string"}, "received_by": {"type": "string"}}}
+    "sha256": {"type": "string"}, "received_by": {"type": "string"},
+    "duplicate": {"type": "boolean", "description": "This very package was held already; nothing stored twice"}}}
 
 
 def _dataset(d: Dataset) -> dict[str, Any]:
@@ -178,7 +189,9 @@ def download_release(project_id: int, request_id: int) -> ResponseReturnValue:
            request_media_type="application/octet-stream",
            parameters=({"name": "X-Content-SHA256", "in": "header", "required": True,
                         "schema": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}},),
-           responses={201: ("Received", _RECEIVED), 413: ("Larger than the upload limit", None)})
+           responses={201: ("Received", _RECEIVED),
+                      200: ("Held already (same id, SHA-256, agency, project): the original receipt", _RECEIVED),
+                      413: ("Larger than the upload limit", None)})
 def upload_package(project_id: int) -> ResponseReturnValue:
     """Receive a sealed package; an interrupted or refused upload leaves nothing behind."""
     require_project_access(db_session(), acting_user(), project_id)
@@ -202,7 +215,8 @@ def upload_package(project_id: int) -> ResponseReturnValue:
                                declared_sha256=declared,
                                content_length=length)
     return jsonify({"kind": received.kind, "package_id": received.package_id, "row_count": received.row_count,
-                    "sha256": received.sha256, "received_by": received.received_by}), 201
+                    "sha256": received.sha256, "received_by": received.received_by,
+                    "duplicate": received.duplicate}), 200 if received.duplicate else 201
 
 
 @api_route("/submissions", "GET", roles=(Role.agency,), summary="The calling agency's submissions.",
@@ -210,5 +224,6 @@ def upload_package(project_id: int) -> ResponseReturnValue:
 def list_submissions() -> ResponseReturnValue:
     """Content packages the agency submitted, newest first."""
     return jsonify([{"project_id": s.project_id, "package_id": s.package_id, "sha256": s.sha256, "size": s.size,
-                     "row_count": s.row_count, "received_at": iso(s.received_at)}
+                     "row_count": s.row_count, "received_at": iso(s.received_at),
+                     "precheck": submission_precheck(s)}
                     for s in submissions_for(db_session(), acting_user())])

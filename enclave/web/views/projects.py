@@ -14,7 +14,13 @@ from flask import Blueprint, flash, redirect, render_template, request, send_fil
 from werkzeug.wrappers import Response
 
 from enclave.catalog import search_datasets
-from enclave.combination import decide_adequacy, decide_replica, latest_review, linkage_quality_path
+from enclave.combination import (
+    decide_adequacy,
+    decide_replica,
+    latest_review,
+    linkage_quality_path,
+    project_prechecks,
+)
 from enclave.db.models import Decision, ExportRequest, Project, ProjectState, Role, SyntheticReplica
 from enclave.destruction import destroy_project
 from enclave.errors import InputError, NotFound
@@ -110,9 +116,11 @@ def detail(project_id: int) -> str:
     replicas = (list(session.query(SyntheticReplica).filter(SyntheticReplica.project_id == project.id))
                 if user.role in (Role.steward, Role.admin) else [])
     my_part = [r for r, _ in requests if user.role is Role.agency]
+    # Stage 2 figures the agencies sealed in their content packages, read before stage 4 starts.
+    prechecks = project_prechecks(session, project.id) if user.role in (Role.steward, Role.admin) else []
     return render_template(
         "projects/detail.html", project=project, requests=requests, timeline=_timeline(project),
-        exports=exports, review=review, replicas=replicas,
+        exports=exports, review=review, replicas=replicas, prechecks=prechecks,
         waiting_agencies=pending_agencies(project),
         may_decide=user.role is Role.steward and steward_may_decide(user, project),
         is_member=is_member(user, project),

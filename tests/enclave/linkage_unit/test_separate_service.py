@@ -60,7 +60,7 @@ from linkage import (
     write_synthetic_data,
 )
 from linkage.linkage_map import LINKAGE_MAP_SCHEMA
-from linkage.party_keys import PartyKeys, load_party_keys, load_sealing_public_key
+from linkage.party_keys import PartyKeys, fingerprint, load_party_keys, load_sealing_public_key
 from linkage.sealing import open_package
 from tests.enclave.domain_fixtures import World, apply, build_world
 from tests.enclave.linkage_unit.builders import free_port, second_postgres_database
@@ -286,7 +286,9 @@ def test_uploads_go_to_their_own_servers_and_the_enclave_receives_the_map(deploy
     assert [u.status_code for u in d.uploads] == [201] * 4
     assert [(r["kind"], r["received_by"]) for r in receipts] == [
         ("match_keys", "linkage-unit"), ("content", "enclave")] * 2
-    assert set(receipts[0]) == set(receipts[1]) == {"kind", "package_id", "row_count", "sha256", "received_by"}
+    assert set(receipts[0]) == set(receipts[1]) == {"kind", "package_id", "row_count", "sha256", "received_by",
+                                                    "duplicate"}
+    assert not any(r["duplicate"] for r in receipts)
 
     # The agency sees its own match-key submission at the linkage unit; the operator sees both.
     own = requests.get(f"{d.lu_url}/api/v1/projects/{d.project_id}/submissions", timeout=10,
@@ -386,6 +388,41 @@ def _forged_map(project_id: int, signer: Any, enclave_public: Any, quality: dict
 def _put_map(d: Deployment, project_id: int, body: bytes, token: str) -> requests.Response:
     return requests.put(f"{d.enclave_url}/api/v1/projects/{project_id}/linkage-map", data=body, timeout=60,
                         headers=d.bearer(token, body))
+
+
+def test_the_partner_tool_sends_match_keys_to_the_linkage_unit_and_a_repeat_is_no_duplicate(
+        deployment: Deployment, tmp_path: Path) -> None:
+    d = deployment
+    before = (_lu_rows(d), sorted(p.name for p in _all_files(d.lu_dir)))
+    package = tmp_path / "welfare.match_keys.pkg"
+    package.write_bytes(d.packages["welfare"][0])
+    token = d.lu_tokens["welfare"]
+    done = subprocess.run([str(Path(sys.executable).with_name("linkage")), "upload", str(package), "--to", d.lu_url],
+                          env={**os.environ, "PYTHONPATH": str(REPO), "LINKAGE_TOKEN": token, "ENCLAVE_LANG": "en"},
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "Received by the linkage-unit: match_keys package" in done.stdout
+    assert "already held this very package" in done.stdout
+    assert token not in done.stdout + done.stderr
+    assert (_lu_rows(d), sorted(p.name for p in _all_files(d.lu_dir))) == before
+    assert [e.outcome for e in d.lu_events("linkage_unit.receive")].count("duplicate") == 1
+
+
+def test_the_partner_tool_fetches_and_verifies_the_linkage_units_published_keys(
+        deployment: Deployment, tmp_path: Path) -> None:
+    d = deployment
+    keys = d.lu.role.keys
+    pin = f"linkage-unit.sealing={fingerprint(keys.sealing_public)}"
+    done = subprocess.run([str(Path(sys.executable).with_name("linkage")), "fetch-keys", d.lu_url,
+                           "--out", str(tmp_path / "keys"), "--expect", pin],
+                          env={**os.environ, "PYTHONPATH": str(REPO), "ENCLAVE_LANG": "en"},
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in (tmp_path / "keys").iterdir()) == [
+        "linkage-unit.sealing.pub.pem", "linkage-unit.signing.pub.pem"]
+    assert fingerprint(load_sealing_public_key(tmp_path / "keys" / "linkage-unit.sealing.pub.pem")) == \
+        fingerprint(keys.sealing_public)
+    assert fingerprint(keys.signing_public) in done.stdout
 
 
 def test_content_package_sent_to_the_linkage_unit_is_refused_and_audited(deployment: Deployment) -> None:

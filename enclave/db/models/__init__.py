@@ -8,6 +8,7 @@ from enclave.db.models.base import Base, LinkageUnitBase, UtcDateTime, utcnow
 from enclave.db.models.catalog import Dataset, DatasetVariable
 from enclave.db.models.exports import ExportOutput, ExportRequest, ExportVote, LedgerRecord, Release
 from enclave.db.models.keys import DataKey
+from enclave.db.models.logins import LoginFailure
 from enclave.db.models.projects import (
     DatasetRequest,
     Decision,
@@ -44,6 +45,7 @@ __all__ = [
     "LinkageRun",
     "LinkageUnitBase",
     "LinkedDataset",
+    "LoginFailure",
     "MatchKeySubmission",
     "Project",
     "ProjectDecision",

@@ -20,9 +20,11 @@ Gunicorn's own error lines are cut the same way.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import signal
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -119,11 +121,24 @@ def _graceful_worker_interrupt(worker: Any) -> None:
     signal.signal(signal.SIGINT, worker.handle_exit)
 
 
-def _close_worker_database(worker: Any) -> None:
+def _end_worker(worker: Any) -> None:
+    # Gunicorn also calls this hook in the master, for a worker already gone.
+    if worker.pid != os.getpid():
+        return
     app = getattr(worker, "wsgi", None)
     state = getattr(app, "extensions", {}).get("enclave") if app is not None else None
     if state is not None:
         state.service.close()
+    leaving = sys.exc_info()[1]
+    if not worker.booted or not isinstance(leaving, SystemExit) or leaving.code not in (0, None):
+        return  # a failed boot keeps its exit code: the master stops instead of retrying forever
+    # The requests are answered and the connections closed; what is left is the
+    # interpreter tearing down pandas, DuckDB and the rest, seconds of CPU per
+    # worker that would hold up a restart. Flush the logs and leave at once.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 class WebServer(BaseApplication):  # type: ignore[misc]  # gunicorn has no type hints
@@ -158,7 +173,7 @@ class WebServer(BaseApplication):  # type: ignore[misc]  # gunicorn has no type 
             "logger_class": PathOnlyLogger,
             "proc_name": "enclave-serve",
             "post_worker_init": _graceful_worker_interrupt,
-            "worker_exit": lambda _arbiter, worker: _close_worker_database(worker),
+            "worker_exit": lambda _arbiter, worker: _end_worker(worker),
             "when_ready": self._when_ready,
         }
         super().__init__()

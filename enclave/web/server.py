@@ -65,7 +65,7 @@ def _without_query(value: object) -> object:
     return _QUERY.sub("", value) if isinstance(value, str) else value
 
 
-class PathOnlyLogger(glogging.Logger):
+class PathOnlyLogger(glogging.Logger):  # type: ignore[misc]  # gunicorn has no type hints
     """Gunicorn's logger, writing access lines without query strings.
 
     An access line is ``[time] "METHOD /path" status``. Error lines pass
@@ -106,7 +106,7 @@ class PathOnlyLogger(glogging.Logger):
         super().exception(_without_query(msg), *map(_without_query, args), **kwargs)
 
 
-class _GracefulArbiter(Arbiter):
+class _GracefulArbiter(Arbiter):  # type: ignore[misc]  # gunicorn has no type hints
     """Gunicorn's master, with SIGINT as gentle as SIGTERM."""
 
     def handle_int(self) -> None:

@@ -28,6 +28,8 @@ def test_settings_are_frozen(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("env", "message"), [
     ({"ENCLAVE_MODE": "staging"}, "ENCLAVE_MODE"),
     ({"ENCLAVE_PORT": "eighty"}, "ENCLAVE_PORT"),
+    ({"ENCLAVE_WEB_WORKERS": "many"}, "ENCLAVE_WEB_WORKERS"),
+    ({"ENCLAVE_WEB_WORKERS": "-2"}, "ENCLAVE_WEB_WORKERS"),
 ])
 def test_malformed_values_are_refused_by_name(env: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigurationError, match=message):

@@ -2,8 +2,9 @@
 
 Sets up a real enclave in a temporary folder (``enclave init``; researchers,
 a steward, an agency and the researchers' API tokens through the ``enclave``
-CLI; a catalog dataset and one active project per researcher through the
-domain functions, since stage 4 is not what is measured here), then starts
+CLI; a catalog dataset and, for each configuration, one fresh active project
+per researcher through the domain functions, since stage 4 is not what is
+measured here), then starts
 ``enclave serve`` in production mode as a subprocess and drives it from 20
 client threads over loopback.
 
@@ -139,7 +140,7 @@ def _prepare_postgres(url: str) -> None:
 
 
 def make_enclave(name: str, folder: Path, database_url: str) -> Enclave:
-    """Initialise an enclave, its users and tokens (CLI) and its projects (domain functions)."""
+    """Initialise an enclave and add its users and their API tokens (all through the CLI)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ENCLAVE_")}
     env.update(ENCLAVE_MODE="production", ENCLAVE_DATA_DIR=str(folder / "data"),
                ENCLAVE_WORKSPACES_DIR=str(folder / "workspaces"),
@@ -157,13 +158,17 @@ def make_enclave(name: str, folder: Path, database_url: str) -> Enclave:
                           range(1, RESEARCHERS + 1))
         for answer in issued:
             enclave.tokens.append(re.search(r"^(\S{20,})$", answer, re.MULTILINE).group(1))  # type: ignore[union-attr]
-    _make_projects(enclave)
     return enclave
 
 
-def _make_projects(enclave: Enclave) -> None:
+def make_projects(enclave: Enclave, label: str) -> None:
+    """Give each researcher a fresh active project (and register the dataset on first use).
+
+    Each configuration gets its own projects, so that none starts with the
+    export requests an earlier one left behind.
+    """
     from enclave.catalog import VariableSpec, register_dataset
-    from enclave.db.models import Decision, ProjectState
+    from enclave.db.models import Dataset, Decision, ProjectState
     from enclave.projects import apply_for_project, decide_agency_part, decide_as_steward
     from enclave.projects.lifecycle import move_project
     from enclave.service import open_enclave
@@ -174,16 +179,19 @@ def _make_projects(enclave: Enclave) -> None:
     try:
         with svc.session() as session:
             steward = find_user(session, "bench-steward")
-            dataset = register_dataset(
-                svc, session, steward, agency_code="welfare", name="benefits", title="Benefit recipients",
-                row_count=12_345, description="Monthly benefit payments.",
-                variables=[VariableSpec("sex", "category", "Sex", is_quasi_identifier=True),
-                           VariableSpec("region", "category", "Region", is_quasi_identifier=True),
-                           VariableSpec("benefit", "number", "Benefit paid", is_sensitive=True)])
-            enclave.dataset = dataset.id
+            if not enclave.dataset:
+                enclave.dataset = register_dataset(
+                    svc, session, steward, agency_code="welfare", name="benefits", title="Benefit recipients",
+                    row_count=12_345, description="Monthly benefit payments.",
+                    variables=[VariableSpec("sex", "category", "Sex", is_quasi_identifier=True),
+                               VariableSpec("region", "category", "Region", is_quasi_identifier=True),
+                               VariableSpec("benefit", "number", "Benefit paid", is_sensitive=True)]).id
+            dataset = session.get(Dataset, enclave.dataset)
+            assert dataset is not None
+            enclave.projects = []
             for number in range(1, RESEARCHERS + 1):
                 project = apply_for_project(
-                    svc, session, find_user(session, f"bench-r{number}"), title=f"Benefits study {number}",
+                    svc, session, find_user(session, f"bench-r{number}"), title=f"Benefits study {number} ({label})",
                     purpose="Benchmark", retention_end=dt.date.today() + dt.timedelta(days=365),
                     requests={dataset.id: ["sex", "region"]})
                 decide_agency_part(svc, session, project, find_user(session, "bench-welfare"), Decision.approved)
@@ -500,6 +508,7 @@ def main() -> None:
             enclave = make_enclave(backend, folder / backend, url)
             for server in args.servers.split(","):
                 log_path = folder / f"{server}-{backend}.log"
+                make_projects(enclave, server)
                 with running_server(enclave, server, log_path, 2 if args.quick else 0) as port:
                     result = drive(f"{server} {backend}", port, enclave, total, time_limit, args.think_ms, evidence)
                 if server == "gunicorn":

@@ -193,8 +193,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "Enclave가 http://{host}:{port}/ 에서 gunicorn 작업 프로세스 {workers}개로 서비스 중입니다 (SIGTERM 또는 Ctrl+C로 진행 중인 요청을 마친 뒤 멈춥니다).",
     },
     "serve.development": {
-        "en": "Enclave serving on http://{host}:{port}/ with Werkzeug's development server (Ctrl+C stops it). Use ENCLAVE_MODE=production for gunicorn.",
-        "ko": "Enclave가 http://{host}:{port}/ 에서 Werkzeug 개발용 서버로 서비스 중입니다 (Ctrl+C로 멈춥니다). gunicorn을 쓰려면 ENCLAVE_MODE=production으로 설정하세요.",
+        "en": "Enclave serving on http://{host}:{port}/ with Werkzeug's development server, one process (Ctrl+C stops it). For several people, run it in production mode without --dev-server: gunicorn.",
+        "ko": "Enclave가 http://{host}:{port}/ 에서 Werkzeug 개발용 서버(프로세스 하나)로 서비스 중입니다 (Ctrl+C로 멈춥니다). 여러 사람이 쓰려면 --dev-server 없이 운영 모드로 실행하세요: gunicorn.",
     },
     # catalog
     "catalog.bad_name": {"en": "Dataset names are lower-case letters, digits and '_', starting with a letter.", "ko": "데이터셋 이름은 영문 소문자로 시작하는 소문자·숫자·'_'입니다."},

@@ -111,6 +111,11 @@ def _serve(svc: EnclaveService, tmp_path: Path, mode: str, *extra: str) -> Itera
 
 def _form_login(served: Served, username: str, password: str) -> int:
     """Log in through the form, as a browser would: the page, its cookie and CSRF token, the post."""
+    return _form_login_with_cookie(served, username, password)[0]
+
+
+def _form_login_with_cookie(served: Served, username: str, password: str) -> tuple[int, str]:
+    """:func:`_form_login`, also returning the session cookie the answer set."""
     conn = http.client.HTTPConnection("127.0.0.1", served.port, timeout=60)
     conn.request("GET", "/login")
     page = conn.getresponse()
@@ -125,7 +130,7 @@ def _form_login(served: Served, username: str, password: str) -> int:
     answer = conn.getresponse()
     answer.read()
     conn.close()
-    return answer.status
+    return answer.status, answer.getheader("Set-Cookie", "").split(";", 1)[0]
 
 
 def _test_client_login(client: FlaskClient, username: str, password: str) -> int:
@@ -178,6 +183,16 @@ def test_failed_logins_spread_over_workers_and_processes_still_block(svc, people
         assert _form_login(served, "rita", password) == 429
         # Another account from the same address is not locked out by rita's failures.
         assert _form_login(served, "oscar", people["other_researcher"].password) == 302
+
+
+def test_a_web_session_started_on_one_worker_is_honoured_by_the_others(svc, people, tmp_path) -> None:
+    with _serve(svc, tmp_path, "production", "--workers", "3") as served:
+        status, cookie = _form_login_with_cookie(served, "rita", people["researcher"].password)
+        assert status == 302 and cookie.startswith("enclave_session=")
+        # Fresh connections, so the kernel hands them to whichever worker accepts first.
+        pages = [served.request("GET", "/projects", headers={"Cookie": cookie}) for _ in range(9)]
+        assert [p.status for p in pages] == [200] * 9
+        assert served.request("GET", "/projects").status == 302  # and without the cookie, the login page
 
 
 def test_successful_login_forgives_the_counted_attempts(svc, people, tmp_path) -> None:

@@ -60,13 +60,15 @@ def _serve_with_gunicorn(ctx: CliContext, host: str, port: int, workers: int) ->
     # modules loaded; the app itself is created in each worker.
     import enclave.web.api  # noqa: F401
     import enclave.web.views  # noqa: F401
+    from enclave.web import create_app
     from enclave.web.server import WebServer
 
     # The master checks the key file and the schema (and upgrades it, once,
     # before any worker starts), then lets go of its connections so that
     # no worker inherits one.
     ctx.service().close()
-    server = WebServer(ctx.settings, host=host, port=port, workers=workers,
+    settings = ctx.settings
+    server = WebServer(lambda: create_app(settings), host=host, port=port, workers=workers,
                        on_ready=lambda bound: click.echo(text("serve.production", host=host, port=bound,
                                                               workers=workers)))
     server.run()

@@ -1,9 +1,11 @@
-"""The production web server: the Flask app on gunicorn, in several worker processes.
+"""The production web server: a Flask app on gunicorn, in several worker processes.
 
 ``enclave serve`` uses it outside development mode. The master process checks
 the enclave once (key file, schema) and forks the workers; each worker then
-opens the enclave and creates the app itself, so no database connection is
-ever shared across a fork.
+calls the app factory it was given (which opens the enclave and creates the
+app), so no database connection is ever shared across a fork. Another
+service's app (the linkage unit's, say) can be served the same way with its
+own factory.
 
 Workers are gunicorn's ``gthread`` kind: a few threads each, and a main loop
 that keeps reporting to the master while threads answer. A long upload (up to
@@ -25,14 +27,12 @@ import os
 import re
 import signal
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from gunicorn import glogging
 from gunicorn.app.base import BaseApplication
 from gunicorn.arbiter import Arbiter
-
-from enclave.settings import Settings
 
 __all__ = ["GRACEFUL_SECONDS", "PathOnlyLogger", "WebServer", "default_worker_count"]
 
@@ -142,22 +142,25 @@ def _end_worker(worker: Any) -> None:
 
 
 class WebServer(BaseApplication):  # type: ignore[misc]  # gunicorn has no type hints
-    """The enclave's web pages and API on gunicorn.
+    """A WSGI app on gunicorn, created anew in each worker process.
 
     Args:
-        settings: The service settings each worker opens the enclave with.
+        app_factory: Creates the app; called in each worker after the fork
+            (``enclave serve`` passes one that opens the enclave and calls
+            :func:`enclave.web.create_app`).
         host: Address to listen on.
         port: Port to listen on (0 lets the system choose).
         workers: Number of worker processes.
         on_ready: Called in the master once the socket listens, with the bound port.
 
     Example:
-        >>> WebServer(load_settings(), host="127.0.0.1", port=5050, workers=5).run()  # doctest: +SKIP
+        >>> WebServer(lambda: create_app(settings), host="127.0.0.1", port=5050,  # doctest: +SKIP
+        ...           workers=5).run()
     """
 
-    def __init__(self, settings: Settings, *, host: str, port: int, workers: int,
-                 on_ready: Any = None) -> None:
-        self._settings = settings
+    def __init__(self, app_factory: Callable[[], Any], *, host: str, port: int, workers: int,
+                 on_ready: Callable[[int], None] | None = None) -> None:
+        self._app_factory = app_factory
         self._on_ready = on_ready
         self._options: dict[str, Any] = {
             "bind": [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"],
@@ -193,10 +196,8 @@ class WebServer(BaseApplication):  # type: ignore[misc]  # gunicorn has no type 
             self.cfg.set("control_socket_disable", True)
 
     def load(self) -> Any:
-        """Open the enclave and create the app; runs in each worker after the fork."""
-        from enclave.web.app import create_app
-
-        return create_app(self._settings)
+        """Create the app; runs in each worker after the fork."""
+        return self._app_factory()
 
     def run(self) -> None:
         """Run the master until SIGTERM or SIGINT; exits the process when it stops."""

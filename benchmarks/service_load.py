@@ -79,6 +79,10 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.result_line import print_result_line
 
 CLIENTS = 20
+#: Researcher accounts the clients share. Five clients per account at most: the login limit counts
+#: an attempt from its start to its success, so a sixth simultaneous login of one account from one
+#: address would be refused, as a sixth simultaneous guess must be.
+RESEARCHERS = 4
 PASSWORD = "benchmark-password-0001"
 TARGET_MS = {"sqlite": 1000.0, "postgres": 300.0}
 #: Mean pause between a client's operations: a busy person or a kernel's submissions, not a flood.
@@ -479,8 +483,7 @@ def _gunicorn_workers(log_path: Path) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true",
-                        help="CI: 120 operations per configuration, 2 researchers, 2 gunicorn workers, "
-                             "Werkzeug on SQLite only")
+                        help="CI: 120 operations per configuration, 2 gunicorn workers, Werkzeug on SQLite only")
     parser.add_argument("--operations", type=int, help="operations per configuration (default 3000, quick 120)")
     parser.add_argument("--time-limit", type=float, help="seconds per configuration at most (default 300, quick 30)")
     parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES,
@@ -504,7 +507,7 @@ def main() -> None:
                 _prepare_postgres(args.postgres_url)
                 url = args.postgres_url
             began = time.monotonic()
-            enclave = make_enclave(backend, folder / backend, url, researchers=2 if args.quick else 4)
+            enclave = make_enclave(backend, folder / backend, url, researchers=RESEARCHERS)
             _log(f"enclave on {backend} set up in {time.monotonic() - began:.1f} s")
             for server in args.servers.split(","):
                 if args.quick and (server, backend) == ("werkzeug", "postgres"):

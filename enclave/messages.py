@@ -29,6 +29,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "ENCLAVE_HUB_EGRESS must be 'auto', 'nftables' or 'none'. Fix the variable and start again.",
         "ko": "ENCLAVE_HUB_EGRESS 값은 'auto', 'nftables', 'none' 중 하나여야 합니다. 변수를 고친 뒤 다시 시작하세요.",
     },
+    "settings.bad_workers": {
+        "en": "ENCLAVE_WEB_WORKERS must be 0 (two per CPU core plus one) or a positive number of worker processes. Fix the variable and start again.",
+        "ko": "ENCLAVE_WEB_WORKERS 값은 0(CPU 코어당 둘에 하나를 더한 수) 또는 양의 작업 프로세스 수여야 합니다. 변수를 고친 뒤 다시 시작하세요.",
+    },
     "settings.bad_uid_base": {
         "en": "ENCLAVE_HUB_UID_BASE must be between 1000 and 2137483647: workspace accounts take the ten million ids above it. Choose a range no local account or group uses.",
         "ko": "ENCLAVE_HUB_UID_BASE는 1000에서 2137483647 사이여야 합니다. 작업 공간 계정이 그 위의 천만 개 번호를 씁니다. 로컬 계정이나 그룹이 쓰지 않는 범위를 고르세요.",
@@ -192,6 +196,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ko": "데이터 키 {count}개를 새 키 암호화 키 {kek_id}로 다시 감쌌습니다. 데이터는 재암호화하지 않았습니다.",
     },
     "cli.error": {"en": "Error: {message}", "ko": "오류: {message}"},
+    "serve.production": {
+        "en": "Enclave serving on http://{host}:{port}/ with gunicorn, {workers} worker processes (SIGTERM or Ctrl+C stops it after the requests under way).",
+        "ko": "Enclave가 http://{host}:{port}/ 에서 gunicorn 작업 프로세스 {workers}개로 서비스 중입니다 (SIGTERM 또는 Ctrl+C로 진행 중인 요청을 마친 뒤 멈춥니다).",
+    },
+    "serve.development": {
+        "en": "Enclave serving on http://{host}:{port}/ with Werkzeug's development server, one process (Ctrl+C stops it). For several people, run it in production mode without --dev-server: gunicorn.",
+        "ko": "Enclave가 http://{host}:{port}/ 에서 Werkzeug 개발용 서버(프로세스 하나)로 서비스 중입니다 (Ctrl+C로 멈춥니다). 여러 사람이 쓰려면 --dev-server 없이 운영 모드로 실행하세요: gunicorn.",
+    },
     # catalog
     "catalog.bad_name": {"en": "Dataset names are lower-case letters, digits and '_', starting with a letter.", "ko": "데이터셋 이름은 영문 소문자로 시작하는 소문자·숫자·'_'입니다."},
     "catalog.no_title": {"en": "Give the dataset a title.", "ko": "데이터셋 제목을 입력하세요."},

@@ -71,6 +71,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Folder of the notebooks researchers start from; empty means the project's notebooks/."),
     Setting("host", "ENCLAVE_HOST", "127.0.0.1", "Address `enclave serve` listens on."),
     Setting("port", "ENCLAVE_PORT", "5050", "Port `enclave serve` listens on."),
+    Setting("web_workers", "ENCLAVE_WEB_WORKERS", "0",
+            "Worker processes of `enclave serve` in production mode (gunicorn); 0 means two per CPU core "
+            "plus one, at most 8."),
     Setting("public_url", "ENCLAVE_PUBLIC_URL", "",
             "URL people and kernels use to reach the service; empty means http://HOST:PORT."),
     Setting("session_minutes", "ENCLAVE_SESSION_MINUTES", "30",
@@ -123,6 +126,7 @@ class Settings:
     notebooks_dir: Path
     host: str
     port: int
+    web_workers: int
     public_url: str
     session_minutes: int
     upload_max_mb: int
@@ -250,6 +254,9 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
 
     host = str(raw["host"])
     port = as_int("port")
+    web_workers = as_int("web_workers")
+    if web_workers < 0:
+        raise ConfigurationError(text("settings.bad_workers"))
     hub_uid_base = as_int("hub_uid_base")
     # Workspace accounts take ids base .. base + 10,000,000 (enclave.hub.firewall.ACCOUNT_SPAN): above
     # the system's and people's accounts, below the largest id.
@@ -275,6 +282,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
         notebooks_dir=notebooks_dir,
         host=host,
         port=port,
+        web_workers=web_workers,
         public_url=public_url.rstrip("/"),
         session_minutes=as_int("session_minutes"),
         upload_max_mb=as_int("upload_max_mb"),

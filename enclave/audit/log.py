@@ -147,14 +147,24 @@ class AuditLog:
         session.add(row)
         session.flush()
         if self.head_file is not None:
-            head = {"seq": row.seq, "hash": row.hash, "mac": self._mac(f"head:{row.seq}:{row.hash}")}
-            path = self.head_file
-
-            def _write_head(_session: Session) -> None:
-                atomic_write(path, json.dumps(head).encode())
-
-            event.listen(session, "after_commit", _write_head, once=True)
+            # One head write per commit, of the newest event: each write is two
+            # fsyncs, and a request that records several events needs only the last.
+            if "audit_head" not in session.info:
+                event.listen(session, "after_commit", self._write_pending_head, once=True)
+                event.listen(session, "after_rollback", self._drop_pending_head, once=True)
+            session.info["audit_head"] = {"seq": row.seq, "hash": row.hash,
+                                          "mac": self._mac(f"head:{row.seq}:{row.hash}")}
         return row
+
+    def _write_pending_head(self, session: Session) -> None:
+        head = session.info.pop("audit_head", None)
+        if head is not None and self.head_file is not None:
+            atomic_write(self.head_file, json.dumps(head).encode())
+
+    @staticmethod
+    def _drop_pending_head(session: Session) -> None:
+        # A rolled-back event must never reach the head file: the head may lag, never lead.
+        session.info.pop("audit_head", None)
 
     def verify(self, session: Session) -> int:
         """Check the whole chain.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,22 +12,63 @@ from sqlalchemy import text as sql
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from enclave.db.write_lock import WriteLock
 from enclave.errors import DatabaseUnreachable
 from enclave.messages import text
 from enclave.settings import mask_url
 
 __all__ = ["Database", "make_engine"]
 
+#: Seconds a SQLite writer waits for its turn before the transaction fails as locked.
+_BUSY_TIMEOUT = 30.0
+
+
+class _SqliteConnection(sqlite3.Connection):
+    """A SQLite connection that holds its file's :class:`WriteLock` for the length of a transaction."""
+
+    write_lock: WriteLock | None = None
+    holds_write_lock = False
+
+    def take_write_lock(self) -> None:
+        if self.write_lock is not None and not self.holds_write_lock:
+            self.holds_write_lock = self.write_lock.acquire()
+
+    def let_go_of_write_lock(self) -> None:
+        if self.holds_write_lock and self.write_lock is not None:
+            self.holds_write_lock = False
+            self.write_lock.release()
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self.let_go_of_write_lock()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self.let_go_of_write_lock()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.let_go_of_write_lock()
+
 
 def make_engine(url: str) -> Engine:
     """Create an engine for ``url`` with the settings each backend needs.
 
-    SQLite gets foreign keys switched on and a busy timeout so the service,
-    the hub and the CLI can share one file; its folder is created.
+    SQLite gets foreign keys switched on, WAL, a busy timeout and a
+    :class:`WriteLock` that queues writers, so the service's worker
+    processes, the hub and the CLI can share one file; its folder is created.
     """
     if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        database = Path(url.removeprefix("sqlite:///"))
+        database.parent.mkdir(parents=True, exist_ok=True)
+        write_lock = WriteLock.for_database(database, timeout=_BUSY_TIMEOUT)
+        engine = create_engine(url, connect_args={"timeout": _BUSY_TIMEOUT, "factory": _SqliteConnection})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, connection_record):  # type: ignore[no-untyped-def]
@@ -34,6 +76,7 @@ def make_engine(url: str) -> Engine:
             # IMMEDIATE, takes the write lock up front: two writers reading the
             # audit chain's head can then never both append after it.
             dbapi_connection.isolation_level = None
+            dbapi_connection.write_lock = write_lock
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
@@ -41,7 +84,13 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):  # type: ignore[no-untyped-def]
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            dbapi_connection = conn.connection.dbapi_connection
+            dbapi_connection.take_write_lock()
+            try:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            except BaseException:
+                dbapi_connection.let_go_of_write_lock()
+                raise
 
         return engine
     return create_engine(url, pool_pre_ping=True)

@@ -104,10 +104,17 @@ def serve_command(ctx: LinkageUnitCliContext, host: str | None, port: int | None
     from enclave.linkage_unit.app import create_linkage_unit_app
 
     settings = ctx.settings
-    app = create_linkage_unit_app(settings, ctx.service())
     bind_host, bind_port = host or settings.host, port or settings.port
-    click.echo(text("lu.serving", url=f"http://{bind_host}:{bind_port}/"))
-    run_web_server(app, bind_host, bind_port)
+    if settings.is_development:
+        service = ctx.service()
+        factory = lambda: create_linkage_unit_app(settings, service)  # noqa: E731
+    else:
+        # Production: gunicorn workers each open the linkage unit after the fork.
+        ctx.service().close()
+        factory = lambda: create_linkage_unit_app(settings)  # noqa: E731
+    run_web_server(factory, bind_host, bind_port, production=not settings.is_development,
+                   on_ready=lambda bound, _workers: click.echo(text("lu.serving",
+                                                                    url=f"http://{bind_host}:{bound}/")))
 
 
 @linkage_unit_group.command("trust-agency")

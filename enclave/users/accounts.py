@@ -187,6 +187,10 @@ def authenticate(
         secret = totp_secret_of(svc, session, user)
         if not totp_code or secret is None:
             raise SecondFactorError(text("users.second_factor_required"))
+        # Read the last used step under a row lock: two web workers given the same
+        # code at once must not both see it unused (PostgreSQL reads committed data
+        # without waiting; SQLite's IMMEDIATE transactions already take turns).
+        session.refresh(user, attribute_names=["totp_last_step"], with_for_update=True)
         step = verify_totp(secret, totp_code, user.totp_last_step)
         if step is None:
             raise SecondFactorError(text("users.bad_totp"), audit={

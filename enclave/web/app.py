@@ -7,7 +7,7 @@ the cookie and security policy, and registers the pages and the JSON API.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -32,7 +32,7 @@ class WebState:
 
     service: EnclaveService
     settings: Settings
-    login_limiter: LoginRateLimiter = field(default_factory=LoginRateLimiter)
+    login_limiter: LoginRateLimiter
 
 
 def _choose_language(settings: Settings) -> None:
@@ -93,7 +93,8 @@ def create_app(settings: Settings | None = None, service: EnclaveService | None 
         MAX_FORM_MEMORY_SIZE=1024 * 1024,
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]  # answers keep the documented field order
-    app.extensions["enclave"] = WebState(service=service, settings=settings)
+    app.extensions["enclave"] = WebState(service=service, settings=settings,
+                                         login_limiter=LoginRateLimiter(service.db))
 
     @app.before_request
     def _before() -> Any:

@@ -30,6 +30,8 @@ def test_settings_are_frozen(tmp_path: Path) -> None:
     ({"ENCLAVE_PORT": "eighty"}, "ENCLAVE_PORT"),
     ({"ENCLAVE_EMBEDDED_WORKER": "maybe"}, "ENCLAVE_EMBEDDED_WORKER"),
     ({"ENCLAVE_JOB_LEASE_SECONDS": "0"}, "ENCLAVE_JOB_LEASE_SECONDS"),
+    ({"ENCLAVE_WEB_WORKERS": "many"}, "ENCLAVE_WEB_WORKERS"),
+    ({"ENCLAVE_WEB_WORKERS": "-2"}, "ENCLAVE_WEB_WORKERS"),
 ])
 def test_malformed_values_are_refused_by_name(env: dict[str, str], message: str) -> None:
     with pytest.raises(ConfigurationError, match=message):

@@ -74,6 +74,33 @@ def test_steward_needs_a_valid_unused_second_factor(svc: EnclaveService) -> None
         authenticate(svc, session, "steward1", PASSWORD, code)
 
 
+def test_one_code_given_to_two_logins_at_once_is_accepted_once(svc: EnclaveService) -> None:
+    import threading
+
+    with svc.session() as session:
+        secret = add_user(svc, session, username="steward2", role="steward", password=PASSWORD, actor="t").totp_secret
+    assert secret is not None
+    code = current_code(secret)
+    outcomes: list[str] = []
+
+    def second_login() -> None:
+        try:
+            with svc.session() as other:
+                authenticate(svc, other, "steward2", PASSWORD, code)
+            outcomes.append("accepted")
+        except SecondFactorError:
+            outcomes.append("refused")
+
+    # As two web workers would: the second login starts while the first is still open.
+    with svc.session() as first:
+        authenticate(svc, first, "steward2", PASSWORD, code)
+        racing = threading.Thread(target=second_login)
+        racing.start()
+        racing.join(timeout=1)
+    racing.join()
+    assert outcomes == ["refused"]
+
+
 def test_expired_totp_code_is_refused(svc: EnclaveService) -> None:
     import time
 

@@ -11,6 +11,7 @@ from enclave.db.models.exports import ExportOutput, ExportRequest, ExportVote, L
 from enclave.db.models.jobs import ACTIVE_JOB_STATES, Job, JobKind, JobState
 from enclave.db.models.keys import DataKey
 from enclave.db.models.linkage_unit import LinkageUnitToken, TokenHolder
+from enclave.db.models.logins import LoginFailure
 from enclave.db.models.projects import (
     DatasetRequest,
     Decision,
@@ -60,6 +61,7 @@ __all__ = [
     "LinkageUnitBase",
     "LinkageUnitToken",
     "LinkedDataset",
+    "LoginFailure",
     "MatchKeySubmission",
     "Project",
     "ProjectDecision",

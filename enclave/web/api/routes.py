@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import g, jsonify, request, send_file
 from flask.typing import ResponseReturnValue
+from sqlalchemy.orm import selectinload
 
 from enclave.catalog import search_datasets
 from enclave.combination import receive_package, submission_precheck, submissions_for
@@ -152,8 +153,9 @@ def create_export(project_id: int) -> ResponseReturnValue:
 def list_project_exports(project_id: int) -> ResponseReturnValue:
     """The project's export requests."""
     require_project_access(db_session(), acting_user(), project_id)
-    found = db_session().query(ExportRequest).filter(ExportRequest.project_id == project_id).order_by(
-        ExportRequest.id.desc())
+    # The outputs of every request in one query, not one query per request.
+    found = db_session().query(ExportRequest).options(selectinload(ExportRequest.outputs)).filter(
+        ExportRequest.project_id == project_id).order_by(ExportRequest.id.desc())
     return jsonify([export_json(e) for e in found])
 
 

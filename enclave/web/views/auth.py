@@ -35,8 +35,9 @@ def home() -> str:
 def login() -> str | Response | tuple[str, int]:
     """Show the login form, or check a login.
 
-    Failed logins are counted per account and address; the sixth within the
-    window is refused with 429 before the password is even checked.
+    Attempts are counted per account and address (in the database, shared by
+    every worker) and forgiven on success; the sixth failure within the window
+    is refused with 429 before the password is even checked.
     """
     if request.method == "GET":
         if request.args.get("expired"):
@@ -49,9 +50,11 @@ def login() -> str | Response | tuple[str, int]:
     password = request.form.get("password", "")
     code = request.form.get("totp", "").strip() or None
     address = request.remote_addr or "unknown"
-    state = current_app.extensions["enclave"]
-    limiter = state.login_limiter
-    if limiter.is_blocked(username, address):
+    limiter = current_app.extensions["enclave"].login_limiter
+    # The limiter counts in a transaction of its own, which on SQLite must not
+    # wait behind this request's (a logged-in visitor's cookie opened one).
+    end_db_session(commit=False)
+    if not limiter.try_attempt(username, address):
         minutes = limiter.window_seconds // 60
         raise TooManyAttempts(text("login.rate_limited", minutes=minutes), audit={
             "actor": "unknown", "action": "user.login", "object_type": "user", "object_id": "",
@@ -59,13 +62,13 @@ def login() -> str | Response | tuple[str, int]:
     try:
         user = authenticate(current_service(), db_session(), username, password, code, channel="web")
     except AuthenticationError as error:
-        limiter.record_failure(username, address)
+        # The attempt stays counted; only a successful login forgives it.
         end_db_session(commit=False)
         if error.audit is not None:
             current_service().record_event(**error.audit)
         flash(error.message, "error")
         return render_template("login.html", next=_safe_next(request.form.get("next"))), error.status
-    limiter.reset(username, address)
+    limiter.reset(db_session(), username, address)
     log_in(user)
     flash(text("login.welcome", username=user.username), "info")
     return redirect(_safe_next(request.form.get("next")) or url_for("auth.home"))

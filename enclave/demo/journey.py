@@ -65,6 +65,8 @@ class DemoResult:
     provided_project_id: int | None = None
     destroyed_project_id: int | None = None
     release_package: Path | None = None
+    provided_release_package: Path | None = None
+    certificates: dict[int, Path] = field(default_factory=dict)
     risk_report: Path | None = None
     linkage_report: Path | None = None
     certificate: Path | None = None
@@ -148,6 +150,32 @@ def _review_export(clients: dict[str, ApiClient], request_id: int) -> None:
             steward.post(f"/export-requests/{request_id}/outputs/{output['id']}/votes", vote)
 
 
+def _analyse(commands: Commands, researcher: ApiClient, project_id: int, url: str) -> tuple[int, list[str], int]:
+    """The researcher's example analysis runs in the workspace; returns its export request."""
+    ran = commands.enclave("run-notebook", "demo-researcher", "example_analysis.ipynb", "--project",
+                           str(project_id), extra_env={"ENCLAVE_PUBLIC_URL": url})
+    found = re.search(r"export requests made: (\d+)", ran)
+    if not found:
+        raise DemoStepFailed(f"the example notebook ran in project {project_id} but made no export request")
+    request_id = int(found.group(1))
+    request = researcher.get(f"/export-requests/{request_id}")
+    failing = [o["name"] for o in request["outputs"] if o["status"] == "fail"]
+    return request_id, failing, len(request["outputs"])
+
+
+def _review_and_release(commands: Commands, clients: dict[str, ApiClient], project_id: int, request_id: int,
+                        workspace: Path) -> Path:
+    """Two stewards vote; the researcher downloads the signed release; anyone can verify it."""
+    _review_export(clients, request_id)
+    package = clients["demo-researcher"].download(
+        f"/projects/{project_id}/export-requests/{request_id}/release",
+        workspace / "releases" / f"project-{project_id}-request-{request_id}.zip")
+    public_key = workspace / "enclave.signing.pub.pem"
+    public_key.write_text(commands.enclave("keys", "public", "--kind", "signing"))
+    commands.run("export-review", "verify", package, "--public-key", public_key)
+    return package
+
+
 def run_demo(
     workspace: Path,
     *,
@@ -156,6 +184,7 @@ def run_demo(
     persons: int = 3000,
     seed: int = 20261122,
     database_url: str | None = None,
+    destroy_all: bool = False,
 ) -> DemoResult:
     """Create a fresh demo workspace and walk it through the whole journey.
 
@@ -167,6 +196,8 @@ def run_demo(
         seed: Seed of the synthetic data.
         database_url: Use this database instead of the workspace's own SQLite
             file (the tests use it for PostgreSQL).
+        destroy_all: Destroy the combination project too at the end (by default it
+            stays active, so its workspace can be opened with ``enclave hub``).
 
     Returns:
         What was done, and where its reports and packages are.
@@ -239,25 +270,12 @@ def run_demo(
              f"additional processing until the thresholds held; demo-steward-1 approved the risk review "
              f"(적정성 검토, demo-admin ran it) and demo-steward-2 opened the workspace")
 
-        ran = commands.enclave("run-notebook", "demo-researcher", "example_analysis.ipynb", "--project",
-                               str(project_id), extra_env={"ENCLAVE_PUBLIC_URL": url})
-        found = re.search(r"export requests made: (\d+)", ran)
-        if not found:
-            raise DemoStepFailed("the example notebook ran but made no export request")
-        request_id = int(found.group(1))
-        request = researcher.get(f"/export-requests/{request_id}")
-        failing = [o["name"] for o in request["outputs"] if o["status"] == "fail"]
+        request_id, failing, outputs = _analyse(commands, researcher, project_id, url)
         step(f"stage 5-1/5-4: `enclave run-notebook` ran notebooks/example_analysis.ipynb in demo-researcher's "
-             f"workspace; its kernel submitted {len(request['outputs'])} outputs in export request {request_id} "
-             f"and the server re-checked them: {len(failing)} failing ({', '.join(failing) or 'none'})")
+             f"workspace; its kernel submitted {outputs} outputs in export request {request_id} and the server "
+             f"re-checked them: {len(failing)} failing ({', '.join(failing) or 'none'})")
 
-        _review_export(clients, request_id)
-        result.release_package = researcher.download(
-            f"/projects/{project_id}/export-requests/{request_id}/release",
-            workspace / "releases" / f"project-{project_id}-request-{request_id}.zip")
-        public_key = workspace / "enclave.signing.pub.pem"
-        public_key.write_text(commands.enclave("keys", "public", "--kind", "signing"))
-        commands.run("export-review", "verify", result.release_package, "--public-key", public_key)
+        result.release_package = _review_and_release(commands, clients, project_id, request_id, workspace)
         step(f"stage 5-2/5-3: demo-steward-1 and demo-steward-2 voted on each output blind; the approved outputs "
              f"were released in a signed package {result.release_package}, checked with `export-review verify`")
 
@@ -269,18 +287,27 @@ def run_demo(
                       secret=secret, policies=_POLICIES, match_keys=False)
         provide, _ = run_jobs(clients["demo-admin"], second, ("provide", "process"))
         _approve_risk_review(steward1, second)
+        steward2.post(f"/projects/{second}/activate")
         flow = researcher.get(f"/projects/{second}")["flow"]
-        step(f"provision (가명정보 제공): project {second} asked for the welfare dataset only ({flow} flow): "
-             f"the `provide` job (job {provide['id']}) replaced serials by project pseudonyms without any "
-             f"linkage, and the same processing and adequacy review followed")
+        second_request, _, _ = _analyse(commands, researcher, second, url)
+        result.provided_release_package = _review_and_release(commands, clients, second, second_request, workspace)
+        step(f"provision (가명정보 제공): project {second} asked for the welfare dataset only ({flow} flow): the "
+             f"`provide` job (job {provide['id']}) replaced serials by project pseudonyms without any linkage; the "
+             f"same processing, adequacy review, analysis and export review followed "
+             f"({result.provided_release_package})")
 
-        researcher.post(f"/projects/{second}/close")
-        certificate = steward2.post(f"/projects/{second}/destruction")
-        result.destroyed_project_id = second
-        result.certificate = workspace / "certificates" / f"project-{second}-destruction.json"
-        _write_private(result.certificate, json.dumps(certificate, indent=1))
-        step(f"stage 6-2: demo-researcher closed project {second} and demo-steward-2 destroyed it: keys shredded, "
-             f"data deleted, certificate signed by the enclave ({result.certificate})")
+        to_destroy = (second, project_id) if destroy_all else (second,)
+        for finished in to_destroy:
+            researcher.post(f"/projects/{finished}/close")
+            certificate = steward2.post(f"/projects/{finished}/destruction")
+            path = workspace / "certificates" / f"project-{finished}-destruction.json"
+            _write_private(path, json.dumps(certificate, indent=1))
+            result.certificates[finished] = path
+        result.destroyed_project_id, result.certificate = second, result.certificates[second]
+        step(f"stage 6-2: demo-researcher closed project{'s' if destroy_all else ''} "
+             f"{', '.join(map(str, to_destroy))} and demo-steward-2 destroyed "
+             f"{'them' if destroy_all else 'it'}: keys shredded, data deleted, certificates signed by the enclave "
+             f"({', '.join(str(p) for p in result.certificates.values())})")
 
     verified = commands.enclave("audit", "verify")
     step(f"audit log verified by `enclave audit verify`: {verified.strip()}")

@@ -82,7 +82,8 @@ def describe_datasets(commands: Commands, policies: Path) -> None:
     """Each agency describes its dataset in the catalog, from the identifier policy it links with."""
     for code in AGENCIES:
         commands.enclave("catalog", "import", policies / "identifiers" / f"{code}.yaml", "--agency", code,
-                         "--title", _NAMES[code][1], extra_env={"ENCLAVE_ACTOR": f"agency-{code}"})
+                         "--title", _NAMES[code][1], "--rows", "1234567",
+                         extra_env={"ENCLAVE_ACTOR": f"agency-{code}"})
 
 
 def send_packages(commands: Commands, agency: DemoAgency, *, url: str, token: str, project_id: int,

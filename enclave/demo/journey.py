@@ -125,10 +125,10 @@ def _approve(clients: dict[str, ApiClient], project_id: int, agencies: tuple[str
 
 def _approve_risk_review(steward: ApiClient, project_id: int) -> dict[str, Any]:
     reviews = steward.get(f"/projects/{project_id}/risk-reviews")
-    pending = [r for r in reviews["risk_reviews"] if r["state"] == "pending"]
+    pending = [r for r in reviews if r["state"] == "pending"]
     if not pending:
         raise DemoStepFailed(f"project {project_id} has no pending risk review to approve")
-    review = pending[-1]
+    review = max(pending, key=lambda r: r["id"])
     if not review["meets_thresholds"]:
         raise DemoStepFailed(f"the risk review of project {project_id} does not meet its thresholds")
     steward.post(f"/projects/{project_id}/risk-reviews/{review['id']}/decision", {"decision": "approve"})
@@ -142,11 +142,11 @@ def _review_export(clients: dict[str, ApiClient], request_id: int) -> None:
         request = steward.get(f"/export-requests/{request_id}")
         for output in request["outputs"]:
             if output["status"] == "fail":
-                vote = {"decision": "reject", "comment": "Disclosive: a cell is below the minimum count."}
+                vote = {"vote": "reject", "comment": "Disclosive: a cell is below the minimum count."}
             elif output["status"] == "review":
-                vote = {"decision": "approve", "comment": "Checked by hand: flagged values are not disclosive here."}
+                vote = {"vote": "approve", "comment": "Checked by hand: flagged values are not disclosive here."}
             else:
-                vote = {"decision": "approve"}
+                vote = {"vote": "approve"}
             steward.post(f"/export-requests/{request_id}/outputs/{output['id']}/votes", vote)
 
 
@@ -238,7 +238,7 @@ def run_demo(
         clients = {name: ApiClient(url, token, name) for name, token in tokens.items()}
         researcher, steward1, steward2 = (clients[n] for n in ("demo-researcher", "demo-steward-1",
                                                                "demo-steward-2"))
-        datasets = {d["agency_code"]: d for d in researcher.get("/catalog/datasets")["datasets"]}
+        datasets = {d["agency_code"]: d for d in researcher.get("/catalog/datasets")}
         project_id = _apply(researcher, datasets, title="Benefit take-up, health and work (demo)",
                             agencies=AGENCIES)
         result.project_id = project_id

@@ -175,7 +175,7 @@ class ApiClient:
                 return dict(current)
             if current["state"] in ("failed", "cancelled"):
                 raise DemoStepFailed(f"job {current['id']} ({current['kind']}) {current['state']}: "
-                                     f"{current.get('message') or 'no message'}")
+                                     f"{current.get('error') or 'no message'}")
             if time.monotonic() > deadline:
                 raise DemoStepFailed(f"job {current['id']} ({current['kind']}) did not end in {timeout:.0f} s")
             time.sleep(0.25)

@@ -16,23 +16,31 @@ __all__ = ["demo_command"]
 @click.option("--persons", type=click.IntRange(200, 200_000), default=3000, show_default=True,
               help="Size of the synthetic population the three agencies draw their records from.")
 def demo_command(workspace: Path, persons: int) -> None:
-    """Run the whole six-stage journey headless on synthetic data, in a fresh workspace.
+    """Run the whole six-stage journey on synthetic data, in a fresh workspace, through the product itself.
 
-    Three agencies prepare and upload sealed packages, the linkage unit links
-    them, the enclave combines, pseudonymizes and reviews risk, a steward
-    approves, the example analysis runs as the researcher, two stewards review
-    the export, a signed release is written and verified, and a second,
-    finished project is destroyed. Nothing outside the workspace folder is
-    touched; your ENCLAVE_* settings are ignored.
+    The demo is a script over the public interfaces: operators and agencies
+    run the `enclave` and `linkage` commands (init, agencies add, users add,
+    catalog import, linkage keygen/fetch-keys/prepare/upload, run-notebook,
+    export-review verify, audit verify), and researchers and stewards call the
+    JSON API of an `enclave serve` it starts on a free loopback port, whose
+    embedded worker runs the stage-4 jobs. Three agencies prepare and upload
+    sealed packages; the linkage unit links them; the enclave combines,
+    pseudonymizes and reviews risk; a steward approves; the example analysis
+    runs as the researcher; two stewards review the export; a signed release
+    is downloaded and verified; a second project provides one agency's
+    dataset without linkage and is then closed and destroyed. Nothing outside
+    the workspace folder is touched; your ENCLAVE_* settings are ignored.
     """
-    # Imported here: the demo pulls in the linkage, privacy and hub stacks,
-    # which other commands (``enclave serve``) should not wait for.
-    from enclave.demo import run_demo
+    from enclave.demo import DemoStepFailed, run_demo
 
-    result = run_demo(workspace, echo=lambda line: click.echo(f"  - {line}"), persons=persons)
+    try:
+        result = run_demo(workspace, echo=lambda line: click.echo(f"  - {line}"), persons=persons)
+    except DemoStepFailed as failed:
+        raise click.ClickException(f"The demo stopped: {failed}") from None
     click.echo("")
     click.echo(f"Demo finished in {result.seconds:.0f} s. Workspace: {result.workspace}")
-    for label, path in (("linkage quality report", result.linkage_report), ("risk report", result.risk_report),
+    for label, path in (("linkage quality report", result.linkage_report),
+                        ("approved risk review", result.risk_report),
                         ("release package", result.release_package),
                         ("destruction certificate", result.certificate),
                         ("demo credentials", result.credentials_file)):

@@ -1,129 +1,118 @@
-"""The three demo agencies: their keys, synthetic records, catalog entries and packages.
+"""The three demo agencies, each working on "its own machine" with the partner tool's commands.
 
-Each agency runs the partner tool (:mod:`linkage`) on its own synthetic file,
-exactly as a real agency would on its own machine, and uploads the two sealed
-packages. Raw identifiers stay in the agency's folder of the demo workspace.
+Each agency has a folder of its own in the demo workspace. It makes its key
+pairs with ``linkage keygen``, is registered by the enclave's admin with
+``enclave agencies add`` (the fingerprint is what a real admin confirms by
+telephone), describes its dataset with ``enclave catalog import`` from the
+identifier policy the partner tool reads, fetches the enclave's and the
+linkage unit's public keys with ``linkage fetch-keys``, prepares its two
+sealed packages with ``linkage prepare`` and sends them with ``linkage
+upload``. Raw identifiers and the shared linkage secret never leave the
+agencies' folders.
 """
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from sqlalchemy.orm import Session
+from enclave.demo.processes import Commands
 
-from enclave.agencies import list_agencies, register_agency, rotate_agency_key
-from enclave.catalog import import_dataset_from_policy
-from enclave.combination import ReceivedPackage, receive_package
-from enclave.db.models import Dataset, User
-from enclave.linkage_unit import LinkageUnitRole
-from enclave.parties import linkage_unit_sealing_public
-from enclave.service import EnclaveService
-from linkage import (
-    generate_agency_data,
-    generate_linkage_secret,
-    generate_party_keys,
-    load_identifier_policies,
-    prepare_submission,
-    save_linkage_secret,
-    save_party_keys,
-    write_synthetic_data,
-)
-from linkage.party_keys import PartyKeys
-
-__all__ = ["AGENCIES", "DemoAgency", "prepare_agencies", "register_catalog", "submit_packages"]
+__all__ = ["AGENCIES", "DemoAgency", "describe_datasets", "prepare_agencies", "register_agencies", "send_packages"]
 
 AGENCIES: tuple[str, ...] = ("welfare", "health", "employment")
 
-_NAMES = {"welfare": "Social Security Information Service (사회보장정보원)",
-          "health": "National Health Insurance Service (국민건강보험공단)",
-          "employment": "Korea Employment Information Service (한국고용정보원)"}
-_DESCRIPTIONS = {
-    "welfare": ("Welfare benefit eligibility (자격정보)",
-                "Basic livelihood security, basic pension, disability pension and other eligibility, "
-                "with household type, payments and income/asset assessments."),
-    "health": ("Health insurance (건강보험)", "Insurance type, premiums, outpatient visits, inpatient days, "
-               "chronic conditions."),
-    "employment": ("Employment insurance (고용보험)", "Employment status, industry, monthly wage, insured since."),
+_NAMES = {
+    "welfare": ("Welfare registry (사회보장정보원)", "Welfare benefit eligibility (자격정보)"),
+    "health": ("Health insurance (건강보험)", "Health insurance (건강보험)"),
+    "employment": ("Employment insurance (고용정보원)", "Employment insurance (고용보험)"),
 }
 
 
-@dataclass
+@dataclass(frozen=True)
 class DemoAgency:
-    """One demo agency's own folder, keys and prepared packages."""
+    """One demo agency's own folder."""
 
     code: str
     folder: Path
-    keys: PartyKeys
     source: Path
 
+    @property
+    def keys(self) -> Path:
+        """Its key pairs (private keys never leave this folder)."""
+        return self.folder / "keys"
 
-def prepare_agencies(
-    svc: EnclaveService, workspace: Path, persons: int, seed: int
-) -> tuple[dict[str, DemoAgency], bytes]:
-    """Register each agency (as `enclave agencies add` does) with fresh keys, and write its synthetic file.
+    @property
+    def signing_public_key(self) -> Path:
+        """The public key the enclave's admin registers."""
+        return self.keys / f"{self.code}.signing.pub.pem"
+
+
+def prepare_agencies(commands: Commands, root: Path, persons: int, seed: int) -> tuple[dict[str, DemoAgency], Path]:
+    """Synthetic records, key pairs and a shared linkage secret for the agencies.
 
     Returns:
-        The agencies, and the linkage secret they share (never given to the enclave or linkage unit).
+        The agencies, and the path of the linkage secret they share (never given
+        to the enclave or the linkage unit).
     """
-    root = workspace / "agencies"
-    secret = generate_linkage_secret()
-    save_linkage_secret(secret, root / "shared" / "linkage.secret", overwrite=True)
-    data = generate_agency_data(persons, agencies=AGENCIES, corruption="medium", seed=seed)
-    # The ground truth stays with the demo's agencies: it never reaches the enclave.
-    written = write_synthetic_data(data, root / "shared" / "synthetic")
-    agencies: dict[str, DemoAgency] = {}
+    shared = root / "shared"
+    commands.linkage("synth", "--out", shared / "synthetic", "--persons", str(persons), "--seed", str(seed),
+                     "--agencies", ",".join(AGENCIES), "--corruption", "medium")
+    secret = shared / "linkage.secret"
+    commands.linkage("keygen", "--secret", secret)
+    agencies = {}
     for code in AGENCIES:
-        keys = generate_party_keys(code)
-        folder = root / code
-        save_party_keys(keys, folder / "keys", overwrite=True)
-        pem = keys.signing.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
-        with svc.session() as session:
-            known = code in {a.code for a in list_agencies(session)}
-        # A demo run over an existing database gives a known agency its new key, as an admin would.
-        if known:
-            rotate_agency_key(svc, code, pem, actor="demo")
-        else:
-            register_agency(svc, code=code, name=_NAMES[code], signing_public_pem=pem, actor="demo")
-        agencies[code] = DemoAgency(code=code, folder=folder, keys=keys, source=written[code])
+        agency = DemoAgency(code=code, folder=root / code, source=shared / "synthetic" / f"{code}.csv")
+        commands.linkage("keygen", code, "--out", agency.keys)
+        agencies[code] = agency
     return agencies, secret
 
 
-def register_catalog(svc: EnclaveService, session: Session, users: dict[str, User]) -> dict[str, Dataset]:
-    """Each agency describes its dataset in the catalog from its identifier policy (as `enclave catalog import`)."""
-    datasets = {}
-    for code in AGENCIES:
-        title, description = _DESCRIPTIONS[code]
-        policy = svc.settings.policies_dir / "identifiers" / f"{code}.yaml"
-        datasets[code] = import_dataset_from_policy(
-            svc, session, users[f"agency-{code}"], policy=policy.read_bytes(),
-            policy_name=f"identifiers/{policy.name}", agency_code=code, name=code, title=title,
-            description=description, row_count=1_234_567)
-    return datasets
-
-
-def submit_packages(
-    svc: EnclaveService,
-    linkage_unit: LinkageUnitRole,
-    agencies: dict[str, DemoAgency],
-    users: dict[str, User],
-    secret: bytes,
-    project_id: int,
-) -> list[ReceivedPackage]:
-    """Each agency prepares its two sealed packages and uploads them."""
-    policies = load_identifier_policies(svc.settings.policies_dir / "identifiers")
-    lu_public = linkage_unit_sealing_public(svc.settings)
-    received = []
+def register_agencies(commands: Commands, agencies: dict[str, DemoAgency]) -> list[str]:
+    """The admin registers each agency's signing key; returns the fingerprints it printed."""
+    printed = []
     for code, agency in agencies.items():
-        prepared = prepare_submission(
-            agency.source, agency=code, schema=policies.schema(code), scheme=policies.scheme,
-            project_id=str(project_id), key_id=f"project-{project_id}-k1", linkage_secret=secret,
-            signer=agency.keys.signing, linkage_unit_public=lu_public,
-            enclave_public=svc.keys.sealing_public_key, output_dir=agency.folder / "out")
-        for package in (prepared.match_keys_package, prepared.content_package):
-            received.append(receive_package(
-                svc, linkage_unit, agency_user=users[f"agency-{code}"], project_id=project_id,
-                stream=io.BytesIO(package), content_length=len(package)))
-    return received
+        out = commands.enclave("agencies", "add", code, "--name", _NAMES[code][0],
+                               "--signing-key", agency.signing_public_key)
+        printed.extend(word for word in out.split() if word.startswith("sha256:"))
+    return printed
+
+
+def describe_datasets(commands: Commands, policies: Path) -> None:
+    """Each agency describes its dataset in the catalog, from the identifier policy it links with."""
+    for code in AGENCIES:
+        commands.enclave("catalog", "import", policies / "identifiers" / f"{code}.yaml", "--agency", code,
+                         "--title", _NAMES[code][1], "--rows", "1234567",
+                         extra_env={"ENCLAVE_ACTOR": f"agency-{code}"})
+
+
+def send_packages(commands: Commands, agency: DemoAgency, *, url: str, token: str, project_id: int,
+                  secret: Path, policies: Path, match_keys: bool = True) -> list[str]:
+    """The agency fetches the public keys, prepares its packages and uploads them.
+
+    Args:
+        commands: How to run the partner tool.
+        agency: The agency.
+        url: The service's URL (the enclave, which also takes match keys for the
+            linkage unit on one machine).
+        token: The agency's API token (passed in the environment, never as an argument).
+        project_id: The project the packages are for.
+        secret: The project's linkage secret.
+        policies: The policies folder (identifier policies).
+        match_keys: Also send match keys (not for a single-dataset provision).
+
+    Returns:
+        The receipts ``linkage upload`` printed.
+    """
+    trusted = agency.folder / "trusted"
+    commands.linkage("fetch-keys", url, "--out", trusted)
+    out = agency.folder / f"out-project-{project_id}"
+    commands.linkage("prepare", agency.source, "--agency", agency.code, "--policies", policies / "identifiers",
+                     "--project", str(project_id), "--key-id", f"project-{project_id}-k1", "--secret", secret,
+                     "--keys", agency.keys, "--linkage-unit-key", trusted / "linkage-unit.sealing.pub.pem",
+                     "--enclave-key", trusted / "enclave.sealing.pub.pem", "--out", out)
+    packages = sorted(out.glob("*.pkg"))
+    if not match_keys:
+        packages = [p for p in packages if "match" not in p.name]
+    return [commands.linkage("upload", package, "--to", url, extra_env={"LINKAGE_TOKEN": token}).strip()
+            for package in packages]

@@ -1,43 +1,33 @@
-"""The demo journey: a fresh workspace walked through all six stages.
+"""The demo journey: a fresh enclave walked through all six stages by its own interfaces.
 
-Everything the demo prints is something it did; every figure in its summary
-is read back from what it stored. The journey runs through the same domain
-functions the web pages and the API call.
+Everything here is something a person could do by hand: operators and
+agencies type the product's commands, researchers and stewards call the JSON
+API of ``enclave serve`` with their own tokens, and the stage-4 jobs run in the
+server's embedded worker. The demo imports none of the service's internals;
+every figure it prints is read back from what the service answered.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import re
 import secrets
 import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select
+from enclave.demo.agencies import AGENCIES, describe_datasets, prepare_agencies, register_agencies, send_packages
+from enclave.demo.processes import ApiClient, Commands, DemoStepFailed, run_jobs, serve_enclave
 
-from enclave.bootstrap import initialize_enclave
-from enclave.combination import combine_project, decide_adequacy, deliver_linkage_map, review_risk
-from enclave.db.models import Dataset, Decision, ExportRequest, Project, Role, User
-from enclave.demo.agencies import AGENCIES, prepare_agencies, register_catalog, submit_packages
-from enclave.demo.analysis import run_example_analysis
-from enclave.destruction import certificate_path, destroy_project
-from enclave.exports import cast_vote, release_path
-from enclave.projects import (
-    activate_project,
-    apply_for_project,
-    close_project,
-    decide_agency_part,
-    decide_as_steward,
-)
-from enclave.service import EnclaveService, open_enclave, open_linkage_unit
-from enclave.settings import Settings, load_settings
-from enclave.store import atomic_write
-from enclave.users import add_user, encode_secret
+__all__ = ["DEMO_USERS", "DemoResult", "DemoUser", "run_demo"]
 
-__all__ = ["DEMO_USERS", "DemoResult", "DemoUser", "demo_settings", "run_demo"]
+#: The policies shipped with the project (identifier policies the agencies link with).
+_POLICIES = Path(__file__).resolve().parent.parent.parent / "policies"
 
 
 @dataclass(frozen=True)
@@ -45,20 +35,20 @@ class DemoUser:
     """A demo account."""
 
     username: str
-    role: Role
+    role: str
     display_name: str
     agency_code: str | None = None
 
 
 DEMO_USERS: tuple[DemoUser, ...] = (
-    DemoUser("demo-admin", Role.admin, "Demo administrator"),
-    DemoUser("demo-steward-1", Role.steward, "Demo steward 1 (데이터 심사자)"),
-    DemoUser("demo-steward-2", Role.steward, "Demo steward 2 (데이터 심사자)"),
-    DemoUser("demo-researcher", Role.researcher, "Demo researcher (연구자)"),
-    DemoUser("demo-researcher-2", Role.researcher, "Second demo researcher"),
-    DemoUser("agency-welfare", Role.agency, "Welfare registry (사회보장정보원)", "welfare"),
-    DemoUser("agency-health", Role.agency, "Health registry (건강보험)", "health"),
-    DemoUser("agency-employment", Role.agency, "Employment registry (고용정보원)", "employment"),
+    DemoUser("demo-admin", "admin", "Demo administrator"),
+    DemoUser("demo-steward-1", "steward", "Demo steward 1 (데이터 심사자)"),
+    DemoUser("demo-steward-2", "steward", "Demo steward 2 (데이터 심사자)"),
+    DemoUser("demo-researcher", "researcher", "Demo researcher (연구자)"),
+    DemoUser("demo-researcher-2", "researcher", "Second demo researcher"),
+    DemoUser("agency-welfare", "agency", "Welfare registry (사회보장정보원)", "welfare"),
+    DemoUser("agency-health", "agency", "Health registry (건강보험)", "health"),
+    DemoUser("agency-employment", "agency", "Employment registry (고용정보원)", "employment"),
 )
 
 
@@ -67,47 +57,123 @@ class DemoResult:
     """What the demo did, for its summary."""
 
     workspace: Path
-    settings: Settings
+    data_dir: Path
+    database_url: str
     credentials_file: Path
     steps: list[str] = field(default_factory=list)
-    secrets: dict[str, tuple[str, bytes | None]] = field(default_factory=dict, repr=False)
     project_id: int | None = None
+    provided_project_id: int | None = None
     destroyed_project_id: int | None = None
     release_package: Path | None = None
+    provided_release_package: Path | None = None
+    certificates: dict[int, Path] = field(default_factory=dict)
     risk_report: Path | None = None
     linkage_report: Path | None = None
     certificate: Path | None = None
     seconds: float = 0.0
 
 
-def demo_settings(workspace: Path) -> Settings:
-    """Settings of a self-contained demo workspace (SQLite, local data folder)."""
-    return load_settings(
-        environ={},
-        mode="development",
-        data_dir=str(workspace / "data"),
-        database_url=f"sqlite:///{workspace / 'data' / 'enclave.db'}",
-    )
+def _write_private(path: Path, content: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(content)
 
 
-def _create_users(svc: EnclaveService, result: DemoResult) -> None:
+def _create_users(commands: Commands, credentials: Path) -> dict[str, str]:
+    """Create every demo account with the ``enclave users`` commands; return their API tokens."""
     lines = ["# Demo credentials. Demo only: delete this workspace when done.", ""]
-    with svc.session() as session:
-        for demo in DEMO_USERS:
-            password = secrets.token_urlsafe(12)
-            new = add_user(svc, session, username=demo.username, role=demo.role, password=password,
-                           actor="demo", display_name=demo.display_name, agency_code=demo.agency_code)
-            result.secrets[demo.username] = (password, new.totp_secret)
-            line = f"{demo.username:<20} role={demo.role.value:<10} password={password}"
-            if new.totp_secret is not None:
-                line += f" totp_secret={encode_secret(new.totp_secret)}"
-            lines.append(line)
-    atomic_write(result.credentials_file, ("\n".join(lines) + "\n").encode(), mode=0o600)
+    tokens = {}
+    for user in DEMO_USERS:
+        password = secrets.token_urlsafe(12)
+        args = ["users", "add", user.username, "--role", user.role, "--name", user.display_name,
+                "--password", password]
+        if user.agency_code:
+            args += ["--agency", user.agency_code]
+        printed = commands.enclave(*args)
+        line = f"{user.username:<20} role={user.role:<10} password={password}"
+        totp = re.search(r"secret=([A-Z2-7]+)", printed)
+        if totp:
+            line += f" totp_secret={totp.group(1)}"
+        lines.append(line)
+        tokens[user.username] = commands.enclave("users", "token", user.username, "--label", "demo",
+                                                 "--days", "1").strip().splitlines()[-1]
+    _write_private(credentials, "\n".join(lines) + "\n")
+    return tokens
 
 
-def _users(svc: EnclaveService) -> dict[str, User]:
-    with svc.session() as session:
-        return {u.username: u for u in session.scalars(select(User))}
+def _apply(researcher: ApiClient, datasets: dict[str, dict[str, Any]], *, title: str,
+           agencies: tuple[str, ...]) -> int:
+    project = researcher.post("/projects", {
+        "title": title,
+        "purpose": "Study how benefit take-up relates to health care use and employment (demo).",
+        "analysis_plan": "Cross-tabulations by household type and region; regression of health care use.",
+        "retention_end": (dt.date.today() + dt.timedelta(days=365)).isoformat(),
+        "requests": {str(datasets[code]["id"]): [v["name"] for v in datasets[code]["variables"]]
+                     for code in agencies},
+        "team": ["demo-researcher-2"],
+        "keep_unlinked": False,
+    })
+    return int(project["id"])
+
+
+def _approve(clients: dict[str, ApiClient], project_id: int, agencies: tuple[str, ...]) -> None:
+    for code in agencies:
+        clients[f"agency-{code}"].post(f"/projects/{project_id}/agency-decision", {"decision": "approved"})
+    clients["demo-steward-1"].post(f"/projects/{project_id}/decision", {"decision": "approved"})
+
+
+def _approve_risk_review(steward: ApiClient, project_id: int) -> dict[str, Any]:
+    reviews = steward.get(f"/projects/{project_id}/risk-reviews")
+    pending = [r for r in reviews if r["state"] == "pending"]
+    if not pending:
+        raise DemoStepFailed(f"project {project_id} has no pending risk review to approve")
+    review = max(pending, key=lambda r: r["id"])
+    if not review["meets_thresholds"]:
+        raise DemoStepFailed(f"the risk review of project {project_id} does not meet its thresholds")
+    steward.post(f"/projects/{project_id}/risk-reviews/{review['id']}/decision", {"decision": "approve"})
+    return dict(review)
+
+
+def _review_export(clients: dict[str, ApiClient], request_id: int) -> None:
+    """Both stewards vote on every output, blind to each other, as a person would judge it."""
+    for name in ("demo-steward-1", "demo-steward-2"):
+        steward = clients[name]
+        request = steward.get(f"/export-requests/{request_id}")
+        for output in request["outputs"]:
+            if output["status"] == "fail":
+                vote = {"vote": "reject", "comment": "Disclosive: a cell is below the minimum count."}
+            elif output["status"] == "review":
+                vote = {"vote": "approve", "comment": "Checked by hand: flagged values are not disclosive here."}
+            else:
+                vote = {"vote": "approve"}
+            steward.post(f"/export-requests/{request_id}/outputs/{output['id']}/votes", vote)
+
+
+def _analyse(commands: Commands, researcher: ApiClient, project_id: int, url: str) -> tuple[int, list[str], int]:
+    """The researcher's example analysis runs in the workspace; returns its export request."""
+    ran = commands.enclave("run-notebook", "demo-researcher", "example_analysis.ipynb", "--project",
+                           str(project_id), extra_env={"ENCLAVE_PUBLIC_URL": url})
+    found = re.search(r"export requests made: (\d+)", ran)
+    if not found:
+        raise DemoStepFailed(f"the example notebook ran in project {project_id} but made no export request")
+    request_id = int(found.group(1))
+    request = researcher.get(f"/export-requests/{request_id}")
+    failing = [o["name"] for o in request["outputs"] if o["status"] == "fail"]
+    return request_id, failing, len(request["outputs"])
+
+
+def _review_and_release(commands: Commands, clients: dict[str, ApiClient], project_id: int, request_id: int,
+                        workspace: Path) -> Path:
+    """Two stewards vote; the researcher downloads the signed release; anyone can verify it."""
+    _review_export(clients, request_id)
+    package = clients["demo-researcher"].download(
+        f"/projects/{project_id}/export-requests/{request_id}/release",
+        workspace / "releases" / f"project-{project_id}-request-{request_id}.zip")
+    public_key = workspace / "enclave.signing.pub.pem"
+    public_key.write_text(commands.enclave("keys", "public", "--kind", "signing"))
+    commands.run("export-review", "verify", package, "--public-key", public_key)
+    return package
 
 
 def run_demo(
@@ -117,7 +183,8 @@ def run_demo(
     fresh: bool = True,
     persons: int = 3000,
     seed: int = 20261122,
-    settings: Settings | None = None,
+    database_url: str | None = None,
+    destroy_all: bool = False,
 ) -> DemoResult:
     """Create a fresh demo workspace and walk it through the whole journey.
 
@@ -126,109 +193,129 @@ def run_demo(
         echo: Where progress lines go.
         fresh: Remove an earlier demo workspace first.
         persons: Size of the synthetic population the agencies draw from.
-        seed: Seed of the synthetic data and of every random figure.
-        settings: Run against these settings instead of the workspace's own
-            SQLite database and data folder (the tests use it for PostgreSQL).
+        seed: Seed of the synthetic data.
+        database_url: Use this database instead of the workspace's own SQLite
+            file (the tests use it for PostgreSQL).
+        destroy_all: Destroy the combination project too at the end (by default it
+            stays active, so its workspace can be opened with ``enclave hub``).
 
     Returns:
         What was done, and where its reports and packages are.
+
+    Raises:
+        DemoStepFailed: A step did not do what it should (the message says which).
     """
     started = time.monotonic()
     workspace = workspace.resolve()
     if fresh and workspace.exists():
         shutil.rmtree(workspace)
     workspace.mkdir(parents=True, exist_ok=True)
-    settings = settings or demo_settings(workspace)
-    result = DemoResult(workspace=workspace, settings=settings,
+    data_dir = workspace / "data"
+    database_url = database_url or f"sqlite:///{data_dir / 'enclave.db'}"
+    result = DemoResult(workspace=workspace, data_dir=data_dir, database_url=database_url,
                         credentials_file=workspace / "demo-credentials.txt")
+    commands = Commands({"ENCLAVE_MODE": "development", "ENCLAVE_DATA_DIR": str(data_dir),
+                         "ENCLAVE_DATABASE_URL": database_url, "ENCLAVE_ACTOR": "demo-operator",
+                         "ENCLAVE_POLICIES_DIR": str(_POLICIES)}, cwd=workspace)
 
     def step(line: str) -> None:
         result.steps.append(line)
         echo(line)
 
-    report = initialize_enclave(settings)
-    step(f"stage 6-1: initialized the enclave (encrypted data folder, key file 0600, audit log) "
-         f"in {settings.data_dir}, database {report.database}")
-    svc = open_enclave(settings)
-    linkage_unit = open_linkage_unit(settings, svc)
-    try:
-        # Agencies are registered (with their signing keys) before their users can be added.
-        agencies, linkage_secret = prepare_agencies(svc, workspace, persons, seed)
-        _create_users(svc, result)
-        users = _users(svc)
-        step(f"created {len(DEMO_USERS)} demo users for every role; credentials in {result.credentials_file}")
+    commands.enclave("init")
+    step(f"stage 6-1: `enclave init` made the encrypted data folder, key file (0600), database and audit log "
+         f"in {data_dir}")
+    agencies, secret = prepare_agencies(commands, workspace / "agencies", persons, seed)
+    fingerprints = register_agencies(commands, agencies)
+    tokens = _create_users(commands, result.credentials_file)
+    describe_datasets(commands, _POLICIES)
+    step(f"stage 1-2: `enclave agencies add` registered {len(agencies)} agencies' signing keys "
+         f"({len(fingerprints)} fingerprints printed for confirmation); `enclave users` made {len(DEMO_USERS)} "
+         f"accounts (credentials in {result.credentials_file}); `enclave catalog import` described "
+         f"{len(AGENCIES)} datasets from the identifier policies")
 
-        with svc.session() as session:
-            datasets = register_catalog(svc, session, users)
-        step(f"stage 1-2: three agencies registered signing keys and described {len(datasets)} datasets "
-             f"in the catalog ({', '.join(AGENCIES)})")
-
-        project_id = _apply_and_approve(svc, users, datasets, title="Benefit take-up, health and work (demo)")
+    with serve_enclave(commands, workspace / "serve.log") as url:
+        clients = {name: ApiClient(url, token, name) for name, token in tokens.items()}
+        researcher, steward1, steward2 = (clients[n] for n in ("demo-researcher", "demo-steward-1",
+                                                               "demo-steward-2"))
+        datasets = {d["agency_code"]: d for d in researcher.get("/catalog/datasets")}
+        project_id = _apply(researcher, datasets, title="Benefit take-up, health and work (demo)",
+                            agencies=AGENCIES)
         result.project_id = project_id
-        step(f"stages 1 and 3: project {project_id} applied for by demo-researcher, approved by "
-             f"{len(AGENCIES)} agencies for their parts and by demo-steward-1")
+        _approve(clients, project_id, AGENCIES)
+        step(f"stages 1 and 3: demo-researcher applied for project {project_id} over the API; "
+             f"{len(AGENCIES)} agencies approved their parts and demo-steward-1 the whole")
 
-        received = submit_packages(svc, linkage_unit, agencies, users, linkage_secret, project_id)
-        to_lu = sum(r.received_by == "linkage-unit" for r in received)
-        step(f"stage 4-1..4-3: each agency normalized identifiers, derived match keys and uploaded two sealed "
-             f"packages: {to_lu} to the linkage unit (match keys only), {len(received) - to_lu} to the enclave "
-             f"(content only)")
+        receipts = [r for code, agency in agencies.items()
+                    for r in send_packages(commands, agency, url=url, token=tokens[f"agency-{code}"],
+                                           project_id=project_id, secret=secret, policies=_POLICIES)]
+        step(f"stage 4-1..4-3: each agency ran `linkage fetch-keys`, `linkage prepare` (identifiers normalized "
+             f"and keyed-hashed on its own machine) and `linkage upload`: {len(receipts)} sealed packages, "
+             f"match keys to the linkage unit and content to the enclave")
 
-        quality = deliver_linkage_map(svc, linkage_unit, project_id, actor="linkage-unit")
-        result.linkage_report = settings.reports_dir / f"project-{project_id}" / "linkage-quality.html"
-        linked = _linked_count(quality)
-        step(f"stage 4-4: the linkage unit linked pass by pass (one-to-one only) and sealed the linkage map "
-             f"to the enclave: {linked}; quality report {result.linkage_report}")
+        link, combine = run_jobs(clients["demo-admin"], project_id, ("link", "combine"))
+        quality = steward1.get(f"/projects/{project_id}/linkage-quality")
+        result.linkage_report = workspace / "reports" / f"project-{project_id}-linkage-quality.json"
+        _write_private(result.linkage_report, json.dumps(quality, indent=1, ensure_ascii=False))
+        step(f"stage 4-4/4-5: demo-admin started the `link` and `combine` jobs (jobs {link['id']}, {combine['id']}); "
+             f"the linkage unit linked one-to-one pass by pass ({_linked(quality)}) and the enclave combined "
+             f"the content with project pseudonyms; quality report {result.linkage_report}")
 
-        combined = combine_project(svc, project_id, actor="demo-admin")
-        step(f"stage 4-4/4-5: the enclave combined the content through the map into {combined.row_count} rows "
-             f"with project pseudonyms")
+        (process,) = run_jobs(clients["demo-admin"], project_id, ("process",))
+        review = _approve_risk_review(steward1, project_id)
+        result.risk_report = workspace / "reports" / f"project-{project_id}-risk-review-{review['id']}.json"
+        _write_private(result.risk_report, json.dumps(review, indent=1, ensure_ascii=False))
+        steward2.post(f"/projects/{project_id}/activate")
+        step(f"stage 4-6: the `process` job (job {process['id']}) applied the pseudonymization policy and "
+             f"additional processing until the thresholds held; demo-steward-1 approved the risk review "
+             f"(적정성 검토, demo-admin ran it) and demo-steward-2 opened the workspace")
 
-        review = review_risk(svc, project_id, actor="demo-admin", seed=seed)
-        result.risk_report = Path(review.report_path)
-        summary = json.loads(review.summary)
-        step(f"stage 4-6: pseudonymization policy applied and additional processing searched the lattice: "
-             f"{summary['rows']} rows, levels {summary['levels']}; "
-             f"{'meets' if review.meets_thresholds else 'does NOT meet'} the thresholds; "
-             f"report {result.risk_report}")
+        request_id, failing, outputs = _analyse(commands, researcher, project_id, url)
+        step(f"stage 5-1/5-4: `enclave run-notebook` ran notebooks/example_analysis.ipynb in demo-researcher's "
+             f"workspace; its kernel submitted {outputs} outputs in export request {request_id} and the server "
+             f"re-checked them: {len(failing)} failing ({', '.join(failing) or 'none'})")
 
-        with svc.session() as session:
-            steward = session.get(User, users["demo-steward-1"].id)
-            decide_adequacy(svc, session, review.id, steward, "approve")
-            project = session.get(Project, project_id)
-            activate_project(svc, session, project, session.get(User, users["demo-steward-2"].id))
-        step("stage 4-6 adequacy review (적정성 검토): demo-steward-1 approved the report (demo-admin ran it); "
-             "demo-steward-2 opened the workspace")
+        result.release_package = _review_and_release(commands, clients, project_id, request_id, workspace)
+        step(f"stage 5-2/5-3: demo-steward-1 and demo-steward-2 voted on each output blind; the approved outputs "
+             f"were released in a signed package {result.release_package}, checked with `export-review verify`")
 
-        analysis = run_example_analysis(svc, users["demo-researcher"], project_id)
-        step(f"stage 5-1/5-4: the example analysis ran as demo-researcher ({analysis.how}) and submitted "
-             f"{analysis.outputs} outputs in export request {analysis.request_id}; the server re-checked them: "
-             f"{analysis.failing} failing ({', '.join(analysis.failing_names) or 'none'})")
+        second = _apply(researcher, datasets, title="Welfare take-up pilot, one registry (demo)",
+                        agencies=("welfare",))
+        result.provided_project_id = second
+        _approve(clients, second, ("welfare",))
+        send_packages(commands, agencies["welfare"], url=url, token=tokens["agency-welfare"], project_id=second,
+                      secret=secret, policies=_POLICIES, match_keys=False)
+        provide, _ = run_jobs(clients["demo-admin"], second, ("provide", "process"))
+        _approve_risk_review(steward1, second)
+        steward2.post(f"/projects/{second}/activate")
+        flow = researcher.get(f"/projects/{second}")["flow"]
+        second_request, _, _ = _analyse(commands, researcher, second, url)
+        result.provided_release_package = _review_and_release(commands, clients, second, second_request, workspace)
+        step(f"provision (가명정보 제공): project {second} asked for the welfare dataset only ({flow} flow): the "
+             f"`provide` job (job {provide['id']}) replaced serials by project pseudonyms without any linkage; the "
+             f"same processing, adequacy review, analysis and export review followed "
+             f"({result.provided_release_package})")
 
-        result.release_package = _review_and_release(svc, users, analysis.request_id)
-        step(f"stage 5-2/5-3: two stewards reviewed each output blind; approved outputs were released in a "
-             f"signed package {result.release_package}, verified with the enclave's public key")
+        to_destroy = (second, project_id) if destroy_all else (second,)
+        for finished in to_destroy:
+            researcher.post(f"/projects/{finished}/close")
+            certificate = steward2.post(f"/projects/{finished}/destruction")
+            path = workspace / "certificates" / f"project-{finished}-destruction.json"
+            _write_private(path, json.dumps(certificate, indent=1))
+            result.certificates[finished] = path
+        result.destroyed_project_id, result.certificate = second, result.certificates[second]
+        step(f"stage 6-2: demo-researcher closed project{'s' if destroy_all else ''} "
+             f"{', '.join(map(str, to_destroy))} and demo-steward-2 destroyed "
+             f"{'them' if destroy_all else 'it'}: keys shredded, data deleted, certificates signed by the enclave "
+             f"({', '.join(str(p) for p in result.certificates.values())})")
 
-        second = _apply_and_approve(svc, users, datasets, title="Finished pilot study (demo)", only=("welfare",))
-        with svc.session() as session:
-            close_project(svc, session, session.get(Project, second), session.get(User, users["demo-researcher"].id))
-        certificate = destroy_project(svc, linkage_unit, second, users["demo-steward-2"])
-        result.destroyed_project_id = second
-        result.certificate = certificate_path(svc, second)
-        step(f"stage 6-2: project {second} closed and destroyed: keys shredded, data deleted, certificate "
-             f"signed by the enclave ({result.certificate}, {len(certificate.signature)} base64 chars)")
-
-        with svc.session() as session:
-            count = svc.audit.verify(session)
-        step(f"audit log verified: {count} events, hash chain and MACs intact")
-    finally:
-        linkage_unit.close()
-        svc.close()
+    verified = commands.enclave("audit", "verify")
+    step(f"audit log verified by `enclave audit verify`: {verified.strip()}")
     result.seconds = time.monotonic() - started
     return result
 
 
-def _linked_count(quality: dict[str, object]) -> str:
+def _linked(quality: dict[str, Any]) -> str:
     passes = quality.get("passes")
     records = quality.get("records")
     if not isinstance(passes, list) or not isinstance(records, dict):
@@ -236,49 +323,5 @@ def _linked_count(quality: dict[str, object]) -> str:
     links = sum(int(p.get("links", 0)) for p in passes if isinstance(p, dict))
     ambiguous = sum(int(p.get(k, 0)) for p in passes if isinstance(p, dict)
                     for k in ("ambiguous_duplicate", "ambiguous_conflict", "ambiguous_multiple"))
-    return (f"{links} one-to-one links over {len(passes)} passes among {sum(records.values())} records, "
+    return (f"{links} links over {len(passes)} passes among {sum(records.values())} records, "
             f"{ambiguous} ambiguous candidates left unlinked")
-
-
-def _apply_and_approve(svc: EnclaveService, users: dict[str, User], datasets: dict[str, Dataset], *, title: str,
-                       only: tuple[str, ...] = AGENCIES) -> int:
-    with svc.session() as session:
-        researcher = session.get(User, users["demo-researcher"].id)
-        requests = {}
-        for code in only:
-            dataset = session.get(Dataset, datasets[code].id)
-            assert dataset is not None
-            requests[dataset.id] = [v.name for v in dataset.variables]
-        project = apply_for_project(
-            svc, session, researcher, title=title,
-            purpose="Study how benefit take-up relates to health care use and employment (demo).",
-            analysis_plan="Cross-tabulations by household type and region; regression of health care use.",
-            retention_end=dt.date.today() + dt.timedelta(days=365), requests=requests,
-            team=["demo-researcher-2"], keep_unlinked=False)
-        for code in only:
-            decide_agency_part(svc, session, project, session.get(User, users[f"agency-{code}"].id),
-                               Decision.approved)
-        decide_as_steward(svc, session, project, session.get(User, users["demo-steward-1"].id), Decision.approved)
-        return project.id
-
-
-def _review_and_release(svc: EnclaveService, users: dict[str, User], request_id: int) -> Path:
-    from export_review import load_public_key, verify_release_package
-
-    with svc.session() as session:
-        request = session.get(ExportRequest, request_id)
-        assert request is not None
-        for steward_name in ("demo-steward-1", "demo-steward-2"):
-            steward = session.get(User, users[steward_name].id)
-            for output in request.outputs:
-                if output.check_status == "fail":
-                    cast_vote(svc, session, output.id, steward, "reject")
-                elif output.check_status == "review":
-                    cast_vote(svc, session, output.id, steward, "approve",
-                              "Checked by hand: flagged values are not disclosive here.")
-                else:
-                    cast_vote(svc, session, output.id, steward, "approve")
-        session.refresh(request)
-        path = release_path(svc, request)
-    verify_release_package(path.read_bytes(), load_public_key(svc.keys.signing_public_pem()))
-    return path

@@ -92,7 +92,9 @@ def test_a_bad_policy_lists_every_problem_and_stores_nothing(svc: EnclaveService
 
 def test_a_cp949_policy_is_refused_with_the_other_problems(svc: EnclaveService) -> None:
     with pytest.raises(InputError) as raised, svc.session() as session:
-        import_dataset_from_policy(svc, session, OPERATOR, policy=_GOOD.encode("cp949"), policy_name="welfare.yaml",
+        # The shipped policy as an agency's Windows editor saves it (CP949 has no em dash).
+        cp949 = _GOOD.replace("—", "-").encode("cp949")
+        import_dataset_from_policy(svc, session, OPERATOR, policy=cp949, policy_name="welfare.yaml",
                                    agency_code="nobody")
     lines = raised.value.message.splitlines()
     assert any("cannot be read as UTF-8" in line for line in lines)

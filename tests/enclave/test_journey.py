@@ -23,7 +23,7 @@ from enclave.demo import DemoResult, run_demo
 from enclave.errors import KeyShredded, NotFound
 from enclave.keys import project_key_id
 from enclave.service import EnclaveService, open_enclave
-from enclave.settings import Settings, load_settings
+from enclave.settings import load_settings
 
 pytestmark = pytest.mark.slow
 
@@ -41,14 +41,14 @@ def journey() -> Iterator[Journey]:
     from tests.conftest import PG_URL, _reset_postgres, passable_folder
 
     workspace = passable_folder("journey")
-    settings: Settings | None = None
+    database_url = None
     if PG_URL.startswith("postgresql"):
         _reset_postgres(PG_URL)
-        settings = load_settings(environ={}, mode="development", data_dir=str(workspace / "data"),
-                                 database_url=PG_URL)
+        database_url = PG_URL
     del os
-    result = run_demo(workspace, echo=lambda line: None, persons=1500, settings=settings)
-    svc = open_enclave(result.settings)
+    result = run_demo(workspace, echo=lambda line: None, persons=1500, database_url=database_url)
+    svc = open_enclave(load_settings(environ={}, mode="development", data_dir=str(result.data_dir),
+                                     database_url=result.database_url))
     yield Journey(result, svc)
     svc.close()
 
@@ -56,7 +56,7 @@ def journey() -> Iterator[Journey]:
 def test_every_stage_reports_what_it_did(journey: Journey) -> None:
     text = "\n".join(journey.result.steps)
     for stage in ("stage 1-2", "stages 1 and 3", "stage 4-1", "stage 4-4", "stage 4-6", "stage 5-1",
-                  "stage 5-2", "stage 6-2", "audit log verified"):
+                  "stage 5-2", "provision", "stage 6-2", "audit log verified"):
         assert stage in text
 
 
@@ -151,7 +151,8 @@ def test_destroyed_project_cannot_be_decrypted_and_has_a_valid_certificate(journ
     assert not any(svc.store.root.joinpath("projects", str(project_id)).rglob("*.enc"))
     assert not (svc.settings.linkage_unit_dir / "store" / f"project-{project_id}").exists()
     certificate = json.loads(Path(journey.result.certificate or "").read_text())
-    body = json.dumps(certificate["body"], sort_keys=True, separators=(",", ":"))
+    body = certificate["body"]
+    assert json.loads(body)["project"] == project_id
     assert verify_destruction_certificate(body, certificate["signature"], svc.keys.signing_public_key)
     forged = body.replace(f'"project":{project_id}', f'"project":{project_id + 1}')
     assert forged != body
@@ -192,3 +193,32 @@ def test_risk_review_figures_reproduce_for_a_seed(journey: Journey) -> None:
         report = json.loads(Path(review.report_path.replace(".html", ".json")).read_text())
         reports.append((report["risk_after"], report["attacks"], report["levels"], report["policy_hash"]))
     assert reports[0] == reports[1]
+
+
+def test_the_demo_imports_nothing_below_the_public_interfaces() -> None:
+    import ast
+    import sys
+
+    import enclave.demo
+
+    allowed_own = {"enclave.demo"}
+    for path in Path(enclave.demo.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            for name in names:
+                top = name.split(".")[0]
+                if top in sys.stdlib_module_names or top in ("__future__", "requests"):
+                    continue
+                assert any(name == a or name.startswith(a + ".") for a in allowed_own), (path.name, name)
+
+
+def test_the_demo_provides_one_dataset_without_any_linkage(journey: Journey) -> None:
+    project_id = journey.result.provided_project_id
+    assert project_id is not None
+    with journey.svc.session() as session:
+        events = journey.svc.audit.query(session, limit=10_000)
+    mine = [e for e in events if e.object_type == "project" and str(e.object_id) == str(project_id)]
+    actions = {e.action for e in mine}
+    assert "combination.provide" in actions
+    assert not actions & {"linkage_unit.receive", "linkage_unit.link", "combination.combine"}

@@ -7,14 +7,27 @@ browser (a module, not a conftest, so fixtures stay explicit).
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from enclave.catalog.from_policy import import_dataset_from_policy
+from enclave.combination import receive_package
 from enclave.db.models import Dataset, Decision, ProjectMember, Role, User
-from enclave.demo.agencies import AGENCIES, prepare_agencies, register_catalog, submit_packages
+from enclave.parties import linkage_unit_sealing_public
 from enclave.projects import apply_for_project, decide_agency_part, decide_as_steward
 from enclave.service import EnclaveService, open_linkage_unit
 from enclave.users import add_user
+from linkage import (
+    generate_agency_data,
+    generate_linkage_secret,
+    load_identifier_policies,
+    prepare_submission,
+    write_synthetic_data,
+)
+from tests.enclave.domain_fixtures import register_agencies
+
+AGENCIES: tuple[str, ...] = ("welfare", "health", "employment")
 
 PASSWORD = "correct horse battery staple"
 
@@ -44,7 +57,10 @@ def build_stage4_project(svc: EnclaveService, workspace: Path, *, persons: int =
     users: dict[str, User] = {}
     totp: dict[str, bytes] = {}
     # Agencies are registered (with their signing keys) before their users are added.
-    agencies, secret = prepare_agencies(svc, workspace, persons, seed)
+    signing = register_agencies(svc, *AGENCIES)
+    sources = write_synthetic_data(generate_agency_data(persons, agencies=AGENCIES, corruption="medium", seed=seed),
+                                   workspace / "agencies")
+    secret = generate_linkage_secret()
     with svc.session() as session:
         for name, (role, agency) in ACCOUNTS.items():
             made = add_user(svc, session, username=name, role=role, password=PASSWORD, actor="test",
@@ -53,7 +69,11 @@ def build_stage4_project(svc: EnclaveService, workspace: Path, *, persons: int =
             if made.totp_secret is not None:
                 totp[name] = made.totp_secret
     with svc.session() as session:
-        datasets: dict[str, Dataset] = register_catalog(svc, session, users)
+        datasets: dict[str, Dataset] = {code: import_dataset_from_policy(
+            svc, session, users[f"agency-{code}"],
+            policy=(svc.settings.policies_dir / "identifiers" / f"{code}.yaml").read_bytes(),
+            policy_name=f"identifiers/{code}.yaml", agency_code=code, name=code, title=f"{code} data",
+            description="", row_count=persons) for code in AGENCIES}
         project = apply_for_project(
             svc, session, session.get(User, users["rita"].id), title="Benefits, health and work",
             purpose="Test of stage-4 jobs.", retention_end=dt.date.today() + dt.timedelta(days=100),
@@ -68,8 +88,17 @@ def build_stage4_project(svc: EnclaveService, workspace: Path, *, persons: int =
         project_id = project.id
     if submit:
         linkage_unit = open_linkage_unit(svc.settings, svc)
+        policies = load_identifier_policies(svc.settings.policies_dir / "identifiers")
         try:
-            submit_packages(svc, linkage_unit, agencies, users, secret, project_id)
+            for code in AGENCIES:
+                prepared = prepare_submission(
+                    sources[code], agency=code, schema=policies.schema(code), scheme=policies.scheme,
+                    project_id=str(project_id), key_id=f"project-{project_id}-k1", linkage_secret=secret,
+                    signer=signing[code], linkage_unit_public=linkage_unit_sealing_public(svc.settings),
+                    enclave_public=svc.keys.sealing_public_key)
+                for package in (prepared.match_keys_package, prepared.content_package):
+                    receive_package(svc, linkage_unit, agency_user=users[f"agency-{code}"], project_id=project_id,
+                                    stream=io.BytesIO(package), content_length=len(package))
         finally:
             linkage_unit.close()
     return Stage4Project(project_id=project_id, users=users, totp=totp)

@@ -15,35 +15,50 @@ from enclave.users import find_user
 @pytest.fixture
 def sealed(svc: EnclaveService, tmp_path, token_for, people):  # noqa: ANN001, ANN201
     """Two approved projects asking the welfare agency, and its packages sealed for the first one."""
-    from enclave.demo.agencies import prepare_agencies, register_catalog
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    from enclave.agencies import rotate_agency_key
+    from enclave.catalog import VariableSpec, register_dataset
     from enclave.parties import linkage_unit_sealing_public
     from enclave.projects import apply_for_project, decide_agency_part, decide_as_steward
-    from linkage import load_identifier_policies, prepare_submission
+    from linkage import (
+        generate_agency_data,
+        generate_linkage_secret,
+        generate_party_keys,
+        load_identifier_policies,
+        prepare_submission,
+        write_synthetic_data,
+    )
 
-    agencies, secret = prepare_agencies(svc, tmp_path / "agencies", persons=40, seed=3)
+    source = write_synthetic_data(generate_agency_data(40, agencies=("welfare",), seed=3), tmp_path / "agencies")
+    keys = generate_party_keys("welfare")
+    # The web fixtures registered the welfare agency; it hands the enclave this key, as an admin records it.
+    rotate_agency_key(svc, "welfare", keys.signing.public_key().public_bytes(
+        Encoding.PEM, PublicFormat.SubjectPublicKeyInfo), actor="test")
+    secret = generate_linkage_secret()
     with svc.session() as session:
-        # The web fixtures' agency accounts are agency-welfare, agency-health and agency-employment.
-        users = {f"agency-{code}": find_user(session, f"agency-{code}") for code in agencies}
-        datasets = register_catalog(svc, session, users)
+        # The web fixtures' agency account for welfare is agency-welfare.
+        agency = find_user(session, "agency-welfare")
+        dataset = register_dataset(svc, session, agency, agency_code="welfare", name="welfare", title="Welfare",
+                                   row_count=40, variables=[VariableSpec("benefit_type", "category")])
         researcher = find_user(session, people["researcher"].username)
         steward = find_user(session, people["steward"].username)
         projects = []
         for title in ("First", "Second"):
             project = apply_for_project(
                 svc, session, researcher, title=title, purpose="p",
-                retention_end=dt.date.today() + dt.timedelta(days=60),
-                requests={datasets["welfare"].id: [datasets["welfare"].variables[0].name]})
-            decide_agency_part(svc, session, project, users["agency-welfare"], Decision.approved)
+                retention_end=dt.date.today() + dt.timedelta(days=60), requests={dataset.id: ["benefit_type"]})
+            decide_agency_part(svc, session, project, agency, Decision.approved)
             decide_as_steward(svc, session, project, steward, Decision.approved)
             projects.append(project.id)
     policies = load_identifier_policies(svc.settings.policies_dir / "identifiers")
     prepared = prepare_submission(
-        agencies["welfare"].source, agency="welfare", schema=policies.schema("welfare"), scheme=policies.scheme,
+        source["welfare"], agency="welfare", schema=policies.schema("welfare"), scheme=policies.scheme,
         project_id=str(projects[0]), key_id=f"project-{projects[0]}-k1", linkage_secret=secret,
-        signer=agencies["welfare"].keys.signing, linkage_unit_public=linkage_unit_sealing_public(svc.settings),
+        signer=keys.signing, linkage_unit_public=linkage_unit_sealing_public(svc.settings),
         enclave_public=svc.keys.sealing_public_key, output_dir=tmp_path / "out")
     return {"projects": projects, "content": prepared.content_package, "match_keys": prepared.match_keys_package,
-            "headers": token_for(people["agency"]), "signer": agencies["welfare"].keys.signing,
+            "headers": token_for(people["agency"]), "signer": keys.signing,
             "linkage_unit_public": linkage_unit_sealing_public(svc.settings)}
 
 

@@ -15,13 +15,14 @@ import hashlib
 import json
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from enclave.audit import AuditLog
 from enclave.db.models import Decision, Project, ProjectState, Role, Submission, User
 from enclave.errors import Conflict, EnclaveError, InputError, NotFound, PermissionDenied
 from enclave.keys import project_key_id
@@ -29,9 +30,10 @@ from enclave.linkage_unit import LinkageUnitRole
 from enclave.messages import text
 from enclave.parties import enclave_trusted_signers
 from enclave.projects.access import require_project_access
+from enclave.receiving import HeldPackage, PackageReceiver
 from enclave.service import EnclaveService
-from linkage.errors import LinkageError, ReplayedPackageError
-from linkage.sealing import open_package, read_manifest
+from linkage.errors import LinkageError
+from linkage.sealing import OpenedPackage, read_manifest
 
 __all__ = [
     "PayloadTooLarge",
@@ -166,7 +168,8 @@ def receive_package(
             return ReceivedPackage("match_keys", got.package_id, got.row_count, digest, "linkage-unit",
                                    got.duplicate)
         if kind == "content":
-            return _receive_content(svc, data, digest, size, username, agency_code, project_id)
+            return ContentReceiver(svc, received_by=username, size=size).receive(
+                data, agency_code=agency_code, project=project_id, actor=username)
         svc.record_event(**refusal, reason="kind")
         raise InputError(text("intake.unknown_kind", kind=kind))
     finally:
@@ -174,66 +177,68 @@ def receive_package(
             tmp.unlink()
 
 
-def _already_received(svc: EnclaveService, package_id: str, digest: str, username: str, agency_code: str,
-                      project_id: int) -> ReceivedPackage | None:
-    """The original receipt if this very package (id, SHA-256, agency, project) is held already.
+class ContentReceiver(PackageReceiver[ReceivedPackage]):
+    """The enclave's receiver (:class:`~enclave.receiving.PackageReceiver`): content, under the project's key."""
 
-    An agency retrying after a lost answer sends the same bytes again; that is
-    success, not a replay, and nothing is stored twice. The same id with other
-    bytes, or from elsewhere, falls through to ``open_package``'s replay refusal.
-    """
-    with svc.session() as session:
-        held = session.scalar(select(Submission).where(Submission.package_id == package_id))
-        if held is None or (held.sha256, held.agency_code, held.project_id) != (digest, agency_code, project_id):
-            return None
-        svc.audit.record(session, actor=username, action="intake.upload", object_type="project",
-                         object_id=project_id, outcome="duplicate", kind="content", agency=agency_code,
-                         rows=held.row_count, package_sha256=digest)
-        return ReceivedPackage("content", held.package_id, held.row_count, digest, "enclave", duplicate=True)
+    kind = "content"
+    action = "intake.upload"
 
+    def __init__(self, svc: EnclaveService, *, received_by: str, size: int) -> None:
+        self.svc = svc
+        self.received_by = received_by
+        self.size = size
 
-def _receive_content(svc: EnclaveService, data: bytes, digest: str, size: int, username: str,
-                     agency_code: str, project_id: int) -> ReceivedPackage:
-    refusal = {"actor": username, "action": "intake.upload", "object_type": "project",
-               "object_id": project_id, "outcome": "denied"}
-    claimed = read_manifest(data, source="upload").package_id
-    again = _already_received(svc, claimed, digest, username, agency_code, project_id)
-    if again is not None:
-        return again
-    try:
-        with svc.session() as session:
-            seen = set(session.scalars(select(Submission.package_id)))
-            try:
-                opened = open_package(data, svc.keys.sealing_key, enclave_trusted_signers(svc.settings), seen,
-                                      source="upload").expect("content", "upload")
-            except LinkageError as error:
-                cls = Conflict if isinstance(error, ReplayedPackageError) else InputError
-                raise cls(str(error), audit={**refusal, "reason": type(error).__name__}) from None
-            manifest = opened.manifest
-            if manifest.agency != agency_code or str(manifest.project_id) != str(project_id):
-                raise InputError(text("intake.misaddressed"), audit={**refusal, "reason": "misaddressed"})
-            object_id = f"projects/{project_id}/submissions/{agency_code}-{manifest.package_id}"
-            meta = {k: v for k, v in manifest.to_dict().items()
-                    if k in ("schema_name", "schema_version", "schema_hash", "columns", "row_count", "created_at",
-                             "precheck")}
-            session.add(Submission(
-                project_id=project_id, agency_code=agency_code, package_id=manifest.package_id,
-                object_id=object_id, sha256=digest, size=size, row_count=manifest.row_count,
-                manifest=json.dumps(meta, ensure_ascii=False), received_by=username))
-            # The row claims the package id before the object is written, so a racing
-            # second arrival fails here and never overwrites what the first one stored.
-            session.flush()
-            svc.put_object(session, object_id, opened.payload, project_key_id(project_id))
-            svc.audit.record(session, actor=username, action="intake.upload", object_type="project",
-                             object_id=project_id, kind="content", agency=agency_code,
-                             rows=manifest.row_count, package_sha256=digest)
-    except IntegrityError:
-        # A retry raced the first attempt, which committed in between: answer as for any repeat.
-        again = _already_received(svc, claimed, digest, username, agency_code, project_id)
-        if again is not None:
-            return again
-        raise Conflict(text("intake.replayed"), audit={**refusal, "reason": "ReplayedPackageError"}) from None
-    return ReceivedPackage("content", manifest.package_id, manifest.row_count, digest, "enclave")
+    def transaction(self) -> contextlib.AbstractContextManager[Session]:
+        """A transaction of the enclave (refusals it carries are audited after the rollback)."""
+        return self.svc.session()
+
+    @property
+    def audit_log(self) -> AuditLog:
+        """The enclave's audit log."""
+        return self.svc.audit
+
+    def sealing_key(self) -> Any:
+        """The enclave's sealing key."""
+        return self.svc.keys.sealing_key
+
+    def trusted_signers(self) -> Mapping[str, Any]:
+        """The agencies (and linkage unit) the enclave trusts."""
+        return enclave_trusted_signers(self.svc.settings)
+
+    def held(self, session: Session, package_id: str) -> HeldPackage | None:
+        """The content submission under ``package_id``."""
+        row = session.scalar(select(Submission).where(Submission.package_id == package_id))
+        return None if row is None else HeldPackage(sha256=row.sha256, agency_code=row.agency_code,
+                                                    project=row.project_id, row_count=row.row_count, record=row)
+
+    def seen_ids(self, session: Session) -> set[str]:
+        """Every content package id the enclave received."""
+        return set(session.scalars(select(Submission.package_id)))
+
+    def keep(self, session: Session, opened: OpenedPackage, data: bytes, digest: str, *, agency_code: str,
+             project: int, actor: str) -> Submission:
+        """Record the submission, then store its content under the project's data key."""
+        manifest = opened.manifest
+        object_id = f"projects/{project}/submissions/{agency_code}-{manifest.package_id}"
+        meta = {k: v for k, v in manifest.to_dict().items()
+                if k in ("schema_name", "schema_version", "schema_hash", "columns", "row_count", "created_at",
+                         "precheck")}
+        row = Submission(project_id=project, agency_code=agency_code, package_id=manifest.package_id,
+                         object_id=object_id, sha256=digest, size=self.size, row_count=manifest.row_count,
+                         manifest=json.dumps(meta, ensure_ascii=False), received_by=self.received_by)
+        session.add(row)
+        session.flush()
+        self.svc.put_object(session, object_id, opened.payload, project_key_id(project))
+        return row
+
+    def receipt(self, record: Submission, digest: str, *, duplicate: bool) -> ReceivedPackage:
+        """The receipt an agency gets."""
+        return ReceivedPackage("content", record.package_id, record.row_count, digest, "enclave",
+                               duplicate=duplicate)
+
+    def audit_details(self, agency_code: str) -> dict[str, object]:
+        """Content events name their kind and agency."""
+        return {"kind": "content", "agency": agency_code}
 
 
 def submissions_for(session: Session, agency_user: User) -> list[Submission]:

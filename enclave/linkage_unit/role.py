@@ -13,24 +13,25 @@ import contextlib
 import hashlib
 import json
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from enclave.audit import AuditLog
 from enclave.db import Database
 from enclave.db.models import LinkageRun, MatchKeySubmission
 from enclave.db.separation import guard_engine
-from enclave.errors import Conflict, InputError, NotFound
+from enclave.errors import NotFound
 from enclave.messages import text
+from enclave.receiving import HeldPackage, PackageReceiver
 from enclave.store import atomic_write
-from linkage.errors import BadSignatureError, LinkageError, ReplayedPackageError, UnknownSignerError
+from linkage.errors import BadSignatureError, UnknownSignerError
 from linkage.party_keys import PartyKeys, load_party_keys, load_signing_public_key
-from linkage.sealing import OpenedPackage, open_package, read_manifest
+from linkage.sealing import OpenedPackage, open_package
 
 __all__ = ["LINKAGE_UNIT", "QUALITY_METADATA_KEY", "LinkageUnitRole", "ReceivedMatchKeys"]
 
@@ -135,67 +136,13 @@ class LinkageUnitRole:
         The package stays sealed at rest; it is opened again only to link. This
         very package arriving again (same id, SHA-256, agency and project: an
         agency's retry after a lost answer) is answered with the original record,
-        stores nothing and is audited as a duplicate.
+        stores nothing and is audited as a duplicate (:class:`~enclave.receiving.PackageReceiver`).
 
         Raises:
             InputError: Not a valid match-key package for this project and agency.
             Conflict: A different package with an id received before (a replay).
         """
-        digest = hashlib.sha256(data).hexdigest()
-        refusal = {"actor": actor, "action": "linkage_unit.receive", "object_type": "project",
-                   "object_id": project_ref, "outcome": "denied"}
-        try:
-            with self.session() as session:
-                again = self._repeat_of(session, data, digest, agency_code, project_ref, actor)
-                if again is not None:
-                    return again
-                seen = set(session.scalars(select(MatchKeySubmission.package_id)))
-                try:
-                    opened = open_package(data, self.keys.sealing, self.trusted_signers(), seen,
-                                          source="upload").expect("match_keys", "upload")
-                except LinkageError as error:
-                    replay = isinstance(error, ReplayedPackageError)
-                    raise (Conflict if replay else InputError)(
-                        str(error), audit={**refusal, "reason": type(error).__name__}) from None
-                manifest = opened.manifest
-                if manifest.agency != agency_code or str(manifest.project_id) != str(project_ref):
-                    raise InputError(text("intake.misaddressed"), audit={**refusal, "reason": "misaddressed"})
-                path = self._project_dir(project_ref) / f"{manifest.package_id}.pkg"
-                row = MatchKeySubmission(
-                    project_ref=project_ref, agency_code=agency_code, package_id=manifest.package_id,
-                    path=str(path), sha256=digest, size=len(data),
-                    row_count=manifest.row_count)
-                session.add(row)
-                # The row claims the package id before the file is written, so a racing
-                # second arrival fails here and never overwrites what the first one stored.
-                session.flush()
-                atomic_write(path, data)
-                self.audit.record(session, actor=actor, action="linkage_unit.receive", object_type="project",
-                                  object_id=project_ref, agency=agency_code, rows=manifest.row_count,
-                                  package_sha256=row.sha256)
-                return ReceivedMatchKeys(row)
-        except IntegrityError:
-            # A retry raced the first attempt, which committed in between: answer as for any repeat.
-            with self.session() as session:
-                again = self._repeat_of(session, data, digest, agency_code, project_ref, actor)
-                if again is not None:
-                    return again
-            raise Conflict(text("intake.replayed"), audit={**refusal, "reason": "ReplayedPackageError"}) from None
-
-    def _repeat_of(self, session: Session, data: bytes, digest: str, agency_code: str, project_ref: int,
-                   actor: str) -> ReceivedMatchKeys | None:
-        """The original record if this very package is held already (audited as a duplicate)."""
-        try:
-            package_id = read_manifest(data, source="upload").package_id
-        except LinkageError:
-            return None  # open_package refuses it with the precise reason
-        held = session.scalar(select(MatchKeySubmission).where(MatchKeySubmission.package_id == package_id))
-        if held is None or (held.sha256, held.agency_code, held.project_ref) != (digest, agency_code, project_ref):
-            return None
-        self.audit.record(session, actor=actor, action="linkage_unit.receive", object_type="project",
-                          object_id=project_ref, outcome="duplicate", agency=agency_code,
-                          rows=held.row_count, package_sha256=digest)
-        return ReceivedMatchKeys(held, duplicate=True)
+        return _MatchKeyReceiver(self).receive(data, agency_code=agency_code, project=project_ref, actor=actor)
 
     def agencies_received(self, project_ref: int) -> list[str]:
         """Agencies whose match keys for ``project_ref`` have arrived."""
@@ -294,3 +241,55 @@ class LinkageUnitRole:
                               object_id=project_ref, files=removed)
         shutil.rmtree(folder, ignore_errors=True)
         return removed
+
+
+class _MatchKeyReceiver(PackageReceiver[ReceivedMatchKeys]):
+    """The linkage unit's receiver: match keys, kept sealed in its own store."""
+
+    kind = "match_keys"
+    action = "linkage_unit.receive"
+
+    def __init__(self, role: LinkageUnitRole) -> None:
+        self.role = role
+
+    def transaction(self) -> contextlib.AbstractContextManager[Session]:
+        """A transaction on the linkage unit's own tables."""
+        return self.role.session()
+
+    @property
+    def audit_log(self) -> AuditLog:
+        """The linkage unit's audit log."""
+        return self.role.audit
+
+    def sealing_key(self) -> Any:
+        """The linkage unit's sealing key."""
+        return self.role.keys.sealing
+
+    def trusted_signers(self) -> Mapping[str, Any]:
+        """The agencies the linkage unit trusts."""
+        return self.role.trusted_signers()
+
+    def held(self, session: Session, package_id: str) -> HeldPackage | None:
+        """The match-key submission under ``package_id``."""
+        row = session.scalar(select(MatchKeySubmission).where(MatchKeySubmission.package_id == package_id))
+        return None if row is None else HeldPackage(sha256=row.sha256, agency_code=row.agency_code,
+                                                    project=row.project_ref, row_count=row.row_count, record=row)
+
+    def seen_ids(self, session: Session) -> set[str]:
+        """Every match-key package id the linkage unit received."""
+        return set(session.scalars(select(MatchKeySubmission.package_id)))
+
+    def keep(self, session: Session, opened: OpenedPackage, data: bytes, digest: str, *, agency_code: str,
+             project: int, actor: str) -> MatchKeySubmission:
+        """Record the submission, then keep the package, still sealed, in the linkage unit's store."""
+        path = self.role._project_dir(project) / f"{opened.manifest.package_id}.pkg"
+        row = MatchKeySubmission(project_ref=project, agency_code=agency_code, package_id=opened.manifest.package_id,
+                                 path=str(path), sha256=digest, size=len(data), row_count=opened.manifest.row_count)
+        session.add(row)
+        session.flush()
+        atomic_write(path, data)
+        return row
+
+    def receipt(self, record: MatchKeySubmission, digest: str, *, duplicate: bool) -> ReceivedMatchKeys:
+        """What the linkage unit recorded."""
+        return ReceivedMatchKeys(record, duplicate=duplicate)

@@ -100,7 +100,8 @@ def test_catalog_import_list_and_show(initialized: CliRunner, tmp_path: Path) ->
 
 def test_catalog_import_lists_every_problem_and_stores_nothing(initialized: CliRunner, tmp_path: Path) -> None:
     bad = tmp_path / "welfare.yaml"
-    bad.write_bytes((POLICIES / "welfare.yaml").read_text(encoding="utf-8")
+    # Saved by a Windows editor in CP949 (which has no em dash), with an unknown type too.
+    bad.write_bytes((POLICIES / "welfare.yaml").read_text(encoding="utf-8").replace("—", "-")
                     .replace("{type: integer, label: 보장가구원수}", "{type: money}").encode("cp949"))
     refused = invoke(initialized, "catalog", "import", str(bad), "--agency", "welfare")
     assert refused.exit_code == 6

@@ -80,6 +80,7 @@ class DemoResult:
     linkage_report: Path | None = None
     certificate: Path | None = None
     separate: bool = False
+    enclave_environment: dict[str, str] = field(default_factory=dict)
     linkage_unit_environment: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -250,6 +251,7 @@ def run_demo(
         environment["ENCLAVE_LINKAGE_UNIT_URL"] = linkage_unit.url
         result.separate, result.linkage_unit_environment = True, dict(linkage_unit.environment)
     commands = Commands(environment, cwd=workspace)
+    result.enclave_environment = dict(environment)
 
     def step(line: str) -> None:
         result.steps.append(line)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import json
 import os
 import re
@@ -237,10 +238,8 @@ def _private_key_secrets_of_the_enclave(data_dir: Path) -> list[bytes]:
     found = [key_file.read_bytes()]
     for value in strings:
         found.append(value.encode())
-        try:
+        with contextlib.suppress(binascii.Error):
             found.append(base64.b64decode(value, validate=True))
-        except binascii.Error:
-            pass
     return found
 
 

@@ -312,8 +312,8 @@ def run_demo(
             run = linkage_unit.link(project_id)
             (combine,) = run_jobs(clients["demo-admin"], project_id, ("combine",))
             linked = (f"the linkage unit's operator started linking (POST /api/v1/projects/{project_id}/link at the "
-                      f"linkage unit, run {run['run']}, {run['map_rows']} map rows), which delivered the sealed map to the enclave; "
-                      f"demo-admin started the `combine` job (job {combine['id']})")
+                      f"linkage unit, run {run['run']}, {run['map_rows']} map rows), which delivered the sealed map "
+                      f"to the enclave; demo-admin started the `combine` job (job {combine['id']})")
         quality = steward1.get(f"/projects/{project_id}/linkage-quality")
         result.linkage_report = workspace / "reports" / f"project-{project_id}-linkage-quality.json"
         _write_private(result.linkage_report, json.dumps(quality, indent=1, ensure_ascii=False))

@@ -70,7 +70,7 @@ def prepare_agencies(commands: Commands, root: Path, persons: int, seed: int) ->
 
 def register_agencies(commands: Commands, agencies: dict[str, DemoAgency]) -> list[str]:
     """The admin registers each agency's signing key; returns the fingerprints it printed."""
-    printed = []
+    printed: list[str] = []
     for code, agency in agencies.items():
         out = commands.enclave("agencies", "add", code, "--name", _NAMES[code][0],
                                "--signing-key", agency.signing_public_key)

@@ -15,7 +15,12 @@ __all__ = ["demo_command"]
               help="Folder for the demo's own data folder and SQLite database; replaced on each run.")
 @click.option("--persons", type=click.IntRange(200, 200_000), default=3000, show_default=True,
               help="Size of the synthetic population the three agencies draw their records from.")
-def demo_command(workspace: Path, persons: int) -> None:
+@click.option("--separate", is_flag=True,
+              help="Deploy the parties apart, as in production: the linkage unit as its own service (own folder "
+                   "linkage-unit/ in the workspace, own database and port, trust set up with its commands), "
+                   "agencies sending match keys to its URL and its operator starting the linking, and stage-4 "
+                   "jobs in a separate `enclave worker` process.")
+def demo_command(workspace: Path, persons: int, separate: bool) -> None:
     """Run the whole six-stage journey on synthetic data, in a fresh workspace, through the product itself.
 
     The demo is a script over the public interfaces: operators and agencies
@@ -29,16 +34,24 @@ def demo_command(workspace: Path, persons: int) -> None:
     runs as the researcher; two stewards review the export; a signed release
     is downloaded and verified; a second project provides one agency's
     dataset without linkage and is then closed and destroyed. Nothing outside
-    the workspace folder is touched; your ENCLAVE_* settings are ignored.
+    the workspace folder is touched; your ENCLAVE_* and LINKAGE_UNIT_*
+    settings are ignored.
+
+    With --separate the same journey runs with the parties deployed apart
+    (docs/deployment.md): `enclave linkage-unit serve` with its own folder and
+    database, `enclave serve` without its embedded worker beside an `enclave
+    worker`; the linkage unit's operator links and destroys its own part.
     """
     from enclave.demo import DemoStepFailed, run_demo
 
     try:
-        result = run_demo(workspace, echo=lambda line: click.echo(f"  - {line}"), persons=persons)
+        result = run_demo(workspace, echo=lambda line: click.echo(f"  - {line}"), persons=persons,
+                          separate=separate)
     except DemoStepFailed as failed:
         raise click.ClickException(f"The demo stopped: {failed}") from None
     click.echo("")
-    click.echo(f"Demo finished in {result.seconds:.0f} s. Workspace: {result.workspace}")
+    click.echo(f"Demo finished in {result.seconds:.0f} s ({'separated parties' if result.separate else 'one machine'})."
+               f" Workspace: {result.workspace}")
     for label, path in (("linkage quality report", result.linkage_report),
                         ("approved risk review", result.risk_report),
                         ("release package", result.release_package),

@@ -70,7 +70,7 @@ def prepare_agencies(commands: Commands, root: Path, persons: int, seed: int) ->
 
 def register_agencies(commands: Commands, agencies: dict[str, DemoAgency]) -> list[str]:
     """The admin registers each agency's signing key; returns the fingerprints it printed."""
-    printed = []
+    printed: list[str] = []
     for code, agency in agencies.items():
         out = commands.enclave("agencies", "add", code, "--name", _NAMES[code][0],
                                "--signing-key", agency.signing_public_key)
@@ -87,19 +87,23 @@ def describe_datasets(commands: Commands, policies: Path) -> None:
 
 
 def send_packages(commands: Commands, agency: DemoAgency, *, url: str, token: str, project_id: int,
-                  secret: Path, policies: Path, match_keys: bool = True) -> list[str]:
+                  secret: Path, policies: Path, match_keys: bool = True,
+                  match_keys_to: tuple[str, str] | None = None) -> list[str]:
     """The agency fetches the public keys, prepares its packages and uploads them.
 
     Args:
         commands: How to run the partner tool.
         agency: The agency.
-        url: The service's URL (the enclave, which also takes match keys for the
-            linkage unit on one machine).
+        url: The enclave's URL: content goes there, and the public keys are
+            fetched from it (it publishes the linkage unit's once registered).
         token: The agency's API token (passed in the environment, never as an argument).
         project_id: The project the packages are for.
         secret: The project's linkage secret.
         policies: The policies folder (identifier policies).
         match_keys: Also send match keys (not for a single-dataset provision).
+        match_keys_to: The separate linkage unit's URL and the agency's token
+            there; by default match keys go to ``url`` too (the linkage unit in
+            the enclave's process).
 
     Returns:
         The receipts ``linkage upload`` printed.
@@ -114,5 +118,8 @@ def send_packages(commands: Commands, agency: DemoAgency, *, url: str, token: st
     packages = sorted(out.glob("*.pkg"))
     if not match_keys:
         packages = [p for p in packages if "match" not in p.name]
-    return [commands.linkage("upload", package, "--to", url, extra_env={"LINKAGE_TOKEN": token}).strip()
-            for package in packages]
+    receipts = []
+    for package in packages:
+        to, as_token = (match_keys_to or (url, token)) if "match" in package.name else (url, token)
+        receipts.append(commands.linkage("upload", package, "--to", to, extra_env={"LINKAGE_TOKEN": as_token}).strip())
+    return receipts

@@ -5,10 +5,18 @@ agencies type the product's commands, researchers and stewards call the JSON
 API of ``enclave serve`` with their own tokens, and the stage-4 jobs run in the
 server's embedded worker. The demo imports none of the service's internals;
 every figure it prints is read back from what the service answered.
+
+The separated mode (``separate=True``) is the same journey as the parties are
+deployed apart (docs/deployment.md): the linkage unit is its own service with
+its own folder and database (:mod:`enclave.demo.linkage_unit`), the jobs run
+in an ``enclave worker`` process beside ``enclave serve``, agencies send
+match keys to the linkage unit's URL, and its operator starts linking and
+destroys its own part of a destroyed project. Only those steps differ.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -16,13 +24,14 @@ import re
 import secrets
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from enclave.demo.agencies import AGENCIES, describe_datasets, prepare_agencies, register_agencies, send_packages
-from enclave.demo.processes import ApiClient, Commands, DemoStepFailed, run_jobs, serve_enclave
+from enclave.demo.linkage_unit import LU_SERVICE_ACCOUNT, SeparateLinkageUnit
+from enclave.demo.processes import ApiClient, Commands, DemoStepFailed, free_port, run_jobs, run_worker, serve_enclave
 
 __all__ = ["DEMO_USERS", "DemoResult", "DemoUser", "run_demo"]
 
@@ -70,7 +79,16 @@ class DemoResult:
     risk_report: Path | None = None
     linkage_report: Path | None = None
     certificate: Path | None = None
+    separate: bool = False
+    enclave_environment: dict[str, str] = field(default_factory=dict)
+    linkage_unit_environment: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+
+    @property
+    def linkage_unit_dir(self) -> Path | None:
+        """The separate linkage unit's data folder (``None`` when it ran in the enclave's process)."""
+        folder = self.linkage_unit_environment.get("LINKAGE_UNIT_DATA_DIR")
+        return Path(folder) if folder else None
 
 
 def _write_private(path: Path, content: str) -> None:
@@ -185,6 +203,8 @@ def run_demo(
     seed: int = 20261122,
     database_url: str | None = None,
     destroy_all: bool = False,
+    separate: bool = False,
+    linkage_unit_database_url: str | None = None,
 ) -> DemoResult:
     """Create a fresh demo workspace and walk it through the whole journey.
 
@@ -198,6 +218,11 @@ def run_demo(
             file (the tests use it for PostgreSQL).
         destroy_all: Destroy the combination project too at the end (by default it
             stays active, so its workspace can be opened with ``enclave hub``).
+        separate: Deploy the parties apart: the linkage unit as its own service
+            (folder ``linkage-unit/`` in the workspace, its own database and
+            port) and the jobs in a separate ``enclave worker`` process.
+        linkage_unit_database_url: The separate linkage unit's database; by
+            default a SQLite file in its own folder. Never the enclave's.
 
     Returns:
         What was done, and where its reports and packages are.
@@ -214,17 +239,36 @@ def run_demo(
     database_url = database_url or f"sqlite:///{data_dir / 'enclave.db'}"
     result = DemoResult(workspace=workspace, data_dir=data_dir, database_url=database_url,
                         credentials_file=workspace / "demo-credentials.txt")
-    commands = Commands({"ENCLAVE_MODE": "development", "ENCLAVE_DATA_DIR": str(data_dir),
-                         "ENCLAVE_DATABASE_URL": database_url, "ENCLAVE_ACTOR": "demo-operator",
-                         "ENCLAVE_POLICIES_DIR": str(_POLICIES)}, cwd=workspace)
+    environment = {"ENCLAVE_MODE": "development", "ENCLAVE_DATA_DIR": str(data_dir),
+                   "ENCLAVE_DATABASE_URL": database_url, "ENCLAVE_ACTOR": "demo-operator",
+                   "ENCLAVE_POLICIES_DIR": str(_POLICIES)}
+    enclave_port = free_port()
+    linkage_unit = None
+    if separate:
+        # Both addresses are fixed first: each service is configured with the other's URL.
+        linkage_unit = SeparateLinkageUnit(workspace / "linkage-unit", free_port(), f"http://127.0.0.1:{enclave_port}",
+                                           linkage_unit_database_url or "")
+        environment["ENCLAVE_LINKAGE_UNIT_URL"] = linkage_unit.url
+        result.separate, result.linkage_unit_environment = True, dict(linkage_unit.environment)
+    commands = Commands(environment, cwd=workspace)
+    result.enclave_environment = dict(environment)
 
     def step(line: str) -> None:
         result.steps.append(line)
         echo(line)
 
+    step("mode: separated parties — the linkage unit is its own service (own folder, database and port) and "
+         "stage-4 jobs run in a separate `enclave worker`" if separate else
+         "mode: one machine — the linkage unit runs in the enclave's process and stage-4 jobs in the server's "
+         "embedded worker")
     commands.enclave("init")
     step(f"stage 6-1: `enclave init` made the encrypted data folder, key file (0600), database and audit log "
          f"in {data_dir}")
+    if linkage_unit is not None:
+        enclave_fingerprint = linkage_unit.set_up(commands, workspace / "handover")
+        step(f"stage 6-1 (linkage unit): `enclave linkage-unit init` made its own folder, keys and database in "
+             f"{linkage_unit.data_dir}; `enclave linkage-unit trust-enclave` registered the enclave's sealing key "
+             f"({enclave_fingerprint}, the fingerprint `enclave keys public --fingerprint` reads out)")
     agencies, secret = prepare_agencies(commands, workspace / "agencies", persons, seed)
     fingerprints = register_agencies(commands, agencies)
     tokens = _create_users(commands, result.credentials_file)
@@ -233,8 +277,14 @@ def run_demo(
          f"({len(fingerprints)} fingerprints printed for confirmation); `enclave users` made {len(DEMO_USERS)} "
          f"accounts (credentials in {result.credentials_file}); `enclave catalog import` described "
          f"{len(AGENCIES)} datasets from the identifier policies")
+    if linkage_unit is not None:
+        linkage_unit.trust_agencies({code: agency.signing_public_key for code, agency in agencies.items()})
+        linkage_unit.accept_enclave_account(commands)
+        step(f"stage 1-2 (linkage unit): `enclave linkage-unit trust-agency` trusted {len(agencies)} agencies' "
+             f"signing keys and `tokens add` issued them and its operator their tokens; the enclave's account "
+             f"{LU_SERVICE_ACCOUNT} (role linkage_unit) gave it the token it delivers linkage maps with")
 
-    with serve_enclave(commands, workspace / "serve.log") as url:
+    with _services(commands, linkage_unit, workspace, enclave_port, step) as url:
         clients = {name: ApiClient(url, token, name) for name, token in tokens.items()}
         researcher, steward1, steward2 = (clients[n] for n in ("demo-researcher", "demo-steward-1",
                                                                "demo-steward-2"))
@@ -248,18 +298,27 @@ def run_demo(
 
         receipts = [r for code, agency in agencies.items()
                     for r in send_packages(commands, agency, url=url, token=tokens[f"agency-{code}"],
-                                           project_id=project_id, secret=secret, policies=_POLICIES)]
+                                           project_id=project_id, secret=secret, policies=_POLICIES,
+                                           match_keys_to=None if linkage_unit is None else
+                                           (linkage_unit.url, linkage_unit.agency_tokens[code]))]
         step(f"stage 4-1..4-3: each agency ran `linkage fetch-keys`, `linkage prepare` (identifiers normalized "
              f"and keyed-hashed on its own machine) and `linkage upload`: {len(receipts)} sealed packages, "
-             f"match keys to the linkage unit and content to the enclave")
+             f"match keys to the linkage unit{' at its own URL' if linkage_unit else ''} and content to the enclave")
 
-        link, combine = run_jobs(clients["demo-admin"], project_id, ("link", "combine"))
+        if linkage_unit is None:
+            link, combine = run_jobs(clients["demo-admin"], project_id, ("link", "combine"))
+            linked = f"demo-admin started the `link` and `combine` jobs (jobs {link['id']}, {combine['id']})"
+        else:
+            run = linkage_unit.link(project_id)
+            (combine,) = run_jobs(clients["demo-admin"], project_id, ("combine",))
+            linked = (f"the linkage unit's operator started linking (POST /api/v1/projects/{project_id}/link at the "
+                      f"linkage unit, run {run['run']}, {run['map_rows']} map rows), which delivered the sealed map "
+                      f"to the enclave; demo-admin started the `combine` job (job {combine['id']})")
         quality = steward1.get(f"/projects/{project_id}/linkage-quality")
         result.linkage_report = workspace / "reports" / f"project-{project_id}-linkage-quality.json"
         _write_private(result.linkage_report, json.dumps(quality, indent=1, ensure_ascii=False))
-        step(f"stage 4-4/4-5: demo-admin started the `link` and `combine` jobs (jobs {link['id']}, {combine['id']}); "
-             f"the linkage unit linked one-to-one pass by pass ({_linked(quality)}) and the enclave combined "
-             f"the content with project pseudonyms; quality report {result.linkage_report}")
+        step(f"stage 4-4/4-5: {linked}; the linkage unit linked one-to-one pass by pass ({_linked(quality)}) and "
+             f"the enclave combined the content with project pseudonyms; quality report {result.linkage_report}")
 
         (process,) = run_jobs(clients["demo-admin"], project_id, ("process",))
         review = _approve_risk_review(steward1, project_id)
@@ -308,11 +367,44 @@ def run_demo(
              f"{', '.join(map(str, to_destroy))} and demo-steward-2 destroyed "
              f"{'them' if destroy_all else 'it'}: keys shredded, data deleted, certificates signed by the enclave "
              f"({', '.join(str(p) for p in result.certificates.values())})")
+        if linkage_unit is not None:
+            removed = linkage_unit.destroy(to_destroy)
+            step(f"stage 6-2 (linkage unit): its operator ran `enclave linkage-unit destroy` for project"
+                 f"{'s' if destroy_all else ''} {', '.join(map(str, to_destroy))}: {' '.join(removed)}")
 
     verified = commands.enclave("audit", "verify")
     step(f"audit log verified by `enclave audit verify`: {verified.strip()}")
+    if linkage_unit is not None:
+        step(f"the linkage unit's own audit log verified by `enclave linkage-unit audit-verify`: "
+             f"{linkage_unit.audit_verify()}")
     result.seconds = time.monotonic() - started
     return result
+
+
+@contextlib.contextmanager
+def _services(commands: Commands, linkage_unit: SeparateLinkageUnit | None, workspace: Path, port: int,
+              step: Callable[[str], None]) -> Iterator[str]:
+    """Run the services the journey talks to; yield the enclave's URL.
+
+    On one machine that is ``enclave serve`` with its embedded worker. Apart,
+    the linkage unit serves first, the enclave's admin imports its published
+    keys, and ``enclave serve`` runs without a worker beside a separate
+    ``enclave worker`` (stopped with SIGTERM at the end).
+    """
+    if linkage_unit is None:
+        with serve_enclave(commands, workspace / "serve.log", port=port) as url:
+            yield url
+        return
+    with linkage_unit.serving() as lu_url:
+        imported = commands.enclave("linkage-unit-keys", "import", "--url", lu_url)
+        fingerprints = [w.strip(".,()") for w in imported.split() if w.startswith("sha256:")]
+        with serve_enclave(commands, workspace / "serve.log", port=port,
+                           extra_env={"ENCLAVE_EMBEDDED_WORKER": "false"}) as url, \
+                run_worker(commands, workspace / "worker.log"):
+            step(f"stage 6-1 (services): `enclave linkage-unit serve` at {lu_url}; `enclave linkage-unit-keys import "
+                 f"--url` registered its {len(fingerprints)} public keys with the enclave; `enclave serve` at {url} "
+                 f"(ENCLAVE_EMBEDDED_WORKER=false) and a separate `enclave worker` for the stage-4 jobs")
+            yield url
 
 
 def _linked(quality: dict[str, Any]) -> str:

@@ -4,7 +4,8 @@ The demo is a script over the product's public interfaces. Every step an
 operator or an agency takes is one of the product's commands (``enclave``,
 ``linkage``, ``export-review``) run as a child process, exactly as a person
 would type it; every step a researcher or steward takes is an HTTP request to
-``enclave serve``, which also runs the stage-4 jobs in its embedded worker.
+``enclave serve``. The stage-4 jobs run in the server's embedded worker, or,
+when the parties are separated, in an ``enclave worker`` process of their own.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ from typing import Any
 
 import requests
 
-__all__ = ["ApiClient", "Commands", "DemoStepFailed", "free_port", "run_jobs", "serve_enclave"]
+__all__ = ["ApiClient", "Commands", "DemoStepFailed", "free_port", "run_jobs", "run_worker", "serve",
+           "serve_enclave"]
 
 
 class DemoStepFailed(RuntimeError):
@@ -42,6 +44,14 @@ def _executable(name: str) -> str:
     # the same installation it was started from.
     beside = Path(sys.executable).with_name(name)
     return str(beside) if beside.exists() else name
+
+
+def _inherited_environment() -> dict[str, str]:
+    # The demo's parties get only the settings it gives them: an ENCLAVE_* or
+    # LINKAGE_UNIT_* variable of the person running it (or of the other party)
+    # must not leak into a command.
+    return {k: v for k, v in os.environ.items()
+            if not k.startswith(("ENCLAVE_", "LINKAGE_UNIT_")) and k != "LINKAGE_TOKEN"}
 
 
 @dataclass
@@ -65,7 +75,7 @@ class Commands:
             DemoStepFailed: It exited non-zero; the message carries its last error line.
         """
         argv = [_executable(program), *(str(a) for a in args)]
-        env = {**os.environ, **self.environment, **(extra_env or {})}
+        env = {**_inherited_environment(), **self.environment, **(extra_env or {})}
         self.ran.append(" ".join([program, *(str(a) for a in args[:2])]))
         done = subprocess.run(argv, cwd=self.cwd, env=env, capture_output=True, text=True, timeout=timeout,
                               check=False)
@@ -84,41 +94,91 @@ class Commands:
         return self.run("linkage", *args, **kwargs)
 
 
+def _stop(process: subprocess.Popen[bytes]) -> int:
+    """SIGTERM the process's group, wait for it (SIGKILL after 30 s); return its exit code."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        return process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        return process.wait(timeout=10)
+
+
+def _start(commands: Commands, args: Sequence[str], log_file: Path,
+           extra_env: Mapping[str, str] | None) -> subprocess.Popen[bytes]:
+    env = {**_inherited_environment(), **commands.environment, **(extra_env or {})}
+    with open(log_file, "ab") as log:
+        return subprocess.Popen([_executable("enclave"), *args], cwd=commands.cwd, env=env, stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+
+
 @contextlib.contextmanager
-def serve_enclave(commands: Commands, log_file: Path, *, ready_seconds: float = 60) -> Iterator[str]:
-    """Run ``enclave serve`` (with its embedded job worker) on a free port; yield its URL.
+def serve(commands: Commands, args: Sequence[str], log_file: Path, *, port: int,
+          extra_env: Mapping[str, str] | None = None, ready_seconds: float = 60) -> Iterator[str]:
+    """Run a server command of ``enclave`` (``serve``, ``linkage-unit serve``) on ``port``; yield its URL.
+
+    It counts as up once its ``/api/v1/openapi.json`` answers.
 
     Raises:
         DemoStepFailed: The server did not answer within ``ready_seconds``.
     """
-    port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, **commands.environment, "ENCLAVE_PUBLIC_URL": url}
-    with open(log_file, "ab") as log:
-        server = subprocess.Popen([_executable("enclave"), "serve", "--host", "127.0.0.1", "--port", str(port)],
-                                  cwd=commands.cwd, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                  start_new_session=True)
+    name = " ".join(["enclave", *args])
+    server = _start(commands, [*args, "--host", "127.0.0.1", "--port", str(port)], log_file, extra_env)
     try:
         deadline = time.monotonic() + ready_seconds
         while True:
             if server.poll() is not None:
-                raise DemoStepFailed(f"`enclave serve` stopped at start (exit {server.returncode}); see {log_file}")
+                raise DemoStepFailed(f"`{name}` stopped at start (exit {server.returncode}); see {log_file}")
             with contextlib.suppress(requests.RequestException):
                 if requests.get(f"{url}/api/v1/openapi.json", timeout=2).status_code == 200:
                     break
             if time.monotonic() > deadline:
-                raise DemoStepFailed(f"`enclave serve` did not answer within {ready_seconds:.0f} s; see {log_file}")
+                raise DemoStepFailed(f"`{name}` did not answer within {ready_seconds:.0f} s; see {log_file}")
             time.sleep(0.2)
         yield url
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(server.pid, signal.SIGKILL)
-            server.wait(timeout=10)
+        _stop(server)
+
+
+@contextlib.contextmanager
+def serve_enclave(commands: Commands, log_file: Path, *, port: int | None = None,
+                  extra_env: Mapping[str, str] | None = None, ready_seconds: float = 60) -> Iterator[str]:
+    """Run ``enclave serve`` on ``port`` (a free one by default); yield its URL.
+
+    Raises:
+        DemoStepFailed: The server did not answer within ``ready_seconds``.
+    """
+    port = port or free_port()
+    env = {"ENCLAVE_PUBLIC_URL": f"http://127.0.0.1:{port}", **(extra_env or {})}
+    with serve(commands, ["serve"], log_file, port=port, extra_env=env, ready_seconds=ready_seconds) as url:
+        yield url
+
+
+@contextlib.contextmanager
+def run_worker(commands: Commands, log_file: Path) -> Iterator[None]:
+    """Run ``enclave worker`` beside the server; stop it with SIGTERM at the end, as an operator would.
+
+    Raises:
+        DemoStepFailed: The worker stopped by itself, or did not exit cleanly on SIGTERM.
+    """
+    worker = _start(commands, ["worker", "--poll-seconds", "0.5"], log_file, None)
+    failed = False
+    try:
+        yield
+    except BaseException:
+        failed = True
+        raise
+    finally:
+        early = worker.poll()
+        code = _stop(worker) if early is None else early
+        if not failed:
+            if early is not None:
+                raise DemoStepFailed(f"`enclave worker` stopped by itself (exit {early}); see {log_file}")
+            if code != 0:
+                raise DemoStepFailed(f"`enclave worker` exited with {code} on SIGTERM; see {log_file}")
 
 
 @dataclass

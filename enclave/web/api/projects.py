@@ -141,7 +141,10 @@ def destroy(project_id: int) -> ResponseReturnValue:
     # Destruction runs its own transactions (and the linkage unit its own):
     # the request's session must let go of the database first.
     end_db_session(commit=True)
-    destroy_project(svc, open_linkage_unit(svc.settings, svc), project_id, user)
+    # A separate linkage unit destroys its own part (`enclave linkage-unit destroy`); the certificate
+    # then records no linkage-unit files, as on the project's page.
+    linkage_unit = None if svc.settings.has_separate_linkage_unit else open_linkage_unit(svc.settings, svc)
+    destroy_project(svc, linkage_unit, project_id, user)
     certificate = _certificate(project_id)
     assert certificate is not None  # destroy_project committed it
     return jsonify(certificate_json(certificate)), 201

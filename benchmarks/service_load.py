@@ -151,6 +151,14 @@ def make_enclave(name: str, folder: Path, database_url: str, researchers: int) -
         env["ENCLAVE_DATABASE_URL"] = database_url
     enclave = Enclave(name=name, env=env)
     _cli(enclave, "init")
+    # The agency is registered (its signing key) before its account, as an admin must.
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    key_file = folder / "welfare.signing.pub.pem"
+    key_file.write_bytes(Ed25519PrivateKey.generate().public_key().public_bytes(
+        Encoding.PEM, PublicFormat.SubjectPublicKeyInfo))
+    _cli(enclave, "agencies", "add", "welfare", "--name", "Welfare registry", "--signing-key", str(key_file))
     # The accounts are added by concurrent CLI processes, as several operators might.
     additions = [("bench-steward", "--role", "steward"), ("bench-welfare", "--role", "agency", "--agency", "welfare")]
     additions += [(f"bench-r{n}", "--role", "researcher") for n in range(1, researchers + 1)]

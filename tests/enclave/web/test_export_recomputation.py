@@ -259,3 +259,24 @@ def test_the_kernel_refuses_a_rounding_base_below_the_policy_minimum(study) -> N
     session.frequency(frame, "region", name="t")
     with pytest.raises(OutputError, match="minimum of 5"):
         session.round("t", 2)
+
+
+@pytest.mark.parametrize("comment", [
+    "Outlier is " + "0123456789ABCDEF0123456789ABCDEF",
+    "Outlier is id_0123456789abcdef0123456789abcdef",
+    "Born 19800101, the oldest member",
+], ids=["upper-case pseudonym", "prefixed pseudonym", "compact birth date"])
+def test_identifier_variants_fail_on_the_server(study, submit, svc, comment: str) -> None:  # noqa: ANN001
+    project_id, version, frame = study
+    evidence = _made(frame, version, lambda s, df: s.frequency(df, "region", name="by_region", comment=comment))
+    results = _checks(svc, submit(project_id, evidence).get_json()["id"])["by_region"]
+    assert results["IdentifierScan"]["status"] == "fail"
+    assert "comment" in results["IdentifierScan"]["message"]
+
+
+def test_a_file_with_a_birth_date_column_fails_on_the_server(study, submit, svc, tmp_path) -> None:  # noqa: ANN001
+    project_id, version, frame = study
+    (tmp_path / "members.csv").write_text("region,dob\nnorth,800101\n", encoding="utf-8")
+    evidence = _made(frame, version, lambda s, df: s.add_file(tmp_path / "members.csv", "A list", name="members"))
+    results = _checks(svc, submit(project_id, evidence).get_json()["id"])["members"]
+    assert results["IdentifierScan"]["status"] == "fail" and "line 2" in results["IdentifierScan"]["message"]

@@ -90,4 +90,17 @@ RECIPE_MESSAGES: dict[str, dict[str, str]] = {
         "en": "{n} model term(s) rest on fewer than {threshold} records ({terms}); a coefficient of a tiny group describes its members. Merge small categories or drop the term.",
         "ko": "모형 항 {n}개가 {threshold}건 미만의 레코드에 기반합니다({terms}). 작은 집단의 계수는 그 구성원을 드러냅니다. 작은 범주를 합치거나 항을 빼세요.",
     },
+    # --- linear differencing audit -------------------------------------------
+    "rule.linear.pass": {
+        "en": "No set of fewer than the threshold of records follows from this output combined with the released ones.",
+        "ko": "이 산출물과 이미 반출된 산출물을 결합해도 기준 미만의 레코드 집합이 드러나지 않습니다.",
+    },
+    "rule.linear.fail": {
+        "en": "Combined with earlier outputs ({others}), this output determines {n} group(s) of fewer than {threshold} records exactly (e.g. one total minus others). Use the same cohorts and categories as those outputs, or suppress more cells.",
+        "ko": "이전 산출물({others})과 결합하면 이 산출물로 {threshold}건 미만의 집단 {n}개가 정확히 드러납니다(예: 합계에서 다른 칸을 뺌). 같은 코호트와 범주를 쓰거나 더 많은 칸을 가리세요.",
+    },
+    "rule.linear.too_large": {
+        "en": "The released tables of this project are too many to audit together quickly; a steward must check this output for differencing.",
+        "ko": "이 과제의 반출 표가 너무 많아 함께 빠르게 감사할 수 없으므로 데이터 관리자가 차분 공격 여부를 확인해야 합니다.",
+    },
 }

@@ -17,6 +17,7 @@ from export_review.checks.identifiers import IdentifierScan
 from export_review.errors import EvidenceError
 from export_review.evidence import is_valid_output_name, output_from_evidence
 from export_review.ledger import LedgerEntry, ReleaseLedger
+from export_review.linear_audit import LINEAR_AUDIT_RULE, LINEAR_AUDIT_VERSION, check_linear_differencing
 from export_review.messages import text
 from export_review.outputs import Output
 from export_review.policy import DisclosurePolicy
@@ -188,6 +189,7 @@ def review_outputs(evidence: Sequence[dict[str, Any]], rules: DisclosurePolicy,
     versions = {**rules.rule_versions(), DIFFERENCING_RULE: DIFFERENCING_VERSION}
     if datasets is not None:
         versions[RECOMPUTATION_RULE] = RECOMPUTATION_VERSION
+        versions[LINEAR_AUDIT_RULE] = LINEAR_AUDIT_VERSION
     verdicts: list[OutputVerdict] = []
     pending: list[LedgerEntry] = []
     seen: set[str] = set()
@@ -219,7 +221,12 @@ def review_outputs(evidence: Sequence[dict[str, Any]], rules: DisclosurePolicy,
                                               pending)
         if differencing is not None:
             results.append(differencing)
-        pending.append(LedgerEntry.from_output(output))
+        entry = LedgerEntry.from_output(output)
+        if datasets is not None and output.table is not None:
+            # Only the enclave's own members are a sound basis for the linear audit.
+            results.append(check_linear_differencing(entry, [*ledger.entries, *pending],
+                                                     rules.differencing_threshold))
+        pending.append(entry)
         verdicts.append(OutputVerdict(
             name=output.name, kind=output.kind,
             status=worst_status(r.status for r in results),

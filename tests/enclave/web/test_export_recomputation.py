@@ -280,3 +280,33 @@ def test_a_file_with_a_birth_date_column_fails_on_the_server(study, submit, svc,
     evidence = _made(frame, version, lambda s, df: s.add_file(tmp_path / "members.csv", "A list", name="members"))
     results = _checks(svc, submit(project_id, evidence).get_json()["id"])["members"]
     assert results["IdentifierScan"]["status"] == "fail" and "line 2" in results["IdentifierScan"]["message"]
+
+
+def test_a_three_way_difference_fails_the_linear_audit_naming_the_other_outputs(
+        study, submit, svc) -> None:  # noqa: ANN001
+    project_id, version, frame = study
+
+    def make(session, df) -> None:  # noqa: ANN001
+        session.frequency(df, "sex", name="everyone")
+        session.frequency(df, "sex", name="young", where="age >= 21 and age < 50")
+        session.frequency(df, "sex", name="old", where="age >= 50")
+
+    results = _checks(svc, submit(project_id, _made(frame, version, make)).get_json()["id"])
+    # No pair of outputs differs by fewer than 10 records: everyone − young − old does (3).
+    assert results["old"]["Differencing"]["status"] == "pass"
+    assert results["old"]["LinearDifferencing"]["status"] == "fail"
+    assert {"everyone", "young"} <= set(results["old"]["LinearDifferencing"]["locations"])
+    assert results["young"]["LinearDifferencing"]["status"] == "pass"
+
+
+def test_a_linked_table_that_reveals_a_suppressed_cell_fails(study, submit, svc) -> None:  # noqa: ANN001
+    project_id, version, frame = study
+
+    def make(session, df) -> None:  # noqa: ANN001
+        session.crosstab(df, "rare", "region", name="protected", suppress=True)
+        session.frequency(df, "region", name="common_by_region", where='rare == "common"')
+
+    results = _checks(svc, submit(project_id, _made(frame, version, make)).get_json()["id"])
+    assert results["protected"]["MinimumCellCount"]["status"] == "pass"
+    assert results["common_by_region"]["LinearDifferencing"]["status"] == "fail"
+    assert "protected" in results["common_by_region"]["LinearDifferencing"]["message"]

@@ -181,13 +181,13 @@ def _evaluate(node: ast.expr, frame: pd.DataFrame) -> _Mask:
     assert isinstance(node, ast.Compare) and isinstance(node.left, ast.Name)
     column = node.left.id
     series = frame[column]
-    present = series.notna().to_numpy(dtype=bool)
+    present: _Mask = np.asarray(series.notna().to_numpy(dtype=bool))
     first = node.ops[0]
     if isinstance(first, ast.Is | ast.IsNot):
         return ~present if isinstance(first, ast.Is) else present
     if isinstance(first, ast.In | ast.NotIn):
         values = [_constant(e) for e in node.comparators[0].elts]  # type: ignore[attr-defined]
-        inside = series.isin(values).to_numpy(dtype=bool)
+        inside: _Mask = np.asarray(series.isin(values).to_numpy(dtype=bool))
         return (inside if isinstance(first, ast.In) else ~inside) & present
     result = present.copy()
     for op, right in zip(node.ops, node.comparators, strict=True):

@@ -146,7 +146,7 @@ class OutputSession:
             raise OutputError(text("session.duplicate_name", name=name))
         return name
 
-    def _make(self, name: str, prefix: str, data: pd.DataFrame, operation: str,
+    def _make(self, name: str | None, prefix: str, data: pd.DataFrame, operation: str,
               parameters: dict[str, Any], where: str, regroup: Mapping[str, Mapping[str, str]] | None,
               cohort: str, comment: str, variables: Sequence[str]) -> tuple[Output, Any]:
         """Run a recipe on ``data`` with the shared executor and record the output."""

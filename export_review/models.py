@@ -106,6 +106,8 @@ def measure_term_support(exog: npt.NDArray[np.float64], names: list[str],
         if name == "Intercept" or not np.isin(column, (0.0, 1.0)).all():
             continue
         ones = int(column.sum())
+        if ones in (0, n):
+            continue  # a constant column singles out no group
         support.append((name, min(ones, n - ones)))
         level = _LEVEL.match(name)
         if level:

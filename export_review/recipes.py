@@ -369,9 +369,15 @@ def execute_recipe(recipe: Recipe, frame: pd.DataFrame, ids: MemberArray, *,
             table, _ = bin_histogram(cohort, p["column"], cohort_ids, bins=p["bins"],
                                      value_range=None if span is None else (span[0], span[1]))
         else:
-            formula_variables(p["formula"])
+            used = list(formula_variables(p["formula"]))
+            # Rows missing a model variable are left out, as statsmodels does; dropping
+            # them first also spares patsy the nullable dtypes (pd.NA) it cannot read.
+            rows = cohort.dropna(subset=used)
+            # A category no record of the cohort has would become an all-zero dummy.
+            unused = {c: rows[c].cat.remove_unused_categories() for c in used
+                      if isinstance(rows[c].dtype, pd.CategoricalDtype)}
             fitted, model = fit_model(recipe.operation, p["formula"],  # type: ignore[arg-type]
-                                      cohort)
+                                      rows.assign(**unused) if unused else rows)
     except OutputError as exc:
         raise RecipeError(text("recipe.not_computable", reason=str(exc).rstrip("."))) from None
     except ValueError:

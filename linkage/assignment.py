@@ -24,7 +24,9 @@ __all__ = ["assign_one_to_one", "assign_greedily"]
 _MAX_DENSE_CELLS = 4_000_000
 
 
-def assign_greedily(left: NDArray[np.int64], right: NDArray[np.int64], weight: NDArray[np.float64]) -> NDArray[np.bool_]:
+def assign_greedily(
+    left: NDArray[np.int64], right: NDArray[np.int64], weight: NDArray[np.float64]
+) -> NDArray[np.bool_]:
     """Accept pairs best first, skipping any whose record is taken: the baseline the assignment beats.
 
     Args:

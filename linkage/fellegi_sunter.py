@@ -71,7 +71,7 @@ class FellegiSunterModel:
     @property
     def weights(self) -> NDArray[np.float64]:
         """Return ``log2(m / u)`` per field and level (the partial match weights)."""
-        return np.log2(self.m / self.u)
+        return np.asarray(np.log2(self.m / self.u), dtype=np.float64)
 
     def match_weight(self, levels: NDArray[np.int8]) -> NDArray[np.float64]:
         """Return each pair's total match weight: prior log-odds plus the fields' partial weights.

@@ -62,7 +62,7 @@ def popcount64(words: NDArray[np.uint64]) -> NDArray[np.uint64]:
     x = words - ((words >> np.uint64(1)) & _M1)
     x = (x & _M2) + ((x >> np.uint64(2)) & _M2)
     x = (x + (x >> np.uint64(4))) & _M4
-    return (x * _H01) >> np.uint64(56)
+    return np.asarray((x * _H01) >> np.uint64(56), dtype=np.uint64)
 
 
 def _filter_words(column: pa.ChunkedArray | pa.Array | None, n: int) -> tuple[NDArray[np.uint64], NDArray[np.bool_]]:
@@ -143,7 +143,7 @@ def dice_similarity(
     with np.errstate(invalid="ignore", divide="ignore"):
         dice = (2.0 * shared / total).astype(np.float32)
     dice[~(valid_a[ia] & valid_b[ib]) | (total == 0)] = np.nan
-    return dice
+    return np.asarray(dice, dtype=np.float32)
 
 
 @dataclass(frozen=True)

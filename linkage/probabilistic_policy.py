@@ -143,14 +143,14 @@ def _parse_encodings(raw: Any, at: str, fields: Sequence[str], problems: list[st
         if not _whole(q, 1, 3):
             problems.append(f"{where}.q: must be 1, 2 or 3")
             ok = False
-        if not _whole(bits, 128, MAX_BITS) or bits % 128:
+        if not _whole(bits, 128, MAX_BITS) or int(str(bits)) % 128:
             problems.append(f"{where}.bits: must be a multiple of 128 between 128 and {MAX_BITS}")
             ok = False
         if not _whole(hashes, 1, MAX_HASHES):
             problems.append(f"{where}.hashes: must be a whole number from 1 to {MAX_HASHES}")
             ok = False
         if ok:
-            out.append(FieldEncoding(field=str(name), q=int(q), bits=int(bits), hashes=int(hashes)))
+            out.append(FieldEncoding(field=str(name), q=int(q), bits=int(str(bits)), hashes=int(str(hashes))))
     return out
 
 

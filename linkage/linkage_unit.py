@@ -55,9 +55,9 @@ from linkage.linkage_map import LINKAGE_MAP_SCHEMA, LinkageMap
 from linkage.match_keys import KEY_BYTES
 from linkage.messages import text
 from linkage.partner import SerialAllocator
-from linkage.policy import MatchKeyScheme
+from linkage.policy import MATCH_FIELDS, MatchKeyScheme
 from linkage.probabilistic_pass import EncodedRecords, match_agency_pair
-from linkage.probabilistic_policy import ProbabilisticSpec
+from linkage.probabilistic_policy import ProbabilisticSpec, parse_probabilistic_spec
 from linkage.quality import PairRate, PassResult, QualityReport
 from linkage.sealing import OpenedPackage, PackageManifest, open_package
 
@@ -552,6 +552,24 @@ def _link_probabilistically(
     return result, models
 
 
+def _probabilistic_from_manifests(manifests: Sequence[PackageManifest]) -> ProbabilisticSpec | None:
+    """Return the probabilistic section every package's signed manifest carries, if they all carry it.
+
+    A linkage unit without the policy files learns the pass from the
+    packages; they were made under one scheme hash, so they carry one section.
+    """
+    sections = [m.probabilistic for m in manifests]
+    if not sections or not all(sections):
+        return None
+    if any(section != sections[0] for section in sections[1:]):
+        raise LinkingError(text("link.mismatch", what="probabilistic sections"))
+    problems: list[str] = []
+    spec = parse_probabilistic_spec(sections[0], "manifest", MATCH_FIELDS, [], problems)
+    if spec is None:
+        raise LinkingError(text("link.bad_probabilistic", count=len(problems)))
+    return spec
+
+
 def link_submissions(
     packages: Sequence[bytes | OpenedPackage],
     *,
@@ -619,6 +637,7 @@ def link_submissions(
         MatchKeySubmission(agency=p.manifest.agency, table=p.table(), manifest=p.manifest)
         for p in opened
     ]
+    probabilistic = scheme.probabilistic if scheme is not None else _probabilistic_from_manifests(manifests)
     first = manifests[0] if manifests else None
     return link_match_keys(
         submissions,
@@ -630,5 +649,5 @@ def link_submissions(
         memory_limit=memory_limit,
         progress=progress,
         on_pass=on_pass,
-        probabilistic=scheme.probabilistic if scheme is not None else None,
+        probabilistic=probabilistic,
     )

@@ -380,7 +380,13 @@ def prepare_submission(
     }
     match_package = seal_package(
         key_sink.getvalue(),
-        {**common, "kind": "match_keys", "missing_counts": missing, "invalid_counts": invalid},
+        {
+            **common,
+            "kind": "match_keys",
+            "missing_counts": missing,
+            "invalid_counts": invalid,
+            "probabilistic": scheme.probabilistic.to_dict() if scheme.probabilistic is not None else {},
+        },
         linkage_unit_public,
         signer,
     )

@@ -110,6 +110,23 @@ class ProbabilisticSpec:
     review: float = 0.5
     max_block: int = 200
 
+    def to_dict(self) -> dict[str, Any]:
+        """Return the section in its policy form, which :func:`parse_probabilistic_spec` reads back.
+
+        The partner tool writes it into each match-key package's signed
+        manifest, so the linkage unit — which holds no policy files — learns
+        the encodings, blocking rules and thresholds from the packages.
+        """
+        return {
+            "encodings": [{"field": e.field, "q": e.q, "bits": e.bits, "hashes": e.hashes} for e in self.encodings],
+            "hardening": list(self.hardening),
+            "blocking": [{"name": r.name, "fields": list(r.fields)} for r in self.blocking],
+            "levels": list(self.levels),
+            "accept": self.accept,
+            "review": self.review,
+            "max_block": self.max_block,
+        }
+
     def stored_bits(self, encoding: FieldEncoding) -> int:
         """Return the length of a stored filter after hardening (``xor_fold`` halves it)."""
         return encoding.bits // 2 if "xor_fold" in self.hardening else encoding.bits

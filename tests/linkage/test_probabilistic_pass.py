@@ -115,3 +115,32 @@ def test_report_figures_hold_no_record_values(no_rrn_run: dict, tmp_path: Path) 
         for value in frame["phone"].astype(str).head(200):
             if value:
                 assert value not in dumped
+
+
+def test_linkage_unit_without_policy_files_runs_the_pass_the_manifests_declare(
+    prepared: dict, parties: dict[str, PartyKeys], signers: dict, policies: IdentifierPolicies
+) -> None:
+    from linkage import link_submissions
+
+    packages = [prepared[a].match_keys_package for a in AGENCIES]
+    _, report = link_submissions(
+        packages, recipient_private=parties["linkage-unit"].sealing, trusted_signers=signers
+    )
+    assert report.passes[-1].kind == "probabilistic"
+    assert [p.name for p in report.passes[:-1]] == list(policies.scheme.pass_names)
+
+
+def test_packages_declaring_different_probabilistic_sections_are_refused(
+    prepared: dict, parties: dict[str, PartyKeys], signers: dict
+) -> None:
+    from linkage import LinkingError, link_submissions
+    from linkage.sealing import OpenedPackage
+
+    opened = [open_package(prepared[a].match_keys_package, parties["linkage-unit"].sealing, signers)
+              for a in AGENCIES]
+    odd = dataclasses.replace(
+        opened[0].manifest, probabilistic={**opened[0].manifest.probabilistic, "accept": 0.95}
+    )
+    opened[0] = OpenedPackage(manifest=odd, payload=opened[0].payload)
+    with pytest.raises(LinkingError, match="probabilistic"):
+        link_submissions(opened)

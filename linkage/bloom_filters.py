@@ -6,7 +6,7 @@ record into a Bloom filter of its q-grams (Schnell, Bachteler and Reiher
 bits and the linkage unit can compare them by the Dice coefficient without
 ever seeing the value. The construction resists the published attacks on such
 filters (Christen, Ranbaduge, Vatsalan and Schnell 2017–2019; Kroll and
-Steinmetzer 2015; Franke, Sehili and Rahm 2021 on hardening):
+Steinmetzer 2015; Franke, Sehili, Rohde and Rahm 2021 on hardening):
 
 * **Keyed random hashing.** A q-gram's positions are read from
   ``HMAC-SHA256(project_key, domain || q-gram)``: sixteen independent 16-bit
@@ -17,7 +17,7 @@ Steinmetzer 2015; Franke, Sehili and Rahm 2021 on hardening):
 * **Per-field salting.** The domain names the scheme, its version, the field
   and the key id, so the same q-gram sets unrelated bits in two fields, two
   schemes or two projects; frequencies cannot be pooled across fields.
-* **Rule 90** (Schnell and Borgs 2016) replaces each bit by the XOR of its two
+* **Rule 90** (Schnell and Borgs 2018) replaces each bit by the XOR of its two
   neighbours, so a bit no longer belongs to one q-gram's position set: the
   frequent-bit-pattern and q-gram-to-bit alignment attacks lose their anchor.
 * **XOR-folding** (optional; Schnell, Borgs and Encarnação 2016) XORs the two

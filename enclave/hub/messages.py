@@ -92,6 +92,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Each workspace runs under an account of its own (ids from {base} up); workspaces are in {path}. Checked: such an account cannot read the key file, the database or the data folder.",
         "ko": "작업 공간마다 별도 계정({base}번부터)으로 실행하며, 작업 공간은 {path}에 있습니다. 확인 완료: 이 계정은 키 파일, 데이터베이스, 데이터 폴더를 읽을 수 없습니다.",
     },
+    "hub.jupyter_paths_open": {
+        "en": "Workspace servers serve kernelspecs and JupyterLab extensions from folders that must be root's and writable by nobody else, outside the workspaces; these are not: {problems}. Reinstall with scripts/install.sh as root, or fix the owners and modes of the folders named, and start again.",
+        "ko": "작업 공간 서버는 root 소유이고 다른 누구도 쓸 수 없으며 작업 공간 밖에 있는 폴더에서만 커널 사양과 JupyterLab 확장을 제공해야 하는데, 다음은 그렇지 않습니다: {problems}. root로 scripts/install.sh를 다시 실행하거나 해당 폴더의 소유자와 권한을 고친 뒤 다시 시작하세요.",
+    },
+    "hub.jupyter_paths_pinned": {
+        "en": "Jupyter's configuration and data folders of every workspace are pinned to {config} and the system's folders, read-only to workspaces.",
+        "ko": "모든 작업 공간의 Jupyter 설정·데이터 폴더는 {config} 및 시스템 폴더로 고정되며 작업 공간에서는 읽기만 할 수 있습니다.",
+    },
     "hub.isolation_off": {
         "en": "Warning: workspaces run under the hub's own account (ENCLAVE_HUB_ISOLATION=none, or not running as root), so a kernel could read the enclave's files. Use this for development only.",
         "ko": "경고: 작업 공간이 허브와 같은 계정으로 실행됩니다(ENCLAVE_HUB_ISOLATION=none 또는 root가 아님). 커널이 enclave 파일을 읽을 수 있으므로 개발 용도로만 쓰세요.",

@@ -59,6 +59,7 @@ from enclave.hub.accounts import (
     WorkspaceAccount,
     kill_account_processes,
 )
+from enclave.hub.jupyter_paths import jupyter_environment
 from enclave.hub.messages import text
 from enclave.hub.sandbox import code_paths
 from enclave.service import EnclaveService
@@ -141,13 +142,14 @@ def process_environment(root: Path, account: WorkspaceAccount | None) -> dict[st
 
     ``HOME`` and ``TMPDIR`` in the workspace; no user site and no module
     lookup in the working folder (the researcher's, which must not shadow
-    the server's own modules); with an account, its name and its runtime
-    folder (the kernels' Unix sockets).
+    the server's own modules); Jupyter's configuration and data folders
+    pinned outside the workspace (:mod:`enclave.hub.jupyter_paths`); with an
+    account, its name and its runtime folder (the kernels' Unix sockets).
     """
     env = {"HOME": str(root), "TMPDIR": str(root / ".tmp"), "PYTHONNOUSERSITE": "1", "PYTHONSAFEPATH": "1"}
+    env.update(jupyter_environment(root, None if account is None else kernel_runtime_dir(account)))
     if account is not None:
         env["USER"] = env["LOGNAME"] = account.name
-        env["JUPYTER_RUNTIME_DIR"] = str(kernel_runtime_dir(account))
     return env
 
 

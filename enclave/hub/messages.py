@@ -136,6 +136,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Files leave the analysis room only through an export request: downloads are switched off. Make your output with export_review.OutputSession and submit it for review.",
         "ko": "분석실의 파일은 반출 신청을 통해서만 나갈 수 있어 내려받기가 꺼져 있습니다. export_review.OutputSession으로 결과물을 만들어 심사를 신청하세요.",
     },
+    "egress.file_too_large": {
+        "en": "This file is larger than the {limit} kB the analysis room opens as text: large text leaves only through an export request. Summarise it in a notebook, or make your output with export_review.OutputSession and submit it for review.",
+        "ko": "이 파일은 분석실이 텍스트로 여는 한도({limit} kB)보다 큽니다. 큰 텍스트는 반출 신청을 통해서만 나갈 수 있습니다. 노트북에서 요약하거나 export_review.OutputSession으로 결과물을 만들어 심사를 신청하세요.",
+    },
+    "egress.notebook_too_large": {
+        "en": "This notebook is larger than the {limit} MB the analysis room opens. Clear its outputs from a kernel (nbformat) or split it; results leave only through an export request (export_review.OutputSession).",
+        "ko": "이 노트북은 분석실이 여는 한도({limit} MB)보다 큽니다. 커널에서 출력을 지우거나(nbformat) 나누세요. 결과는 반출 신청(export_review.OutputSession)을 통해서만 나갈 수 있습니다.",
+    },
+    "egress.too_large": {
+        "en": "This answer is larger than the analysis room hands out: keep JupyterLab's settings and workspaces small. Results leave only through an export request.",
+        "ko": "이 응답은 분석실이 내보내는 한도보다 큽니다. JupyterLab 설정과 작업 공간을 작게 유지하세요. 결과는 반출 신청을 통해서만 나갈 수 있습니다.",
+    },
+    "egress.output_removed": {
+        "en": "[A {kind} output of {size} bytes was removed: notebooks keep only small outputs. Run the cell again to see it; to take results out, submit them with export_review.OutputSession.]",
+        "ko": "[{size}바이트 {kind} 출력이 제거되었습니다. 노트북에는 작은 출력만 저장됩니다. 다시 보려면 셀을 다시 실행하고, 결과를 반출하려면 export_review.OutputSession으로 신청하세요.]",
+    },
     "egress.data_read_only": {
         "en": "The data/ folder is read-only: the project's dataset is provisioned by the enclave. Write your results to outputs/ instead.",
         "ko": "data/ 폴더는 읽기 전용입니다(데이터는 enclave가 제공). 결과는 outputs/에 저장하세요.",

@@ -240,6 +240,10 @@ class EnclaveSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
             # so a closed project's access ends within seconds, not minutes.
             "--HubOAuth.cache_max_age=5",
         ]
+        if self.home_dir:
+            # Notebook trust is the researcher's own; its key and database live in the workspace,
+            # not in the pinned, read-only data folder.
+            args.append(f"--NotebookNotary.data_dir={Path(self.home_dir) / '.local' / 'share' / 'jupyter'}")
         if self._account is not None:
             # Kernels talk to their server over Unix sockets, so the egress rules can refuse every
             # TCP connection of a workspace account but those to the hub and the enclave's API.

@@ -6,6 +6,7 @@ Layout under ``ENCLAVE_WORKSPACES_DIR`` (outside the data folder)::
         data -> ../../data/<project>/<user>    a link to the dataset's folder (below)
         outputs/                 where export_review writes outputs and their evidence
         .tmp/                    the kernels' TMPDIR, so nothing they write lands in the shared /tmp
+        .local/share/jupyter/    notebook trust (the notary's key and database); never searched for kernelspecs
         *.ipynb                  the notebooks researchers start from (copied once, then theirs)
     data/<project>/<user>/linked.parquet    the decrypted dataset, while the server runs
 
@@ -261,6 +262,19 @@ def _subfolder(folder_fd: int, name: str, owner: tuple[int, int] | None) -> None
     raise IsolationUnavailable(text("hub.workspace_contested", name=name))
 
 
+def _nested_subfolder(root_fd: int, names: tuple[str, ...], owner: tuple[int, int] | None) -> None:
+    """Make ``names[0]/names[1]/…`` in the workspace real folders of ``owner``, one descriptor at a time."""
+    fd = os.dup(root_fd)
+    try:
+        for name in names:
+            _subfolder(fd, name, owner)
+            inner = os.open(name, _DIR_FLAGS, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+    finally:
+        os.close(fd)
+
+
 def _link(folder_fd: int, name: str, target: str, owner: tuple[int, int] | None) -> None:
     """Make ``name`` in the workspace a link to ``target``, through the workspace's descriptor."""
     for _ in range(3):
@@ -387,6 +401,7 @@ def prepare_workspace_folders(settings: Settings, project_id: int, username: str
             _reown(root_fd, owner, settings.hub_uid_base)
         _subfolder(root_fd, "outputs", owner)
         _subfolder(root_fd, ".tmp", owner)
+        _nested_subfolder(root_fd, (".local", "share", "jupyter"), owner)
         _link(root_fd, "data", os.path.relpath(_dataset_folder_of(root), root), owner)
         _copy_notebooks(settings.notebooks_dir, root_fd, owner)
     finally:

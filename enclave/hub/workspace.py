@@ -45,6 +45,7 @@ import os
 import shutil
 import stat
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -149,6 +150,8 @@ def process_environment(root: Path, account: WorkspaceAccount | None) -> dict[st
     """
     env = {"HOME": str(root), "TMPDIR": str(root / ".tmp"), "PYTHONNOUSERSITE": "1", "PYTHONSAFEPATH": "1"}
     env.update(jupyter_environment(root, None if account is None else kernel_runtime_dir(account)))
+    # R kernels reach pandas and export_review through reticulate, on the room's own interpreter.
+    env["RETICULATE_PYTHON"] = sys.executable
     if account is not None:
         env["USER"] = env["LOGNAME"] = account.name
     return env

@@ -173,14 +173,14 @@ def start_server(hub: Hub, name: str, password: str) -> Researcher:
     return Researcher(name=name, session=session, token=token)
 
 
-def run_in_kernel(hub: Hub, who: Researcher, code: str) -> str:
-    """Start a kernel on the researcher's server, run ``code``, return what it printed."""
+def run_in_kernel(hub: Hub, who: Researcher, code: str, kernel_name: str = "python3") -> str:
+    """Start a kernel (``python3``, ``ir``) on the researcher's server, run ``code``, return what it printed."""
     base = f"/user/{who.name}/api/kernels"
-    kernel = requests.post(hub.url + base, headers=who.auth, json={"name": "python3"}, timeout=60)
+    kernel = requests.post(hub.url + base, headers=who.auth, json={"name": kernel_name}, timeout=60)
     assert kernel.status_code == 201, kernel.text
     kernel_id = kernel.json()["id"]
     socket_url = hub.url.replace("http://", "ws://") + f"{base}/{kernel_id}/channels"
-    conn = websocket.create_connection(socket_url, header=[f"Authorization: token {who.token}"], timeout=90)
+    conn = websocket.create_connection(socket_url, header=[f"Authorization: token {who.token}"], timeout=300)
     msg_id = uuid.uuid4().hex
     conn.send(json.dumps({
         "header": {"msg_id": msg_id, "username": who.name, "session": uuid.uuid4().hex,

@@ -96,6 +96,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("hub_uid_base", "ENCLAVE_HUB_UID_BASE", "200000",
             "First numeric user and group id of workspace accounts: a workspace runs as this number plus "
             "its project-membership number. Choose a range no local account or group uses."),
+    Setting("room_read_limit_mb", "ENCLAVE_ROOM_READ_LIMIT_MB", "20",
+            "Megabytes a researcher may read through the notebook server's contents API from one project's "
+            "workspace within 24 hours before the volume is flagged to stewards (every read is audited)."),
     Setting("embedded_worker", "ENCLAVE_EMBEDDED_WORKER", "on",
             "'on' runs a stage-4 job worker inside `enclave serve` (one machine needs nothing more); "
             "'off' leaves jobs to separate `enclave worker` processes."),
@@ -136,6 +139,7 @@ class Settings:
     hub_isolation: str
     hub_egress: str
     hub_uid_base: int
+    room_read_limit_mb: int
     embedded_worker: bool
     job_lease_seconds: int
     job_max_attempts: int
@@ -262,6 +266,9 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
     # the system's and people's accounts, below the largest id.
     if not 1000 <= hub_uid_base <= 2**31 - 1 - 10_000_000:
         raise ConfigurationError(text("settings.bad_uid_base"))
+    room_read_limit_mb = as_int("room_read_limit_mb")
+    if room_read_limit_mb < 1:
+        raise ConfigurationError(text("settings.bad_positive", names="ENCLAVE_ROOM_READ_LIMIT_MB"))
     embedded = str(raw["embedded_worker"]).strip().lower()
     if embedded not in _SWITCH:
         raise ConfigurationError(text("settings.bad_switch", name="ENCLAVE_EMBEDDED_WORKER"))
@@ -292,6 +299,7 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
         hub_isolation=hub_isolation,
         hub_egress=hub_egress,
         hub_uid_base=hub_uid_base,
+        room_read_limit_mb=room_read_limit_mb,
         embedded_worker=_SWITCH[embedded],
         job_lease_seconds=job_lease_seconds,
         job_max_attempts=job_max_attempts,

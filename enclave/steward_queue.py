@@ -26,6 +26,7 @@ from enclave.db.models import (
 from enclave.exports import review_queue
 from enclave.projects import pending_agencies, projects_due_for_destruction, steward_may_decide
 from enclave.service import EnclaveService
+from enclave.workspace_reads import ReadVolume, flagged_read_volumes
 
 __all__ = [
     "Application",
@@ -91,6 +92,7 @@ class StewardQueue:
     outputs: list[ExportOutput]
     replicas: list[PendingReplica]
     due: list[DueDestruction]
+    read_volumes: list[ReadVolume]
 
 
 def _project(session: Session, project_id: int) -> Project:
@@ -101,7 +103,8 @@ def _project(session: Session, project_id: int) -> Project:
 
 def steward_queue(svc: EnclaveService, session: Session, steward: User) -> StewardQueue:
     """Collect what waits for ``steward``: applications, adequacy reviews, linkage quality,
-    export outputs to vote on, synthetic replicas and destructions.
+    export outputs to vote on, synthetic replicas, destructions, and read volumes in the
+    analysis room above the limit (:mod:`enclave.workspace_reads`).
 
     Items on the steward's own projects are listed with ``may_decide`` false,
     so the steward sees that another steward must act.
@@ -124,4 +127,5 @@ def steward_queue(svc: EnclaveService, session: Session, steward: User) -> Stewa
                                        steward_may_decide(steward, project) and replica.ran_by != steward.username))
     due = [DueDestruction(p, steward_may_decide(steward, p)) for p in projects_due_for_destruction(session)]
     return StewardQueue(applications=applications, reviews=reviews, linkage=linkage,
-                        outputs=review_queue(session, steward), replicas=replicas, due=due)
+                        outputs=review_queue(session, steward), replicas=replicas, due=due,
+                        read_volumes=flagged_read_volumes(session))

@@ -38,4 +38,14 @@ if { [ ! -x /usr/bin/chromium ] || [ ! -d /usr/share/fonts/truetype/nanum ] || !
         && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-nanum nftables >/dev/null
 fi
+
+# R beside Python in the analysis room: Debian's R, its IRkernel (which registers the "ir"
+# kernelspec in /usr/share/jupyter, a system folder the workspaces may read but not change)
+# and reticulate. Installed when we may.
+if { ! command -v R >/dev/null || [ ! -f /usr/share/jupyter/kernels/ir/kernel.json ] \
+        || [ ! -d /usr/lib/R/site-library/reticulate ]; } \
+        && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq r-base-core r-cran-irkernel \
+        r-cran-reticulate >/dev/null
+fi
 echo "installed into $VENV"

@@ -11,8 +11,11 @@ import click
 from enclave.cli.context import CliContext
 from enclave.hub.accounts import require_isolation
 from enclave.hub.config import HubLayout, write_hub_config
+from enclave.hub.errors import JupyterPathsOpen
 from enclave.hub.firewall import EgressUnavailable, nft_command
+from enclave.hub.jupyter_paths import check_jupyter_paths
 from enclave.hub.messages import text
+from enclave.hub.singleuser_config import CONFIG_DIR
 
 __all__ = ["hub_command", "run_notebook_command"]
 
@@ -45,7 +48,9 @@ def hub_command(ctx: CliContext, port: int | None, hub_port: int | None, proxy_a
     reach ENCLAVE_WORKSPACES_DIR but cannot read the key file, the database or
     the data folder. Production mode refuses to start without these accounts.
     With nftables (ENCLAVE_HUB_EGRESS), those accounts may then open network
-    connections only to the hub and the enclave's API.
+    connections only to the hub and the enclave's API. Jupyter's
+    configuration and data folders must be root's and outside the workspaces
+    (the notebook servers serve kernelspecs and extensions from them).
     """
     settings = ctx.settings
     # Opening the enclave first turns a missing `enclave init` into a plain message.
@@ -61,6 +66,11 @@ def hub_command(ctx: CliContext, port: int | None, hub_port: int | None, proxy_a
             click.echo(text("hub.egress_on"))
     else:
         click.echo(text("hub.isolation_off"), err=True)
+    problems = check_jupyter_paths(settings.workspaces_dir)
+    if problems:
+        # Anything a kernel could write there, the notebook server would serve byte for byte.
+        raise JupyterPathsOpen(text("hub.jupyter_paths_open", problems="; ".join(problems[:5])))
+    click.echo(text("hub.jupyter_paths_pinned", config=CONFIG_DIR))
     # The hub's process takes the decision made here: "none" stays none, and
     # "accounts" is probed once more there before its first workspace opens.
     settings = settings.replace(hub_isolation="accounts" if isolated else "none")

@@ -5,7 +5,8 @@ and the CLI treat them like any other enclave error::
 
     EnclaveError (enclave.errors)
     ├── ConfigurationError                500 / exit 2
-    │   └── ProxyNotFound                 configurable-http-proxy is not installed
+    │   ├── ProxyNotFound                 configurable-http-proxy is not installed
+    │   └── JupyterPathsOpen              a folder Jupyter serves files from may be changed by others
     ├── InputError                        400 / exit 6
     │   └── BadProjectChoice              the spawn form's project is not a number
     ├── PermissionDenied                  403 / exit 8
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 from enclave.errors import ConfigurationError, EnclaveError, InputError, PermissionDenied
 
-__all__ = ["BadProjectChoice", "NotebookFailed", "ProxyNotFound", "WorkspaceRefused"]
+__all__ = ["BadProjectChoice", "JupyterPathsOpen", "NotebookFailed", "ProxyNotFound", "WorkspaceRefused"]
 
 
 class WorkspaceRefused(PermissionDenied):
@@ -32,6 +33,10 @@ class BadProjectChoice(InputError):
 
 class ProxyNotFound(ConfigurationError):
     """configurable-http-proxy cannot be found."""
+
+
+class JupyterPathsOpen(ConfigurationError):
+    """A folder on the workspaces' Jupyter search paths may be changed by someone other than root."""
 
 
 class NotebookFailed(EnclaveError):

@@ -3,7 +3,8 @@
 Opening checks access, provisions the workspace and issues a token scoped to
 the project; closing removes the decrypted dataset and revokes the token.
 Each is audited (``hub.spawn`` / ``hub.stop``, with ``hub.provision`` from
-provisioning); a refused opening is audited as ``hub.spawn`` denied.
+provisioning); a refused opening is audited as ``hub.spawn`` denied, a
+server that did not start as ``hub.spawn`` failed, closed like a stop.
 """
 
 from __future__ import annotations
@@ -88,10 +89,18 @@ def open_workspace(svc: EnclaveService, username: str, requested_project: int | 
 
 
 def close_workspace(svc: EnclaveService, username: str, project_id: int, token_id: int, *,
-                    channel: str = "hub") -> bool:
+                    channel: str = "hub", failed_start: bool = False) -> bool:
     """Remove the decrypted dataset and revoke the token; audit ``hub.stop``.
 
     Safe to call twice: the second call finds nothing to remove and the token already revoked.
+
+    Args:
+        svc: The opened enclave.
+        username: The researcher.
+        project_id: The workspace's project.
+        token_id: The token to revoke (0: none).
+        channel: Recorded with the audit events.
+        failed_start: The server did not start: ``hub.spawn`` is recorded as failed too.
 
     Returns:
         Whether a decrypted dataset was removed.
@@ -104,6 +113,10 @@ def close_workspace(svc: EnclaveService, username: str, project_id: int, token_i
         with svc.session() as session:
             if token_id:
                 revoke_token(svc, session, token_id, actor="hub")
+            if failed_start:
+                svc.audit.record(session, actor=username, action="hub.spawn", object_type="project",
+                                 object_id=project_id, outcome="failed", reason="server did not start",
+                                 token_id=token_id, channel=channel)
             svc.audit.record(session, actor=username, action="hub.stop", object_type="project",
                              object_id=project_id, data_removed=removed, channel=channel)
     return removed

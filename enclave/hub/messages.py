@@ -92,6 +92,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Each workspace runs under an account of its own (ids from {base} up); workspaces are in {path}. Checked: such an account cannot read the key file, the database or the data folder.",
         "ko": "작업 공간마다 별도 계정({base}번부터)으로 실행하며, 작업 공간은 {path}에 있습니다. 확인 완료: 이 계정은 키 파일, 데이터베이스, 데이터 폴더를 읽을 수 없습니다.",
     },
+    "hub.jupyter_paths_open": {
+        "en": "Workspace servers serve kernelspecs and JupyterLab extensions from folders that must be root's and writable by nobody else, outside the workspaces; these are not: {problems}. Reinstall with scripts/install.sh as root, or fix the owners and modes of the folders named, and start again.",
+        "ko": "작업 공간 서버는 root 소유이고 다른 누구도 쓸 수 없으며 작업 공간 밖에 있는 폴더에서만 커널 사양과 JupyterLab 확장을 제공해야 하는데, 다음은 그렇지 않습니다: {problems}. root로 scripts/install.sh를 다시 실행하거나 해당 폴더의 소유자와 권한을 고친 뒤 다시 시작하세요.",
+    },
+    "hub.jupyter_paths_pinned": {
+        "en": "Jupyter's configuration and data folders of every workspace are pinned to {config} and the system's folders, read-only to workspaces.",
+        "ko": "모든 작업 공간의 Jupyter 설정·데이터 폴더는 {config} 및 시스템 폴더로 고정되며 작업 공간에서는 읽기만 할 수 있습니다.",
+    },
     "hub.isolation_off": {
         "en": "Warning: workspaces run under the hub's own account (ENCLAVE_HUB_ISOLATION=none, or not running as root), so a kernel could read the enclave's files. Use this for development only.",
         "ko": "경고: 작업 공간이 허브와 같은 계정으로 실행됩니다(ENCLAVE_HUB_ISOLATION=none 또는 root가 아님). 커널이 enclave 파일을 읽을 수 있으므로 개발 용도로만 쓰세요.",
@@ -127,6 +135,22 @@ MESSAGES: dict[str, dict[str, str]] = {
     "egress.refused": {
         "en": "Files leave the analysis room only through an export request: downloads are switched off. Make your output with export_review.OutputSession and submit it for review.",
         "ko": "분석실의 파일은 반출 신청을 통해서만 나갈 수 있어 내려받기가 꺼져 있습니다. export_review.OutputSession으로 결과물을 만들어 심사를 신청하세요.",
+    },
+    "egress.file_too_large": {
+        "en": "This file is larger than the {limit} kB the analysis room opens as text: large text leaves only through an export request. Summarise it in a notebook, or make your output with export_review.OutputSession and submit it for review.",
+        "ko": "이 파일은 분석실이 텍스트로 여는 한도({limit} kB)보다 큽니다. 큰 텍스트는 반출 신청을 통해서만 나갈 수 있습니다. 노트북에서 요약하거나 export_review.OutputSession으로 결과물을 만들어 심사를 신청하세요.",
+    },
+    "egress.notebook_too_large": {
+        "en": "This notebook is larger than the {limit} MB the analysis room opens. Clear its outputs from a kernel (nbformat) or split it; results leave only through an export request (export_review.OutputSession).",
+        "ko": "이 노트북은 분석실이 여는 한도({limit} MB)보다 큽니다. 커널에서 출력을 지우거나(nbformat) 나누세요. 결과는 반출 신청(export_review.OutputSession)을 통해서만 나갈 수 있습니다.",
+    },
+    "egress.too_large": {
+        "en": "This answer is larger than the analysis room hands out: keep JupyterLab's settings and workspaces small. Results leave only through an export request.",
+        "ko": "이 응답은 분석실이 내보내는 한도보다 큽니다. JupyterLab 설정과 작업 공간을 작게 유지하세요. 결과는 반출 신청을 통해서만 나갈 수 있습니다.",
+    },
+    "egress.output_removed": {
+        "en": "[A {kind} output of {size} bytes was removed: notebooks keep only small outputs. Run the cell again to see it; to take results out, submit them with export_review.OutputSession.]",
+        "ko": "[{size}바이트 {kind} 출력이 제거되었습니다. 노트북에는 작은 출력만 저장됩니다. 다시 보려면 셀을 다시 실행하고, 결과를 반출하려면 export_review.OutputSession으로 신청하세요.]",
     },
     "egress.data_read_only": {
         "en": "The data/ folder is read-only: the project's dataset is provisioned by the enclave. Write your results to outputs/ instead.",

@@ -18,7 +18,9 @@ enters a mount namespace of its own in which
   descriptors opened before anything was covered;
 
 and an IPC namespace of its own (SysV shared memory and message queues,
-POSIX message queues). It sets ``PR_SET_NO_NEW_PRIVS``, so no setuid program
+POSIX message queues), with ``/proc`` a procfs of its own mounted
+``hidepid=invisible``: processes of other accounts (other workspaces, root's
+services, the hub) are invisible, command lines included. It sets ``PR_SET_NO_NEW_PRIVS``, so no setuid program
 on the host can give it back any privilege, and, where the kernel has
 Landlock ABI 6, a scoped Landlock domain: no connecting to an abstract Unix
 socket (not a file, so no mount covers it) and no signalling outside the
@@ -120,6 +122,9 @@ def enter_sandbox(keep: Iterable[str] = ()) -> None:
             _check(_mount(b"none", b"/run", None, _MS_REMOUNT | _MS_RDONLY | flags, None))
     for _, fd in kept:
         os.close(fd)
+    # A procfs of its own that shows only the account's own processes: no other workspace's or
+    # service's command line, environment size or open-file names (hidepid=invisible, Linux 5.8).
+    _check(_mount(b"proc", b"/proc", b"proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC, b"hidepid=invisible"))
     _check(_prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
     _scope_with_landlock()
 

@@ -21,6 +21,7 @@ import asyncio
 import atexit
 import datetime as dt
 import html
+import inspect
 import math
 import os
 import resource
@@ -53,9 +54,9 @@ from enclave.hub.firewall import (
     install_egress_rules,
     remove_egress_rules,
 )
+from enclave.hub.jupyter_paths import jupyter_environment
 from enclave.hub.lifecycle import close_workspace, open_workspace
 from enclave.hub.messages import text
-from enclave.hub.singleuser_config import CONFIG_DIR
 from enclave.hub.workspace import clear_kernel_runtime, process_environment, sandbox_keep, workspace_environment
 from enclave.service import EnclaveService
 from enclave.users import find_user
@@ -211,16 +212,11 @@ class EnclaveSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
         if self.project_id:
             env.update(workspace_environment(self._service().settings, self.project_id, self._api_token,
                                              Path(self.home_dir)))
-        # Configuration comes from the shipped, read-only folder; user-site
-        # folders inside the workspace must not be able to add or override any.
-        env["JUPYTER_CONFIG_DIR"] = str(CONFIG_DIR)
-        env["PYTHONNOUSERSITE"] = "1"
+        # Configuration and data come from shipped, read-only folders; nothing
+        # in the workspace may add configuration, kernelspecs or extensions.
+        env.update(jupyter_environment(Path(self.home_dir or "/nonexistent")))
         if self.home_dir:
-            home = Path(self.home_dir)
-            env.update(process_environment(home, self._account))
-            # JupyterLab would otherwise keep its settings beside the shipped configuration.
-            env["JUPYTERLAB_SETTINGS_DIR"] = str(home / ".jupyter" / "lab" / "user-settings")
-            env["JUPYTERLAB_WORKSPACES_DIR"] = str(home / ".jupyter" / "lab" / "workspaces")
+            env.update(process_environment(Path(self.home_dir), self._account))
         return env
 
     def get_args(self) -> list[str]:
@@ -244,6 +240,10 @@ class EnclaveSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
             # so a closed project's access ends within seconds, not minutes.
             "--HubOAuth.cache_max_age=5",
         ]
+        if self.home_dir:
+            # Notebook trust is the researcher's own; its key and database live in the workspace,
+            # not in the pinned, read-only data folder.
+            args.append(f"--NotebookNotary.data_dir={Path(self.home_dir) / '.local' / 'share' / 'jupyter'}")
         if self._account is not None:
             # Kernels talk to their server over Unix sockets, so the egress rules can refuse every
             # TCP connection of a workspace account but those to the hub and the enclave's API.
@@ -276,27 +276,56 @@ class EnclaveSpawner(SimpleLocalProcessSpawner):  # type: ignore[misc]
         return preexec
 
     async def start(self) -> Any:
-        """Install the egress rules (once), provision the workspace, then start the server in it."""
+        """Install the egress rules (once), provision the workspace, then start the server in it.
+
+        A start that fails here is closed at once, as a stop would close it.
+        """
         await asyncio.to_thread(self._ensure_egress_rules)
         await asyncio.to_thread(self._open_workspace)
-        return await super().start()
+        try:
+            return await super().start()
+        except BaseException:
+            await self._close_session(failed_start=True)
+            raise
 
     async def stop(self, now: bool = False) -> None:
         """Stop the server and every process of its account, revoke its token and remove the decrypted dataset."""
-        project_id, token_id, account = self.project_id, self.token_id, self._account
         try:
             await super().stop(now=now)
+        finally:
+            # Whatever the stop met, the token is revoked and the decrypted data removed.
+            await self._close_session(failed_start=False)
+
+    async def run_post_stop_hook(self) -> Any:
+        """Close a session JupyterHub did not stop: a server that died while starting.
+
+        JupyterHub calls :meth:`stop` only for a server still running, so a
+        server that exited during its start (the hub answers 500) would keep
+        its token and decrypted data; this hook runs after every stop.
+        """
+        if self.project_id:
+            self.log.warning("The server of %s ended while starting: closing its workspace", self.user.name)
+            await self._close_session(failed_start=True)
+        result = super().run_post_stop_hook()
+        if inspect.isawaitable(result):
+            result = await result
+        return result
+
+    async def _close_session(self, *, failed_start: bool) -> None:
+        """End the account's processes, remove the decrypted dataset, revoke the token, audit; never twice."""
+        project_id, token_id, account = self.project_id, self.token_id, self._account
+        self.project_id = 0
+        self.token_id = 0
+        self._api_token = ""
+        self._account = None
+        try:
             if account is not None:
                 # A kernel's own children outlive the server JupyterHub stops.
                 await asyncio.to_thread(kill_account_processes, account)
         finally:
-            # Whatever the stop met, the token is revoked and the decrypted data removed.
             if project_id:
-                self.project_id = 0
-                self.token_id = 0
-                self._api_token = ""
-                self._account = None
-                await asyncio.to_thread(close_workspace, self._service(), self.user.name, project_id, token_id)
+                await asyncio.to_thread(close_workspace, self._service(), self.user.name, project_id, token_id,
+                                        failed_start=failed_start)
             if account is not None:
                 await asyncio.to_thread(clear_kernel_runtime, account)
 

@@ -6,6 +6,7 @@ Layout under ``ENCLAVE_WORKSPACES_DIR`` (outside the data folder)::
         data -> ../../data/<project>/<user>    a link to the dataset's folder (below)
         outputs/                 where export_review writes outputs and their evidence
         .tmp/                    the kernels' TMPDIR, so nothing they write lands in the shared /tmp
+        .local/share/jupyter/    notebook trust (the notary's key and database); never searched for kernelspecs
         *.ipynb                  the notebooks researchers start from (copied once, then theirs)
     data/<project>/<user>/linked.parquet    the decrypted dataset, while the server runs
     data/<project>/<user>/dataset.json      the approved version it is, named in every output's recipe
@@ -46,6 +47,7 @@ import os
 import shutil
 import stat
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +64,7 @@ from enclave.hub.accounts import (
     WorkspaceAccount,
     kill_account_processes,
 )
+from enclave.hub.jupyter_paths import jupyter_environment
 from enclave.hub.messages import text
 from enclave.hub.sandbox import code_paths
 from enclave.service import EnclaveService
@@ -146,13 +149,16 @@ def process_environment(root: Path, account: WorkspaceAccount | None) -> dict[st
 
     ``HOME`` and ``TMPDIR`` in the workspace; no user site and no module
     lookup in the working folder (the researcher's, which must not shadow
-    the server's own modules); with an account, its name and its runtime
-    folder (the kernels' Unix sockets).
+    the server's own modules); Jupyter's configuration and data folders
+    pinned outside the workspace (:mod:`enclave.hub.jupyter_paths`); with an
+    account, its name and its runtime folder (the kernels' Unix sockets).
     """
     env = {"HOME": str(root), "TMPDIR": str(root / ".tmp"), "PYTHONNOUSERSITE": "1", "PYTHONSAFEPATH": "1"}
+    env.update(jupyter_environment(root, None if account is None else kernel_runtime_dir(account)))
+    # R kernels reach pandas and export_review through reticulate, on the room's own interpreter.
+    env["RETICULATE_PYTHON"] = sys.executable
     if account is not None:
         env["USER"] = env["LOGNAME"] = account.name
-        env["JUPYTER_RUNTIME_DIR"] = str(kernel_runtime_dir(account))
     return env
 
 
@@ -262,6 +268,19 @@ def _subfolder(folder_fd: int, name: str, owner: tuple[int, int] | None) -> None
         _settle(fd, owner, 0o700)
         return
     raise IsolationUnavailable(text("hub.workspace_contested", name=name))
+
+
+def _nested_subfolder(root_fd: int, names: tuple[str, ...], owner: tuple[int, int] | None) -> None:
+    """Make ``names[0]/names[1]/…`` in the workspace real folders of ``owner``, one descriptor at a time."""
+    fd = os.dup(root_fd)
+    try:
+        for name in names:
+            _subfolder(fd, name, owner)
+            inner = os.open(name, _DIR_FLAGS, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+    finally:
+        os.close(fd)
 
 
 def _link(folder_fd: int, name: str, target: str, owner: tuple[int, int] | None) -> None:
@@ -390,6 +409,7 @@ def prepare_workspace_folders(settings: Settings, project_id: int, username: str
             _reown(root_fd, owner, settings.hub_uid_base)
         _subfolder(root_fd, "outputs", owner)
         _subfolder(root_fd, ".tmp", owner)
+        _nested_subfolder(root_fd, (".local", "share", "jupyter"), owner)
         _link(root_fd, "data", os.path.relpath(_dataset_folder_of(root), root), owner)
         _copy_notebooks(settings.notebooks_dir, root_fd, owner)
     finally:

@@ -292,6 +292,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "queue.exports": {"en": "Export requests", "ko": "반출 신청"},
     "queue.replicas": {"en": "Synthetic replicas", "ko": "합성 재현자료"},
     "queue.destruction": {"en": "Projects due for destruction", "ko": "파기 대상 과제"},
+    "queue.read_volumes": {"en": "Reads in the analysis room above the limit", "ko": "분석실 읽기량 한도 초과"},
+    "queue.read_volumes_help": {"en": "A researcher opened more through the notebook server than ENCLAVE_ROOM_READ_LIMIT_MB allows in 24 hours. Look at their workspace activity in the audit log.", "ko": "연구자가 24시간 동안 노트북 서버에서 ENCLAVE_ROOM_READ_LIMIT_MB를 넘게 열었습니다. 감사 로그에서 작업 공간 활동을 확인하세요."},
     "queue.destroy": {"en": "Destroy the project's data and keys", "ko": "과제 자료와 키 파기"},
     "queue.destroyed": {"en": "Project {id} destroyed; certificate {certificate} signed.", "ko": "과제 {id}을(를) 파기하고 확인서 {certificate}에 서명했습니다."},
     "queue.member": {"en": "you are a member: another steward decides", "ko": "구성원이므로 다른 심사자가 결정"},

@@ -11,6 +11,7 @@ from enclave.web.api import linkage_maps as _linkage_maps  # noqa: F401  (regist
 from enclave.web.api import projects as _projects  # noqa: F401
 from enclave.web.api import queue as _queue  # noqa: F401
 from enclave.web.api import reviews as _reviews  # noqa: F401
+from enclave.web.api import room as _room  # noqa: F401  (registers the routes)
 from enclave.web.api import routes as _routes  # noqa: F401  (registers the routes)
 from enclave.web.api.spec import OPERATIONS, ApiOperation, api_blueprint, openapi_document
 

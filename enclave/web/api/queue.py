@@ -17,13 +17,13 @@ __all__: list[str] = []
 _ITEMS = {"type": "array", "items": {"type": "object"}}
 _QUEUE = {"type": "object", "properties": {
     "applications": _ITEMS, "risk_reviews": _ITEMS, "linkage_quality": _ITEMS, "export_outputs": _ITEMS,
-    "replicas": _ITEMS, "destructions": _ITEMS}}
+    "replicas": _ITEMS, "destructions": _ITEMS, "read_volumes": _ITEMS}}
 
 
 @api_route("/steward/queue", "GET", roles=(Role.steward,),
            summary="Everything waiting for the calling steward: applications, adequacy reviews, linkage quality, "
-           "export outputs to vote on, synthetic replicas and destructions; may_decide is false on their own "
-           "projects.", responses={200: ("The queue", _QUEUE)})
+           "export outputs to vote on, synthetic replicas, destructions and analysis-room read volumes above "
+           "the limit; may_decide is false on their own projects.", responses={200: ("The queue", _QUEUE)})
 def queue() -> ResponseReturnValue:
     """The queue the steward's page shows."""
     found = steward_queue(current_service(), db_session(), acting_user())
@@ -42,4 +42,6 @@ def queue() -> ResponseReturnValue:
         "destructions": [{"project_id": d.project.id, "state": d.project.state.value,
                           "retention_end": iso(d.project.retention_end), "may_decide": d.may_decide}
                          for d in found.due],
+        "read_volumes": [{"project_id": v.project.id, "username": v.username, "bytes": v.read_bytes,
+                          "limit_bytes": v.limit_bytes, "flagged_at": iso(v.flagged_at)} for v in found.read_volumes],
     })

@@ -14,6 +14,10 @@ Fixtures (on top of ``tests/conftest.py``'s ``settings`` and ``svc``):
     approved risk review): ``alice`` on active project ``alpha``, ``bob`` on
     active project ``beta`` (different data), ``carol`` on project ``gamma``
     that is only ``approved``, and ``steward-sam``; password ``People.password``.
+``api_url``, ``hub``
+    Module-scoped: the enclave's web app and JSON API served from this
+    process, and a real JupyterHub with its proxy on ``room``
+    (:func:`tests.enclave.hub.live_hub.running_hub`).
 ``room``
     The same people in an enclave shared by a whole test module (setting an
     enclave up costs seconds): a :class:`Room` with ``svc``, ``settings`` and
@@ -39,6 +43,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -65,6 +70,9 @@ from enclave.settings import Settings, load_settings
 from enclave.users import add_user
 from enclave.web import create_app
 from tests.conftest import passable_folder
+
+if TYPE_CHECKING:
+    from tests.enclave.hub.live_hub import Hub
 
 PASSWORD = "correct horse battery staple"
 
@@ -213,9 +221,26 @@ def room(backend: str) -> Iterator[Room]:
     finally:
         svc.close()
 
+
 def enclave_secrets(svc: EnclaveService) -> list[bytes]:
     """What must never appear in a workspace's files or a server's environment."""
     keys = svc.keys
     raw = [keys.kek, keys.audit_key, keys.session_secret, keys.signing_key_raw, keys.sealing_key_raw]
     return [*raw, *(base64.b64encode(k) for k in raw), str(svc.settings.key_file).encode(),
             svc.settings.database_url.encode(), b"enclave.keys"]
+
+
+@pytest.fixture(scope="module")
+def api_url(room: Room) -> Iterator[str]:
+    """The enclave's web app and JSON API, served from this process on a free port."""
+    with serve_api(room.svc, free_port()) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def hub(room: Room, api_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hub]:
+    """JupyterHub and configurable-http-proxy for real, on ``room`` (stopped with every server after)."""
+    from tests.enclave.hub.live_hub import running_hub
+
+    with running_hub(room, api_url, tmp_path_factory.mktemp("hub-log") / "hub.log") as started:
+        yield started

@@ -72,3 +72,36 @@ def test_two_sandboxed_accounts_share_no_temporary_folder() -> None:
         assert run(ACCOUNT, "write") == "written"
         assert run(other, "read") == "absent", folder
         assert not os.path.exists(path)  # nor did it reach the host's folder
+
+
+_PROCESSES = """
+import json, os
+seen = {}
+for pid in (p for p in os.listdir("/proc") if p.isdigit()):
+    try:
+        seen[pid] = open(f"/proc/{pid}/cmdline", "rb").read().decode(errors="replace")
+    except OSError:
+        pass
+print(json.dumps({"seen": seen, "self": str(os.getpid())}))
+"""
+
+
+@needs_accounts
+def test_a_sandboxed_account_sees_only_its_own_processes() -> None:
+    # A process of root's whose command line carries a marker an account must not read.
+    marker = f"enclave-hidepid-marker-{os.getpid()}"
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", marker])
+    try:
+        done = subprocess.run([sys.executable, "-c", _PROCESSES], capture_output=True, text=True, timeout=60,
+                              preexec_fn=lambda: enter_account(ACCOUNT, keep=code_paths()),  # noqa: PLW1509
+                              check=True, cwd="/")
+        plain = subprocess.run([sys.executable, "-c", _PROCESSES], capture_output=True, text=True, timeout=60,
+                               user=ACCOUNT.uid, group=ACCOUNT.gid, extra_groups=[], check=True, cwd="/")
+    finally:
+        other.kill()
+        other.wait()
+    inside = json.loads(done.stdout)
+    assert list(inside["seen"]) == [inside["self"]]
+    assert not any(marker in line for line in inside["seen"].values())
+    # Without the sandbox the same account reads every command line: the test can tell the difference.
+    assert any(marker in line for line in json.loads(plain.stdout)["seen"].values())

@@ -159,6 +159,17 @@ def runner(settings: Settings) -> CliRunner:
 #: partner tool's uploads to a real enclave.
 DATABASE_FREE = ("tests/linkage/", "tests/export_review/", "tests/enclave/privacy/")
 
+#: Real-hub probes of the analysis room's file paths, routes and kernels. They
+#: do touch a database, but only to provision a workspace; what they check (the
+#: notebook server's answers, the sandbox, the R kernel) does not depend on the
+#: backend, and each starts a hub for minutes, so the PostgreSQL pass skips them
+#: to keep CI within its budget. ``test_hub_end_to_end.py`` still runs on both.
+BACKEND_FREE = (
+    "tests/enclave/hub/test_hub_leaks.py",
+    "tests/enclave/hub/test_hub_r.py",
+    "tests/enclave/hub/test_hub_restart.py",
+)
+
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     if not PG_URL.startswith("postgresql"):
@@ -168,7 +179,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         relative = Path(str(item.path)).relative_to(root).as_posix()
         uses_database = "database_url" in getattr(item, "fixturenames", ())
-        (dropped if relative.startswith(DATABASE_FREE) and not uses_database else kept).append(item)
+        database_free = relative.startswith(DATABASE_FREE) and not uses_database
+        (dropped if database_free or relative.startswith(BACKEND_FREE) else kept).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept

@@ -36,6 +36,9 @@ from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parents[1]
 DOMAINS = ("linkage", "export_review", "enclave")
+# Each package's command line, whose help texts (docstrings and ``help=``) belong to its catalogue.
+COMMANDS = {"linkage": ("linkage.cli", "main"), "export_review": ("export_review.cli", "main"),
+            "enclave": ("enclave.cli", "cli")}
 # In Python code every marker takes the English text. Templates call ``_("message.id")`` to look up a
 # package table (extracted from that table), and ``gettext``/``ngettext`` with English text.
 PYTHON_KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2), "NP_": ((1, "c"), 2),
@@ -144,6 +147,15 @@ def extract(domain: str) -> Catalog:
         if not message or (isinstance(message, tuple) and not all(message)):
             continue
         template.add(message, None, [(f"{domain}/{filename}", lineno)], auto_comments=comments, context=context)
+    if domain in COMMANDS:
+        import importlib
+
+        from translation.commands import command_texts
+
+        module, name = COMMANDS[domain]
+        for help_text in command_texts(getattr(importlib.import_module(module), name)):
+            if help_text not in template:
+                template.add(help_text, None, [(f"{domain}/cli --help", 0)])
     return template
 
 

@@ -231,3 +231,26 @@ def test_roles_are_named_in_korean(client, people, login) -> None:  # type: igno
     page = visible_text(client.get("/admin/users?lang=ko").get_data(as_text=True))
     for role in Role:
         assert f" {role.value} " not in f" {page} "
+
+
+def test_linkage_quality_report_is_shown_in_the_readers_language(client, people, login, world, svc) -> None:  # type: ignore[no-untyped-def]
+    from linkage.quality import PairRate, PassResult, QualityReport
+
+    project_id = world.project("approved")
+    report = QualityReport(
+        project_id=str(project_id), scheme_name="scheme", scheme_version=1, scheme_hash="0" * 64, key_id="k1",
+        created_at="2026-12-01T00:00:00+00:00", records={"welfare": 120, "health": 80},
+        passes=[PassResult("p1", {"welfare": 120, "health": 80}, 70, 140, 1, 2, 0)],
+        pairs=[PairRate("welfare", "health", 70, 0.5833, 0.875)], cluster_sizes={"2": 70},
+        unlinked={"welfare": 50, "health": 10}, missing_counts={"health": {"birth_date": 3}})
+    folder = svc.settings.reports_dir / f"project-{project_id}"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "linkage-quality.json").write_text(report.to_json(), encoding="utf-8")
+    login(client, people["steward"])
+    korean = client.get(f"/projects/{project_id}/linkage-quality?lang=ko")
+    assert korean.status_code == 200
+    seen = visible_text(korean.get_data(as_text=True))
+    assert "결합 품질 보고서" in seen and "기관 쌍별 결합률" in seen
+    assert not english_words(seen, _typed_words(svc) | {"scheme", "p1", "birth", "date"}), seen
+    english = visible_text(client.get(f"/projects/{project_id}/linkage-quality?lang=en").get_data(as_text=True))
+    assert "Linkage quality report" in english and "records linked" in english

@@ -9,7 +9,8 @@ which no translation touches. Markup a person does not read as prose is
 skipped too: ``<code>``/``<pre>`` blocks, elements marked ``translate="no"``
 (the HTML attribute for text that must stay as it is, such as an audit
 record's field names), commands quoted in backticks (```linkage keygen```),
-and paths and file names (``/api/v1/...``, ``welfare.yaml``).
+paths and file names (``/api/v1/...``, ``welfare.yaml``), and snake_case identifiers
+(``export_review``, ``match_key``).
 """
 
 from __future__ import annotations
@@ -30,9 +31,9 @@ ROOT = Path(__file__).resolve().parents[3]
 # Names that Korean text writes in Latin letters too.
 ALLOWED = frozenset({
     "csv", "api", "json", "totp", "url", "id", "pdf", "sha", "yaml", "utf", "cp", "zip", "jupyterhub", "jupyter",
-    "jupyterlab", "enclave", "linkage", "export", "review", "http", "https", "ok", "ko", "en", "english",
-    "sdv", "ctgan", "gaussian", "copula", "hmac", "sqlite", "postgresql", "otpauth", "ed", "aes", "gcm", "pem",
-    "bearer", "token", "parquet", "qr",
+    "jupyterlab", "enclave", "http", "https", "ok", "ko", "en",
+    "english",  # the language switch names the other language in that language "sdv", "ctgan", "gaussian", "copula",
+    "hmac", "sqlite", "postgresql", "otpauth", "ed", "aes", "gcm", "pem", "parquet", "qr",
     # Notation written the same way in Korean: time zone, date pattern, HTTP method.
     "utc", "yyyy", "mm", "dd", "put", "get", "post",
 })
@@ -44,7 +45,7 @@ _SEEN_ATTRIBUTES = ("placeholder", "title", "alt", "aria-label")
 _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
                    "wbr"})
 # Paths, URLs and file names are names, not prose.
-_NAMES = re.compile(r"`[^`]*`|\S*/\S*|\S*\.(?:yaml|yml|csv|parquet|json|zip|pem|py|ipynb)\b")
+_NAMES = re.compile(r"`[^`]*`|\b\w+_\w+\b|\S*/\S*|\S*\.(?:yaml|yml|csv|parquet|json|zip|pem|py|ipynb)\b")
 
 
 class _VisibleText(HTMLParser):

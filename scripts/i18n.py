@@ -163,6 +163,8 @@ def update(domain: str) -> tuple[int, list[str]]:
     """Extract ``domain`` and merge into its Korean catalogue; return (msgids, those still untranslated)."""
     template = extract(domain)
     catalog = _read(_po_path(domain))
+    # Keep the header's date: a run that changes no message must leave the file as it was (no merge noise).
+    template.creation_date = catalog.creation_date
     catalog.update(template, no_fuzzy_matching=True)
     catalog.obsolete.clear()
     _write(_po_path(domain), catalog)

@@ -81,7 +81,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("upload_max_mb", "ENCLAVE_UPLOAD_MAX_MB", "512",
             "Largest sealed package an agency may upload, in MiB."),
     Setting("hub_port", "ENCLAVE_HUB_PORT", "8000", "Port the JupyterHub proxy listens on for `enclave hub`."),
-    Setting("lang", "ENCLAVE_LANG", "en", "Language of messages: 'en' or 'ko'."),
+    Setting("lang", "ENCLAVE_LANG", "en", "Language of messages: 'en' or 'ko' (ko_KR.UTF-8 works too)."),
     Setting("workspaces_dir", "ENCLAVE_WORKSPACES_DIR", "",
             "Folder of researchers' workspaces (the analysis room); it must lie outside the data folder, "
             "which workspace accounts cannot enter; empty means <data folder>-workspaces beside it."),

@@ -14,15 +14,16 @@ import click
 
 from export_review.errors import ExportReviewError, VerificationError
 from export_review.ledger import ReleaseLedger
-from export_review.messages import text
+from export_review.messages import CATALOGUE, text
 from export_review.policy import load_disclosure_policy
 from export_review.release import load_public_key, verify_release_package
 from export_review.review import review_outputs
+from translation.commands import localized_group
 
 __all__ = ["main"]
 
 
-@click.group(help="Check outputs for disclosure and verify signed release packages.")
+@click.group(cls=localized_group(CATALOGUE), help="Check outputs for disclosure and verify signed release packages.")
 def main() -> None:
     """Run the export-review command line."""
 

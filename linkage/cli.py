@@ -28,7 +28,7 @@ from linkage.agency_commands import fetch_keys_command, status_command, upload_c
 from linkage.atomic_files import write_bytes_atomically, write_text_atomically
 from linkage.command_errors import exit_on_linkage_error
 from linkage.linkage_unit import link_submissions
-from linkage.messages import text
+from linkage.messages import CATALOGUE, text
 from linkage.partner import prepare_submission
 from linkage.party_keys import (
     generate_linkage_secret,
@@ -43,6 +43,7 @@ from linkage.party_keys import (
 from linkage.policy import load_identifier_policies
 from linkage.sealing import read_manifest, verify_signature
 from linkage.synth import CORRUPTION_LEVELS, generate_agency_data, write_synthetic_data
+from translation.commands import localized_group
 
 __all__ = ["main"]
 
@@ -63,7 +64,7 @@ def _trust(entries: tuple[str, ...]) -> dict[str, Any]:
     return trusted
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=localized_group(CATALOGUE), context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Link records across agencies without sharing identifiers.
 

@@ -11,7 +11,9 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from linkage.messages import text
+from linkage.messages import CATALOGUE, text
+
+_ = CATALOGUE.gettext
 
 __all__ = ["PairRate", "PassResult", "QualityReport"]
 
@@ -148,7 +150,7 @@ class QualityReport:
             (
                 text("report.records"),
                 [[a, str(n), str(self.unlinked.get(a, 0))] for a, n in self.records.items()],
-                ["agency", "records", "unlinked"],
+                [_("agency"), _("records"), _("unlinked")],
             )
         )
         sections.append(
@@ -167,16 +169,8 @@ class QualityReport:
                     ]
                     for p in self.passes
                 ],
-                [
-                    "pass",
-                    "kind",
-                    "links",
-                    "records linked",
-                    "amb. duplicate",
-                    "amb. conflict",
-                    "amb. multiple",
-                    "for review",
-                ],
+                [_("pass"), _("kind"), _("links"), _("records linked"), _("ambiguous: duplicate"),
+                 _("ambiguous: conflict"), _("ambiguous: several"), _("for review")],
             )
         )
         sections.append(
@@ -186,14 +180,14 @@ class QualityReport:
                     [f"{p.agency_a} - {p.agency_b}", str(p.linked), f"{p.rate_a:.4f}", f"{p.rate_b:.4f}"]
                     for p in self.pairs
                 ],
-                ["pair", "linked", "rate (first)", "rate (second)"],
+                [_("pair"), _("linked"), _("rate (first)"), _("rate (second)")],
             )
         )
         sections.append(
             (
                 text("report.clusters"),
                 [[k, str(v)] for k, v in sorted(self.cluster_sizes.items())],
-                ["agencies", "count"],
+                [_("agencies"), _("count")],
             )
         )
         invalid_rows = [
@@ -201,18 +195,20 @@ class QualityReport:
             for agency, counts in sorted(self.invalid_counts.items())
             for reason, count in sorted(counts.items())
         ] + [
-            [agency, f"missing {kind}", str(count)]
+            [agency, _("missing {kind}", kind=kind), str(count)]
             for agency, counts in sorted(self.missing_counts.items())
             for kind, count in sorted(counts.items())
         ]
-        sections.append((text("report.invalid"), invalid_rows, ["agency", "reason", "count"]))
+        sections.append((text("report.invalid"), invalid_rows, [_("agency"), _("reason"), _("count")]))
         return sections
 
     def to_text(self) -> str:
         """Return a plain-text rendering for terminals and logs."""
         lines = [
-            f"{text('report.title')}: project {self.project_id}, scheme {self.scheme_name} "
-            f"v{self.scheme_version} ({self.scheme_hash[:12]}), key {self.key_id}, {self.created_at}"
+            f"{text('report.title')}: "
+            + _("project {project}, scheme {scheme} v{version} ({scheme_hash}), key {key}, {created}",
+                project=self.project_id, scheme=self.scheme_name, version=self.scheme_version,
+                scheme_hash=self.scheme_hash[:12], key=self.key_id, created=self.created_at)
         ]
         for title, rows, header in self._rows():
             lines.append("")
@@ -228,8 +224,9 @@ class QualityReport:
         esc = html.escape
         parts = [
             f"<section class='linkage-quality'><h2>{esc(text('report.title'))}</h2>",
-            f"<p>project {esc(self.project_id)}, scheme {esc(self.scheme_name)} "
-            f"v{self.scheme_version}, key {esc(self.key_id)}, {esc(self.created_at)}</p>",
+            "<p>" + esc(_("project {project}, scheme {scheme} v{version}, key {key}, {created}",
+                           project=self.project_id, scheme=self.scheme_name, version=self.scheme_version,
+                           key=self.key_id, created=self.created_at)) + "</p>",
         ]
         for title, rows, header in self._rows():
             parts.append(f"<h3>{esc(title)}</h3><table><thead><tr>")

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, selectinload
 from enclave.agencies import agency_problem
 from enclave.db.models import Dataset, DatasetVariable, Role, User
 from enclave.errors import Conflict, InputError, PermissionDenied
-from enclave.messages import text
+from enclave.messages import label, text
 from enclave.service import EnclaveService
 from enclave.users import Operator
 
@@ -68,7 +68,7 @@ def check_can_describe(actor: User | Operator, agency_code: str) -> None:
         PermissionDenied: A researcher, or an agency describing another agency's data.
     """
     if not can_describe(actor, agency_code):
-        raise PermissionDenied(text("users.forbidden", role=actor.role.value), audit={
+        raise PermissionDenied(text("users.forbidden", role=label(actor.role)), audit={
             "actor": actor.username, "action": "catalog.register", "object_type": "dataset",
             "object_id": "", "outcome": "denied", "reason": "not_their_agency", "agency": str(agency_code)[:64]})
 

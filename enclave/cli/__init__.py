@@ -23,12 +23,14 @@ from enclave.cli.projects import projects_group
 from enclave.cli.serve import serve_command
 from enclave.cli.users import users_group
 from enclave.errors import EnclaveError
-from enclave.messages import text
+from enclave.messages import CATALOGUE, text
+from translation.commands import localized_group
 
 __all__ = ["cli", "main"]
 
 
 @click.group(
+    cls=localized_group(CATALOGUE),
     help=(
         "Secure pseudonymized-data enclave and linkage service.\n\n"
         "Settings come from ENCLAVE_* environment variables; `enclave config` "

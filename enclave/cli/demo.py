@@ -6,7 +6,11 @@ from pathlib import Path
 
 import click
 
+from enclave.messages import CATALOGUE
+
 __all__ = ["demo_command"]
+
+_ = CATALOGUE.gettext
 
 
 @click.command("demo")
@@ -48,14 +52,14 @@ def demo_command(workspace: Path, persons: int, separate: bool) -> None:
         result = run_demo(workspace, echo=lambda line: click.echo(f"  - {line}"), persons=persons,
                           separate=separate)
     except DemoStepFailed as failed:
-        raise click.ClickException(f"The demo stopped: {failed}") from None
+        raise click.ClickException(_("The demo stopped: {reason}", reason=failed)) from None
     click.echo("")
-    click.echo(f"Demo finished in {result.seconds:.0f} s ({'separated parties' if result.separate else 'one machine'})."
-               f" Workspace: {result.workspace}")
-    for label, path in (("linkage quality report", result.linkage_report),
-                        ("approved risk review", result.risk_report),
-                        ("release package", result.release_package),
-                        ("destruction certificate", result.certificate),
-                        ("demo credentials", result.credentials_file)):
+    click.echo(_("Demo finished in {seconds} s ({layout}). Workspace: {workspace}", seconds=round(result.seconds),
+                 layout=_("separated parties") if result.separate else _("one machine"), workspace=result.workspace))
+    for label, path in ((_("linkage quality report"), result.linkage_report),
+                        (_("approved risk review"), result.risk_report),
+                        (_("release package"), result.release_package),
+                        (_("destruction certificate"), result.certificate),
+                        (_("demo credentials"), result.credentials_file)):
         if path is not None:
             click.echo(f"  {label}: {path}")

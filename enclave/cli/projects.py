@@ -8,9 +8,11 @@ from sqlalchemy import select
 from enclave.cli.context import CliContext
 from enclave.db.models import Project, ProjectState, Submission
 from enclave.errors import NotFound
-from enclave.messages import text
+from enclave.messages import CATALOGUE, label, text
 
 __all__ = ["projects_group"]
+
+_ = CATALOGUE.gettext
 
 pass_cli = click.make_pass_decorator(CliContext)
 
@@ -30,9 +32,9 @@ def list_command(ctx: CliContext, state: str | None) -> None:
         stmt = select(Project).order_by(Project.id.desc())
         if state:
             stmt = stmt.where(Project.state == ProjectState(state))
-        click.echo(f"{'id':>5}  {'flow':<12} {'state':<12} {'agencies':<30} title")
+        click.echo(f"{_('id'):>5}  {_('flow'):<12} {_('state'):<12} {_('agencies'):<30} {_('title')}")
         for project in session.scalars(stmt):
-            click.echo(f"{project.id:>5}  {project.flow.value:<12} {project.state.value:<12} "
+            click.echo(f"{project.id:>5}  {label(project.flow):<12} {label(project.state):<12} "
                        f"{','.join(project.agency_codes):<30} {project.title}")
 
 
@@ -48,10 +50,12 @@ def show_command(ctx: CliContext, project_id: int) -> None:
             raise NotFound(text("projects.not_found"))
         received = {s.agency_code for s in session.scalars(
             select(Submission).where(Submission.project_id == project_id))}
-        click.echo(f"project {project.id}: {project.title}")
-        click.echo(f"  flow:      {project.flow.value}")
-        click.echo(f"  state:     {project.state.value}")
-        click.echo(f"  retention: until {project.retention_end.isoformat()}")
+        click.echo(_("project {id}: {title}", id=project.id, title=project.title))
+        click.echo("  " + _("flow:      {flow}", flow=label(project.flow)))
+        click.echo("  " + _("state:     {state}", state=label(project.state)))
+        click.echo("  " + _("retention: until {date}", date=project.retention_end.isoformat()))
         for code in project.agency_codes:
-            mark = "received" if code in received else "not yet received"
-            click.echo(f"  agency {code}: content {mark}")
+            if code in received:
+                click.echo("  " + _("agency {code}: content received", code=code))
+            else:
+                click.echo("  " + _("agency {code}: content not yet received", code=code))

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from enclave.cli.context import CliContext
 from enclave.db.models import Role, User
-from enclave.messages import text
+from enclave.messages import label, text
 from enclave.users import add_user, disable_user, enrol_second_factor, find_user, issue_token
 from enclave.users.totp import provisioning_uri
 
@@ -39,7 +39,7 @@ def add_command(ctx: CliContext, username: str, role: str, display_name: str,
     with svc.session() as session:
         new = add_user(svc, session, username=username, role=role, password=password,
                        actor=ctx.actor, display_name=display_name, agency_code=agency_code)
-    click.echo(text("users.added", role=role, username=username))
+    click.echo(text("users.added", role=label(role), username=username))
     if new.totp_secret is not None:
         click.echo(text("users.totp_enrol", username=username))
         click.echo(provisioning_uri(new.totp_secret, username))

@@ -27,7 +27,7 @@ from enclave.db.models import Decision, Project, ProjectState, Role, Submission,
 from enclave.errors import Conflict, EnclaveError, InputError, NotFound, PermissionDenied
 from enclave.keys import project_key_id
 from enclave.linkage_unit import LinkageUnitRole
-from enclave.messages import text
+from enclave.messages import label, text
 from enclave.parties import enclave_trusted_signers
 from enclave.projects.access import require_project_access
 from enclave.receiving import HeldPackage, PackageReceiver
@@ -96,7 +96,7 @@ def stream_to_file(stream: BinaryIO, path: os.PathLike[str], limit: int,
 
 def _check_agency(session: Session, agency_user: User, project_id: int) -> Project:
     if agency_user.role is not Role.agency:
-        raise PermissionDenied(text("users.forbidden", role=agency_user.role.value))
+        raise PermissionDenied(text("users.forbidden", role=label(agency_user.role)))
     project = require_project_access(session, agency_user, project_id)
     parts = [r for r in project.requests if r.dataset.agency_code == agency_user.agency_code]
     # Agencies are asked to submit only once the application is approved by everyone.

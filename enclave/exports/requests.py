@@ -39,7 +39,7 @@ from enclave.db.models import (
 )
 from enclave.errors import Conflict, InputError, NotFound, PermissionDenied
 from enclave.keys import project_key_id
-from enclave.messages import text
+from enclave.messages import label, text
 from enclave.projects.access import is_member, steward_may_decide
 from enclave.projects.lifecycle import project_state_conflict
 from enclave.service import EnclaveService
@@ -144,7 +144,7 @@ def create_export_request(
         InputError: No outputs, too many, duplicate names, or no title.
     """
     if author.role is not Role.researcher or not is_member(author, project):
-        raise PermissionDenied(text("users.forbidden", role=author.role.value))
+        raise PermissionDenied(text("users.forbidden", role=label(author.role)))
     if project.state is not ProjectState.active:
         raise project_state_conflict(project)
     names = [e.get("name") if isinstance(e, dict) else None for e in evidence]

@@ -33,7 +33,7 @@ from enclave.db.models import (
 )
 from enclave.errors import Conflict, InputError, PermissionDenied
 from enclave.keys import project_key_id
-from enclave.messages import text
+from enclave.messages import label, text
 from enclave.projects.access import steward_may_decide
 from enclave.projects.lifecycle import project_state_conflict
 from enclave.service import EnclaveService
@@ -96,7 +96,7 @@ def apply_for_project(
         InputError: Every problem with the application, at once.
     """
     if applicant.role is not Role.researcher:
-        raise PermissionDenied(text("users.forbidden", role=applicant.role.value))
+        raise PermissionDenied(text("users.forbidden", role=label(applicant.role)))
     problems: list[str] = []
     if not title.strip():
         problems.append(text("projects.no_title"))
@@ -205,7 +205,7 @@ def decide_agency_part(
         Conflict: The project moved on, or the agency already decided (a second click).
     """
     if agency_user.role is not Role.agency:
-        raise PermissionDenied(text("users.forbidden", role=agency_user.role.value))
+        raise PermissionDenied(text("users.forbidden", role=label(agency_user.role)))
     parts = [r for r in project.requests if r.dataset.agency_code == agency_user.agency_code]
     if not parts:
         raise PermissionDenied(text("projects.not_your_data"))
@@ -237,7 +237,7 @@ def decide_as_steward(
         Conflict: Agencies still pending, or already decided (a second click).
     """
     if steward.role is not Role.steward:
-        raise PermissionDenied(text("users.forbidden", role=steward.role.value))
+        raise PermissionDenied(text("users.forbidden", role=label(steward.role)))
     if not steward_may_decide(steward, project):
         raise PermissionDenied(text("projects.conflict_of_interest"))
     if project.state is not ProjectState.applied:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from enclave.db.models import Project, ProjectState, Role, User
 from enclave.errors import Conflict, PermissionDenied
-from enclave.messages import text
+from enclave.messages import label, text
 from enclave.projects.access import is_member, steward_may_decide
 from enclave.service import EnclaveService
 
@@ -94,7 +94,7 @@ def close_project(svc: EnclaveService, session: Session, project: Project, actor
     """
     lead = any(m.user_id == actor.id and m.is_lead for m in project.members)
     if not (lead or actor.role in (Role.steward, Role.admin)):
-        raise PermissionDenied(text("users.forbidden", role=actor.role.value))
+        raise PermissionDenied(text("users.forbidden", role=label(actor.role)))
     if actor.role is Role.steward and not steward_may_decide(actor, project):
         # Any steward may close, but one on the team does not decide on their own project.
         raise PermissionDenied(text("projects.conflict_of_interest"))

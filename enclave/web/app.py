@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Flask, Response, g, request, session
+from flask import Flask, Response, g, request
 
 from enclave.service import EnclaveService, open_enclave
 from enclave.settings import Settings, load_settings
@@ -19,7 +19,8 @@ from enclave.web.csrf import check_csrf, csrf_token
 from enclave.web.database import end_db_session
 from enclave.web.error_pages import register_error_handlers
 from enclave.web.identity import current_viewer, is_api_request, load_identity
-from enclave.web.messages import LANGUAGES, text
+from enclave.web.language import choose_language, label_language
+from enclave.web.messages import label, text
 from enclave.web.rate_limit import LoginRateLimiter
 from enclave.web.security_headers import add_security_headers
 
@@ -33,14 +34,6 @@ class WebState:
     service: EnclaveService
     settings: Settings
     login_limiter: LoginRateLimiter
-
-
-def _choose_language(settings: Settings) -> None:
-    asked = request.args.get("lang")
-    if asked in LANGUAGES and not is_api_request():
-        session["lang"] = asked
-    chosen = asked if asked in LANGUAGES else session.get("lang") if not is_api_request() else None
-    g.lang = chosen or (settings.lang if settings.lang in LANGUAGES else "en")
 
 
 def _language_switch_url() -> str:
@@ -98,7 +91,7 @@ def create_app(settings: Settings | None = None, service: EnclaveService | None 
 
     @app.before_request
     def _before() -> Any:
-        _choose_language(settings)
+        choose_language(settings)
         if request.endpoint == "static":
             return None
         load_identity()
@@ -109,7 +102,7 @@ def create_app(settings: Settings | None = None, service: EnclaveService | None 
     @app.after_request
     def _after(response: Response) -> Response:
         end_db_session(commit=response.status_code < 400)
-        return add_security_headers(response)
+        return add_security_headers(label_language(response))
 
     @app.teardown_request
     def _teardown(_error: BaseException | None) -> None:
@@ -120,6 +113,7 @@ def create_app(settings: Settings | None = None, service: EnclaveService | None 
         language_switch_url=_language_switch_url,
     )
     app.jinja_env.filters["when"] = _format_time
+    app.jinja_env.filters["label"] = label
 
     register_error_handlers(app)
     from enclave.web.api import api_blueprint

@@ -17,6 +17,7 @@ from flask import g, redirect, request, session, url_for
 
 from enclave.db.models import MAX_ROW_ID, ApiToken, Project, Role, User
 from enclave.errors import AuthenticationError, NotFound, PermissionDenied
+from enclave.messages import label
 from enclave.messages import text as domain_text
 from enclave.users import resolve_token
 from enclave.web.database import current_settings, db_session
@@ -198,7 +199,7 @@ def login_required(*roles: Role, project_scoped: bool = False) -> Callable[[F], 
                     params["expired"] = 1
                 return redirect(url_for("auth.login", **params))
             if roles and user.role not in roles:
-                raise PermissionDenied(domain_text("users.forbidden", role=user.role.value))
+                raise PermissionDenied(domain_text("users.forbidden", role=label(user.role)))
             if project_scoped:
                 check_token_scope(int(kwargs["project_id"]))
             else:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
 from export_review.outputs import Cell, Output
+from translation import Message
 
 __all__ = [
     "STATUS_ORDER",
@@ -136,15 +137,19 @@ class CheckResult:
     locations: tuple[str, ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
-        """Serialize to JSON-compatible data."""
-        return {
+        """Serialize to JSON-compatible data (with the message's id and parameters, to show it in any language)."""
+        data: dict[str, Any] = {
             "rule": self.rule,
             "version": self.version,
             "status": self.status,
-            "message": self.message,
+            "message": str(self.message),
             "cells": [c.to_dict() for c in self.cells],
             "locations": list(self.locations),
         }
+        if getattr(self.message, "message_id", None):
+            data["message_id"] = self.message.message_id  # type: ignore[attr-defined]
+            data["message_params"] = dict(self.message.params)  # type: ignore[attr-defined]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CheckResult:
@@ -155,7 +160,8 @@ class CheckResult:
         return cls(
             rule=str(data["rule"]), version=str(data["version"]),
             status=status,  # type: ignore[arg-type]
-            message=str(data["message"]),
+            message=(Message(str(data["message"]), str(data["message_id"]), dict(data.get("message_params") or {}))
+                     if data.get("message_id") else str(data["message"])),
             cells=tuple(CellRef.from_dict(c) for c in data.get("cells", [])),
             locations=tuple(str(x) for x in data.get("locations", [])),
         )

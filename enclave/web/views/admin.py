@@ -11,7 +11,7 @@ from enclave.errors import InputError
 from enclave.users import add_user, disable_user, provisioning_uri
 from enclave.web.database import current_service, db_session
 from enclave.web.identity import current_user, login_required
-from enclave.web.messages import text
+from enclave.web.messages import label, text
 
 __all__ = ["blueprint"]
 
@@ -45,7 +45,7 @@ def add() -> str | tuple[str, int]:
                    role=form.get("role", ""), password=form.get("password", ""),
                    actor=actor.username, display_name=form.get("display_name", "").strip(),
                    agency_code=form.get("agency_code", "").strip() or None)
-    flash(text("users.added", role=new.user.role.value, username=new.user.username), "info")
+    flash(text("users.added", role=label(new.user.role), username=new.user.username), "info")
     enrolment = None
     if new.totp_secret is not None:
         enrolment = (new.user.username, provisioning_uri(new.totp_secret, new.user.username))

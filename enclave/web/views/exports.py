@@ -24,6 +24,7 @@ from enclave.web.identity import acting_user, login_required, not_found
 from enclave.web.messages import text
 from export_review import output_from_evidence
 from export_review.checks import CellRef
+from export_review.messages import reread
 
 __all__ = ["blueprint"]
 
@@ -54,6 +55,9 @@ def _checks(output: ExportOutput) -> tuple[list[dict[str, Any]], set[int]]:
     results = verdict.get("results", [])
     failing: set[int] = set()
     for result in results:
+        # Shown in the reader's language, not the one the check ran in.
+        result["message"] = reread(str(result.get("message", "")), result.get("message_id"),
+                                   result.get("message_params"))
         result["cell_labels"] = [CellRef.from_dict(c).label() for c in result.get("cells", [])]
         if result.get("status") != "pass":
             failing.update(int(c["position"]) for c in result.get("cells", []))

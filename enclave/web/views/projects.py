@@ -10,7 +10,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from flask import Blueprint, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, send_file, url_for
 from werkzeug.wrappers import Response
 
 from enclave.catalog import search_datasets
@@ -20,11 +20,13 @@ from enclave.combination import (
     latest_review,
     linkage_quality_path,
     project_prechecks,
+    read_linkage_quality,
 )
 from enclave.db.models import Decision, ExportRequest, Project, ProjectState, Role, SyntheticReplica
 from enclave.destruction import destroy_project
 from enclave.errors import InputError, NotFound
 from enclave.exports import release_for_download
+from enclave.privacy import RiskReport
 from enclave.projects import (
     activate_project,
     apply_for_project,
@@ -40,6 +42,7 @@ from enclave.service import open_linkage_unit
 from enclave.web.database import current_service, db_session, end_db_session
 from enclave.web.identity import acting_user, login_required, not_found
 from enclave.web.messages import text
+from linkage.quality import QualityReport
 
 __all__ = ["LIFECYCLE", "blueprint"]
 
@@ -179,12 +182,30 @@ def adequacy_decision(project_id: int, review_id: int) -> Response:
     return redirect(url_for("projects.detail", project_id=project_id))
 
 
-def _report(path: Path) -> Response:
-    response = send_file(path, mimetype="text/html")
+def _report(path: Path, page: str | None = None) -> Response:
+    response = Response(page, mimetype="text/html") if page is not None else send_file(path, mimetype="text/html")
     # Generated reports carry their own inline styles and charts; scripts stay forbidden.
     response.headers["Content-Security-Policy"] = (
         "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'")
     return response
+
+
+def _risk_report_in_reader_language(html_path: Path) -> str | None:
+    """Render the stored report again, its headings in the reader's language.
+
+    The report's own fields (summary and findings included) are kept as stored, so its content hash, which
+    the steward's decision records, reads the same; the stored page is served when the data is missing.
+    """
+    json_path = html_path.with_suffix(".json")
+    if not json_path.is_file():
+        return None
+    data = json.loads(json_path.read_text(encoding="utf-8"))
+    data.pop("content_hash", None)
+    data["findings"] = tuple(data.get("findings", ()))
+    try:
+        return RiskReport(**data).to_html()
+    except TypeError:
+        return None
 
 
 @blueprint.get("/<int:project_id>/risk-report")
@@ -195,7 +216,7 @@ def risk_report(project_id: int) -> Response:
     review = latest_review(db_session(), project_id)
     if review is None or not Path(review.report_path).is_file():
         raise not_found()
-    return _report(Path(review.report_path))
+    return _report(Path(review.report_path), _risk_report_in_reader_language(Path(review.report_path)))
 
 
 @blueprint.get("/<int:project_id>/linkage-quality")
@@ -204,9 +225,13 @@ def linkage_quality(project_id: int) -> Response:
     """The linkage quality report the linkage unit sent (aggregate counts only)."""
     require_project_access(db_session(), acting_user(), project_id)
     path = linkage_quality_path(current_service(), project_id, "html")
-    if not path.is_file():
+    quality = read_linkage_quality(current_service(), project_id)
+    if quality is None:
         raise not_found()
-    return _report(path)
+    # Rendered now from the unit's figures, so the headings are in the reader's language.
+    fragment = QualityReport.from_dict(quality).to_html()
+    return _report(path, f'<!DOCTYPE html><html lang="{g.lang}"><head><meta charset="utf-8"></head>'
+                         f"<body>{fragment}</body></html>")
 
 
 @blueprint.post("/<int:project_id>/replicas/<int:replica_id>")

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-import string
 import subprocess
 import sys
 
 import pytest
 
 import enclave.privacy
-from enclave.privacy.messages import MESSAGES, text
+from enclave.privacy.messages import text
 
 
 def test_importing_the_library_pulls_in_no_web_database_or_model_code() -> None:
@@ -34,17 +33,6 @@ def test_public_api_is_exported() -> None:
         "check_reviewer_independence",
     ):
         assert name in enclave.privacy.__all__
-
-
-@pytest.mark.parametrize("message_id", sorted(MESSAGES))
-def test_every_message_has_english_and_korean_with_the_same_fields(message_id: str) -> None:
-    entry = MESSAGES[message_id]
-    assert entry["en"] and entry["ko"]
-
-    def fields(template: str) -> set[str]:
-        return {f for _, f, _, _ in string.Formatter().parse(template) if f}
-
-    assert fields(entry["en"]) == fields(entry["ko"])
 
 
 def test_language_follows_enclave_lang(monkeypatch: pytest.MonkeyPatch) -> None:

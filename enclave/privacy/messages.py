@@ -207,10 +207,41 @@ MESSAGES: dict[str, dict[str, str]] = {
         "the policy allows at most {required}.",
         "ko": "레코드 단위 최대 재식별(검사자) 위험은 {actual:.3g}이며, 정책은 최대 {required}까지 허용합니다.",
     },
+    "report.meets_undecided": {
+        "en": "The dataset meets every threshold that the data could decide; {count} attack limit(s) are "
+        "inconclusive at this data size and are for the steward to judge. A steward other than {ran_by} may "
+        "approve it, saying why in the comment.",
+        "ko": "이 데이터셋은 판정할 수 있는 모든 임계값을 만족합니다. 공격 위험 {count}건은 이 데이터 규모에서 "
+        "판정할 수 없어 관리자가 판단합니다. {ran_by}이(가) 아닌 관리자가 사유를 의견에 적어 승인할 수 있습니다.",
+    },
+    "report.undecided_attack": {
+        "en": "The {attack} attack risk is {risk:.3g} with interval [{low:.3g}, {high:.3g}] (width {width:.3g}, "
+        "{n} attacks), which straddles the limit {required}: inconclusive at this data size. Judge it from the "
+        "attack and control rates below; the processing was not coarsened further on its account.",
+        "ko": "{attack} 공격 위험은 {risk:.3g}, 신뢰구간 [{low:.3g}, {high:.3g}](폭 {width:.3g}, 공격 {n}회)로 "
+        "한계 {required}에 걸쳐 있어 이 데이터 규모에서 판정할 수 없습니다. 아래 공격·대조 성공률로 판단하십시오. "
+        "이 결과 때문에 데이터를 더 일반화하지 않았습니다.",
+    },
+    "report.warning_one_value": {
+        "en": "Quasi-identifier '{column}' has a single value left for every record: analyses that use it "
+        "are not possible on this dataset.",
+        "ko": "준식별자 '{column}'에는 모든 레코드에 값이 하나만 남았습니다. 이 변수를 쓰는 분석은 할 수 없습니다.",
+    },
+    "report.warning_key_coarsened": {
+        "en": "Key variable '{column}' of the research plan was coarsened to '{level}' ({before} -> {after} "
+        "distinct values) because finer levels could not meet the thresholds within the suppression budget.",
+        "ko": "연구계획의 핵심 변수 '{column}'은(는) 더 세밀한 수준으로는 억제 한도 안에서 임계값을 만족할 수 없어 "
+        "'{level}'(으)로 일반화되었습니다(고유값 {before} -> {after}개).",
+    },
+    "report.section_utility": {
+        "en": "Utility: distribution of each quasi-identifier before and after processing",
+        "ko": "유용성: 처리 전후 준식별자별 분포",
+    },
     "report.finding_attack": {
-        "en": "The {attack} attack risk may be as high as {upper:.3g} (upper confidence "
-        "bound); the policy allows at most {required}.",
-        "ko": "{attack} 공격 위험의 신뢰상한은 {upper:.3g}이며, 정책은 최대 {required}까지 허용합니다.",
+        "en": "The {attack} attack risk is at least {lower:.3g} (lower confidence bound, interval up to "
+        "{upper:.3g}); the policy allows at most {required}.",
+        "ko": "{attack} 공격 위험의 신뢰하한은 {lower:.3g}(상한 {upper:.3g})이며, 정책은 최대 {required}까지 "
+        "허용합니다.",
     },
     "report.section_classes": {
         "en": "Equivalence-class sizes (number of classes of each size)",

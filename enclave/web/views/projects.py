@@ -121,6 +121,7 @@ def detail(project_id: int) -> str:
     return render_template(
         "projects/detail.html", project=project, requests=requests, timeline=_timeline(project),
         exports=exports, review=review, replicas=replicas, prechecks=prechecks,
+        review_notes=json.loads(review.summary or "{}") if review is not None else {},
         waiting_agencies=pending_agencies(project),
         may_decide=user.role is Role.steward and steward_may_decide(user, project),
         is_member=is_member(user, project),

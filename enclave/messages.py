@@ -304,6 +304,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "provisioning.no_approved": {"en": "The project has no dataset approved for analysis yet.", "ko": "분석용으로 승인된 데이터셋이 아직 없습니다."},
     "provisioning.bad_decision": {"en": "Choose approve or return.", "ko": "approve 또는 return을 고르세요."},
     "provisioning.fails_thresholds": {"en": "This report does not meet the policy's thresholds, so it cannot be approved. Return it for further processing.", "ko": "기준을 충족하지 않아 승인할 수 없습니다. 추가 처리를 위해 반려하세요."},
+    "projects.key_variable_not_requested": {"en": "Key variable '{variable}' is not among the variables requested; request it or leave it out of the key variables.", "ko": "핵심 변수 '{variable}'은(는) 신청한 변수에 없습니다. 신청하거나 핵심 변수에서 빼세요."},
     "provisioning.undecided_needs_comment": {"en": "Some attack limits of this report are inconclusive at the data's size. Say in the comment why you approve it anyway, or return it.", "ko": "이 보고서의 일부 공격 위험 한계는 데이터 규모상 판정할 수 없습니다. 그래도 승인하는 사유를 의견에 적거나 반려하세요."},
     "provisioning.replica_risky": {"en": "The replica's measured risk is above the policy's limit, so it may not leave the enclave.", "ko": "합성 데이터의 위험도가 기준을 넘어 반출할 수 없습니다."},
     # stage-4 jobs

@@ -30,6 +30,7 @@ from enclave.jobs.progress import Progress, no_progress
 from enclave.keys import project_key_id
 from enclave.messages import text
 from enclave.privacy import (
+    SUPPRESSED,
     AnonymizationError,
     AnonymizationResult,
     AttackKind,
@@ -59,11 +60,17 @@ def _fill_absent(frame: pd.DataFrame, policy: Policy) -> pd.DataFrame:
     That absence is information an attacker may know, so it is kept as a
     category of its own rather than dropped or imputed. Codes generalized by
     prefix (시군구 -> 시도) get zeros of the code's width instead, which
-    generalize to an "unknown" 시도 ("00") that no real code uses.
+    generalize to an "unknown" 시도 ("00") that no real code uses. A missing
+    number (a birth year) shows ``*``, as a suppressed value does.
     """
     out = frame.copy()
     for column in policy.quasi_identifiers:
-        if column not in out or not out[column].isna().any() or pd.api.types.is_numeric_dtype(out[column]):
+        if column not in out or not out[column].isna().any():
+            continue
+        if pd.api.types.is_numeric_dtype(out[column]):
+            # A number nobody sent (a birth year a registry lacks) is unknown to
+            # the release as much as a suppressed one: it shows ``*`` at every level.
+            out[column] = out[column].astype(object).where(out[column].notna(), SUPPRESSED)
             continue
         hierarchy = policy.column(column).hierarchy
         fixed_width = isinstance(hierarchy, PrefixHierarchy) and hierarchy.width
@@ -142,7 +149,10 @@ def _process_and_attack(frame: pd.DataFrame, policy: Policy, pseudonym_key: byte
 
 def review_risk(svc: EnclaveService, project_id: int, actor: str, *, n_attacks: int | None = None,
                 seed: int = 0, progress: Progress = no_progress) -> RiskReview:
-    """Pseudonymize, process until the thresholds hold, attack, and report.
+    """Pseudonymize, process for the least loss that meets the thresholds, attack, and report.
+
+    The application's key variables, most important first, steer the search:
+    it keeps them finest and blanks their values last.
 
     Args:
         svc: The open enclave.
@@ -169,7 +179,9 @@ def review_risk(svc: EnclaveService, project_id: int, actor: str, *, n_attacks: 
         key_id = project_key_id(project_id)
         frame = read_parquet(svc.get_object(session, combined.object_id, key_id)).to_pandas()
         pseudonym_key = svc.keyring.unwrap(session, project_key_id(project_id, "pseudonym"))
-        agencies = load_project(session, project_id).agency_codes
+        project = load_project(session, project_id)
+        agencies = project.agency_codes
+        importance = [str(v) for v in json.loads(project.key_variables or "[]")]
     path = policy_path(svc, project_id)
     try:
         policy = load_policy(path).for_agencies(agencies)
@@ -182,7 +194,7 @@ def review_risk(svc: EnclaveService, project_id: int, actor: str, *, n_attacks: 
                                          base_hash=policy.content_hash)
             try:
                 result, attacks = _process_and_attack(frame, strict, pseudonym_key, n_attacks, seed, progress,
-                                                      percent=8 + 21 * round_index)
+                                                      percent=8 + 21 * round_index, importance=importance)
             except AnonymizationError:
                 if rounds == 0:
                     raise

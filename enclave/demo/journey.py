@@ -126,6 +126,9 @@ def _apply(researcher: ApiClient, datasets: dict[str, dict[str, Any]], *, title:
         "title": title,
         "purpose": "Study how benefit take-up relates to health care use and employment (demo).",
         "analysis_plan": "Cross-tabulations by household type and region; regression of health care use.",
+        # The plan's key variables, most important first: additional processing keeps them finest.
+        "key_variables": [name for name in ("household_type", "region_code", "birth_year")
+                          if any(v["name"] == name for code in agencies for v in datasets[code]["variables"])],
         "retention_end": (dt.date.today() + dt.timedelta(days=365)).isoformat(),
         "requests": {str(datasets[code]["id"]): [v["name"] for v in datasets[code]["variables"]]
                      for code in agencies},

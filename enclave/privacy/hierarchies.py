@@ -30,6 +30,7 @@ __all__ = [
     "NumericBandHierarchy",
     "PrefixHierarchy",
     "hierarchy_from_dict",
+    "is_suppressed",
     "value_label",
 ]
 
@@ -91,6 +92,12 @@ class Hierarchy(ABC):
             raise ValueError(f"level {level} outside 0..{self.top}")
         if level == self.top:
             return np.full(len(values), SUPPRESSED, dtype=object)
+        star = is_suppressed(values)
+        if star.any():
+            # A value already withheld (unknown to the release) stays ``*`` at every level.
+            out = np.full(len(values), SUPPRESSED, dtype=object)
+            out[~star] = self.generalize_values(np.asarray(values, dtype=object)[~star], level)
+            return out
         if level == 0:
             return np.array([value_label(v) for v in values], dtype=object)
         return self._generalize(values, level)
@@ -113,6 +120,11 @@ class Hierarchy(ABC):
     @abstractmethod
     def to_dict(self) -> dict[str, Any]:
         """Return the canonical mapping this hierarchy was loaded from."""
+
+
+def is_suppressed(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Return a boolean mask of the values that are ``*`` (withheld) already."""
+    return np.array([isinstance(v, str) and v == SUPPRESSED for v in values], dtype=bool)
 
 
 def value_label(value: object) -> str:

@@ -287,6 +287,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "precheck.none": {"en": "No pre-check in this package (its identifier policy declares none).", "ko": "이 패키지에는 사전점검이 없습니다(식별자 정책에 선언되지 않음)."},
     "queue.adequacy": {"en": "Dataset adequacy (risk reports)", "ko": "적정성 검토(위험 보고서)"},
     "queue.risk_report": {"en": "Risk report", "ko": "위험 보고서"},
+    "projects.key_variables": {"en": "Key variables of the analysis, most important first (comma-separated; "
+                                     "kept at the finest level the risk thresholds allow)",
+                               "ko": "분석의 핵심 변수, 중요한 순서대로(쉼표로 구분, 위험 임계값이 허용하는 가장 세밀한 "
+                                     "수준으로 유지)"},
     "queue.undecided": {"en": "Attack limits the data could not decide — yours to judge; approving needs a comment "
                                 "saying why:",
                         "ko": "데이터로 판정할 수 없는 공격 위험 한계입니다. 판단은 관리자 몫이며, 승인하려면 사유를 의견에 "

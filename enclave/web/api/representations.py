@@ -63,6 +63,7 @@ PROJECT: dict[str, Any] = {"type": "object", "properties": {
     "id": {"type": "integer"}, "title": {"type": "string"}, "state": {"type": "string"},
     "flow": {"type": "string", "enum": ["provision", "combination"]}, "purpose": {"type": "string"},
     "analysis_plan": {"type": "string"},
+    "key_variables": {"type": "array", "items": {"type": "string"}},
     "retention_end": {"type": "string", "format": "date"}, "keep_unlinked": {"type": "boolean"},
     "application_hash": {"type": "string"}, "team": {"type": "array", "items": {"type": "string"}},
     "requests": {"type": "array", "items": {"type": "object"}},
@@ -136,7 +137,8 @@ def project_json(p: Project, *, agency_code: str | None = None) -> dict[str, Any
     """
     requests = [r for r in p.requests if agency_code is None or r.dataset.agency_code == agency_code]
     return {"id": p.id, "title": p.title, "state": p.state.value, "flow": p.flow.value, "purpose": p.purpose,
-            "analysis_plan": p.analysis_plan, "retention_end": iso(p.retention_end),
+            "analysis_plan": p.analysis_plan, "key_variables": json.loads(p.key_variables or "[]"),
+            "retention_end": iso(p.retention_end),
             "keep_unlinked": p.keep_unlinked, "application_hash": p.application_hash,
             "team": [m.user.username for m in p.members],
             "requests": [{"dataset_id": r.dataset_id, "agency_code": r.dataset.agency_code,

@@ -171,6 +171,7 @@ def anonymize(
     *,
     pseudonym_key: bytes | None = None,
     importance: Sequence[str] | None = None,
+    keep_columns: bool = True,
 ) -> AnonymizationResult:
     """Pseudonymize and generalize ``df`` until the policy's thresholds hold.
 
@@ -182,6 +183,8 @@ def anonymize(
         importance: Quasi-identifiers in decreasing importance to the
             researcher's analysis (the plan's key variables): the search keeps
             them finest and blanks their values last.
+        keep_columns: Keep as many quasi-identifiers as possible at two values
+            or more before minimizing loss (False: loss alone, as ARX).
 
     Returns:
         The processed data with its information loss, change log and risk.
@@ -216,7 +219,9 @@ def anonymize(
         col = policy.column(name)
         dimensions.append(LatticeDimension(name, col.hierarchy, col.min_level, col.top_level))
     sensitive = [(c, policy.column(c).sensitive_kind) for c in policy.sensitive_attributes]
-    outcome, dims = search_lattice(work, dimensions, sensitive, thresholds, importance=importance)
+    outcome, dims = search_lattice(
+        work, dimensions, sensitive, thresholds, importance=importance, keep_columns=keep_columns
+    )
     budget = int(np.floor(thresholds.suppression_budget * n + 1e-9))
     if outcome.best is None:
         raise AnonymizationError("anonymize.no_solution", budget=budget, needed=outcome.fewest_suppressed)

@@ -300,6 +300,7 @@ def search_lattice(
     *,
     importance: Sequence[str] | None = None,
     max_evaluations: int = MAX_EVALUATIONS,
+    keep_columns: bool = True,
 ) -> tuple[SearchOutcome, dict[str, _Dimension]]:
     """Find the node plus local suppression with the least information loss that meets the thresholds.
 
@@ -313,6 +314,8 @@ def search_lattice(
             blanked last.
         max_evaluations: Nodes evaluated at most; past it the result is the
             best found, with ``lower_bound`` saying how far from optimal it can be.
+        keep_columns: Minimize first the columns left with one value, then
+            the loss (True); False minimizes the loss alone, as ARX does.
 
     Returns:
         The search outcome, and the per-column level codes (for applying the node).
@@ -357,6 +360,8 @@ def search_lattice(
         )
 
     def single_valued(levels: Node) -> int:
+        if not keep_columns:
+            return 0
         return sum(dims[c].cards[lv] <= 1 for c, lv in zip(order, levels, strict=True))
 
     def evaluate(table: _Table) -> NodeEvaluation:

@@ -251,7 +251,6 @@ def anonymize(
         whole_columns=whole,
     )
     blanked = cut.mask[ids]
-
     data = base.copy()
     changes: list[ColumnChange] = []
     for j, name in enumerate(order):
@@ -319,7 +318,7 @@ def anonymize(
         non_uniform_entropy=outcome.best.loss,
         suppressed_records=suppressed,
         by_column=by_column,
-        removed_records=int(blanked.all(axis=1).sum()) if suppressed else 0,
+        removed_records=cut.removed_records,
         is_optimal=outcome.is_optimal,
         lower_bound=outcome.lower_bound,
         importance=tuple(c for c in (importance or ()) if c in set(order)),

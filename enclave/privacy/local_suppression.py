@@ -153,10 +153,14 @@ def suppress_locally(
         mask[rows, j] = True
         removed = mask.all(axis=1)
         failing = failing_rows(codes, star_cards, sens, s_cards, kinds, weight, thresholds, excluded=removed)
-    if failing.any():
-        # Blanking a column can push a class that passed over t (its
-        # distribution changes); such rows lose every value, as records.
+    while failing.any():
+        # Rows failing after every column lose every value, as records. Taking
+        # them out of the table moves its overall distribution, against which
+        # t-closeness is measured, so a class that passed may now fail: repeat
+        # until none does (the removed set only grows, so this ends).
         mask[failing] = True
+        removed = mask.all(axis=1)
+        failing = failing_rows(codes, star_cards, sens, s_cards, kinds, weight, thresholds, excluded=removed)
     blanked = mask & ~whole
     any_cell = blanked.any(axis=1)
     every_cell = mask.all(axis=1) & any_cell if d else np.zeros(n, dtype=bool)

@@ -386,7 +386,7 @@ def hierarchy_from_dict(spec: Mapping[str, Any]) -> tuple[Hierarchy | None, list
             return None, problems
         if width is not None and (not isinstance(width, int) or width <= lengths[0]):
             problems.append("width must be an integer longer than the first prefix")
-        groups = None
+        groups: CategoryHierarchy | None = None
         if "groups" in spec:
             raw = spec["groups"]
             if not isinstance(raw, Mapping):
@@ -405,18 +405,18 @@ def hierarchy_from_dict(spec: Mapping[str, Any]) -> tuple[Hierarchy | None, list
         return None, problems
     depth: int | None = None
     table: list[tuple[str, tuple[str, ...]]] = []
-    for value, groups in levels.items():
-        if isinstance(groups, str):
-            groups = [groups]
-        if not isinstance(groups, Sequence) or not groups:
+    for value, labels in levels.items():
+        if isinstance(labels, str):
+            labels = [labels]
+        if not isinstance(labels, Sequence) or not labels:
             problems.append("each category needs a non-empty list of groups")
             continue
         if depth is None:
-            depth = len(groups)
-        elif len(groups) != depth:
+            depth = len(labels)
+        elif len(labels) != depth:
             problems.append("every category must list the same number of groups")
             break
-        table.append((value_label(value), tuple(str(g) for g in groups)))
+        table.append((value_label(value), tuple(str(g) for g in labels)))
     if problems:
         return None, problems
     _check_tree(table, problems)

@@ -232,11 +232,8 @@ def _suppression_order(
     # with more distinct values at this level, since its values are what make
     # records unique (sdcMicro's default). Columns already at ``*`` have
     # nothing left to blank.
-    free = [
-        i
-        for i, (c, lv) in enumerate(zip(order, levels, strict=True))
-        if not (dims[c].spec.hierarchy is not None and lv == dims[c].spec.hierarchy.top)
-    ]
+    whole = set(_top_columns(order, levels, dims))
+    free = [i for i in range(len(order)) if i not in whole]
     return sorted(free, key=lambda i: (weights.get(order[i], 1.0), -dims[order[i]].cards[levels[i]], i))
 
 
@@ -263,11 +260,12 @@ def _rank(result: NodeEvaluation) -> tuple[int, float, int, Node]:
 
 
 def _top_columns(order: Sequence[str], levels: Node, dims: dict[str, _Dimension]) -> list[int]:
-    return [
-        i
-        for i, (c, lv) in enumerate(zip(order, levels, strict=True))
-        if dims[c].spec.hierarchy is not None and lv == dims[c].spec.hierarchy.top
-    ]
+    out = []
+    for i, (c, lv) in enumerate(zip(order, levels, strict=True)):
+        hierarchy = dims[c].spec.hierarchy
+        if hierarchy is not None and lv == hierarchy.top:
+            out.append(i)
+    return out
 
 
 def column_weights(columns: Sequence[str], importance: Sequence[str] | None) -> dict[str, float]:

@@ -180,3 +180,34 @@ def test_a_quasi_identifier_left_with_one_value_is_a_first_screen_warning() -> N
     html = report.to_html()
     assert html.index("single value") < html.index("<table>")
     assert report.to_dict()["utility"]["region"]["distinct_after"] == 0
+
+
+# --- meaningful hierarchies declared in the policy ---------------------------------------------------
+
+
+def test_the_project_policy_generalizes_sigungu_to_sido_then_region_and_keeps_withheld_values() -> None:
+    import numpy as np
+
+    from enclave.privacy import load_policy
+
+    policy = load_policy("policies/pseudonymization/linked-project.yaml")
+    region = policy.column("region_code").hierarchy
+    assert region is not None and region.step_names == ("prefix 2", "권역")
+    codes = np.array(["11110", "41135", "52111", "26350", "50110", "*"], dtype=object)
+    assert list(region.generalize_values(codes, 1)) == ["11", "41", "52", "26", "50", "*"]
+    assert list(region.generalize_values(codes, 2)) == ["수도권", "수도권", "호남권", "영남권", "강원·제주권", "*"]
+    assert list(region.uncovered_mask(np.array(["11110", "99110"], dtype=object))) == [False, True]
+    birth = policy.column("birth_year").hierarchy
+    assert birth is not None and birth.step_names == ("band 5", "band 10", "band 20", "band 40")
+    assert list(birth.generalize_values(np.array([1961, 1965], dtype=object), 3)) == ["1945-1964", "1965-1984"]
+    household = policy.column("household_type").hierarchy
+    assert household is not None and household.step_names == ("household", "living")
+
+
+def test_prefix_groups_name_every_problem_of_the_policy() -> None:
+    from enclave.privacy.hierarchies import hierarchy_from_dict
+
+    built, problems = hierarchy_from_dict(
+        {"kind": "prefix", "lengths": [2], "width": 5, "groups": {"levels": {"11": ["a"], "26": ["b", "c"]}}}
+    )
+    assert built is None and any("groups:" in p and "same number" in p for p in problems)

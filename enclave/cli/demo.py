@@ -13,9 +13,9 @@ __all__ = ["demo_command"]
 @click.option("--workspace", type=click.Path(file_okay=False, path_type=Path),
               default=Path("demo-workspace"), show_default=True,
               help="Folder for the demo's own data folder and SQLite database; replaced on each run.")
-@click.option("--persons", type=click.IntRange(200, 200_000), default=30_000, show_default=True,
+@click.option("--persons", type=click.IntRange(200, 200_000), default=3000, show_default=True,
               help="Size of the synthetic population the three agencies draw their records from (about three "
-                   "quarters are linked: enough for every quasi-identifier to survive additional processing).")
+                   "quarters are linked); with 30000 every quasi-identifier survives additional processing.")
 @click.option("--separate", is_flag=True,
               help="Deploy the parties apart, as in production: the linkage unit as its own service (own folder "
                    "linkage-unit/ in the workspace, own database and port, trust set up with its commands), "

@@ -208,7 +208,7 @@ def run_demo(
     *,
     echo: Callable[[str], None] = print,
     fresh: bool = True,
-    persons: int = 30_000,
+    persons: int = 3000,
     seed: int = 20261122,
     database_url: str | None = None,
     destroy_all: bool = False,

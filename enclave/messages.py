@@ -241,6 +241,9 @@ MESSAGES: dict[str, str] = {
     "projects.next.declined": N_('The application was declined; only its destruction, by a steward not on the team, remains.'),
     "projects.next.destroyed": N_('Its data and keys were destroyed; nothing more can be done.'),
     "projects.no_certificate": N_('Project {project_id} has no destruction certificate yet; a steward must destroy the project first.'),
+    # merged from branches that still wrote {en, ko} entries
+    'projects.key_variable_not_requested': N_("Key variable '{variable}' is not among the variables requested; request it or leave it out of the key variables."),
+    'provisioning.undecided_needs_comment': N_("Some attack limits of this report are inconclusive at the data's size. Say in the comment why you approve it anyway, or return it."),
 }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -27,8 +29,10 @@ def decide_adequacy(svc: EnclaveService, session: Session, review_id: int, stewa
                     comment: str = "") -> RiskReview:
     """A steward approves or returns a risk review (적정성 검토).
 
-    Approval needs a report that meets every threshold, and a steward who
-    neither ran the processing nor belongs to the project. Approval moves the
+    Approval needs a report that meets every threshold it could decide, and a
+    steward who neither ran the processing nor belongs to the project; an
+    attack limit left inconclusive at the data's size needs the steward's
+    reason in the comment. Approval moves the
     project to ``provisioned``.
 
     Raises:
@@ -52,6 +56,10 @@ def decide_adequacy(svc: EnclaveService, session: Session, review_id: int, stewa
         raise InputError(text("provisioning.bad_decision"))
     if decision == "approve" and not review.meets_thresholds:
         raise InputError(text("provisioning.fails_thresholds"))
+    if decision == "approve" and json.loads(review.summary or "{}").get("undecided") and not comment.strip():
+        # An attack limit the data could not decide is the steward's judgement;
+        # the record of it is their reason.
+        raise InputError(text("provisioning.undecided_needs_comment"))
     if decision == "return" and not comment.strip():
         raise InputError(text("projects.comment_required"))
     review.state = ReviewState.approved if decision == "approve" else ReviewState.returned

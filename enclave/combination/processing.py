@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -29,8 +30,10 @@ from enclave.jobs.progress import Progress, no_progress
 from enclave.keys import project_key_id
 from enclave.messages import text
 from enclave.privacy import (
+    SUPPRESSED,
     AnonymizationError,
     AnonymizationResult,
+    AttackKind,
     AttackResults,
     Policy,
     PrefixHierarchy,
@@ -57,11 +60,17 @@ def _fill_absent(frame: pd.DataFrame, policy: Policy) -> pd.DataFrame:
     That absence is information an attacker may know, so it is kept as a
     category of its own rather than dropped or imputed. Codes generalized by
     prefix (시군구 -> 시도) get zeros of the code's width instead, which
-    generalize to an "unknown" 시도 ("00") that no real code uses.
+    generalize to an "unknown" 시도 ("00") that no real code uses. A missing
+    number (a birth year) shows ``*``, as a suppressed value does.
     """
     out = frame.copy()
     for column in policy.quasi_identifiers:
-        if column not in out or not out[column].isna().any() or pd.api.types.is_numeric_dtype(out[column]):
+        if column not in out or not out[column].isna().any():
+            continue
+        if pd.api.types.is_numeric_dtype(out[column]):
+            # A number nobody sent (a birth year a registry lacks) is unknown to
+            # the release as much as a suppressed one: it shows ``*`` at every level.
+            out[column] = out[column].astype(object).where(out[column].notna(), SUPPRESSED)
             continue
         hierarchy = policy.column(column).hierarchy
         fixed_width = isinstance(hierarchy, PrefixHierarchy) and hierarchy.width
@@ -86,17 +95,28 @@ def _canonical_order(frame: pd.DataFrame) -> pd.DataFrame:
 def _escalating_k(k: int) -> tuple[int, ...]:
     """The k of each round of additional processing: the policy's, then doubled, up to 8×.
 
-    The lattice search meets k, l, t and prosecutor risk by construction; an
-    attack risk above the limit is answered by coarser classes, as stage 4-6
-    prescribes (process further until the thresholds hold).
+    The search meets k, l, t and prosecutor risk by construction; a further
+    round runs only when an attack's whole interval lies over the limit (a
+    decided excess). An interval that straddles the limit is never answered
+    this way: it is reported for the steward to judge.
     """
     return (k, 2 * k, 4 * k, 8 * k)
 
 
-def _process_and_attack(frame: pd.DataFrame, policy: Policy, pseudonym_key: bytes, n_attacks: int,
-                        seed: int, progress: Progress, percent: int) -> tuple[AnonymizationResult, AttackResults]:
+#: Most attacks an inconclusive interval is measured again with.
+MAX_ATTACKS = 5000
+
+
+def _kind(attack: str) -> AttackKind:
+    name = attack.split(":", 1)[0]
+    return "singling_out" if name.startswith("singling_out") else name  # type: ignore[return-value]
+
+
+def _process_and_attack(frame: pd.DataFrame, policy: Policy, pseudonym_key: bytes, n_attacks: int | None,
+                        seed: int, progress: Progress, percent: int,
+                        importance: Sequence[str] = ()) -> tuple[AnonymizationResult, AttackResults]:
     progress("processing", percent)
-    result = anonymize(frame, policy, pseudonym_key=pseudonym_key)
+    result = anonymize(frame, policy, pseudonym_key=pseudonym_key, importance=importance)
     progress("attacks", percent + 8)
     # Attacks need records the release was not made from: a held-out split.
     # Both sides are taken at the granularity the search chose, so the attacker
@@ -110,25 +130,36 @@ def _process_and_attack(frame: pd.DataFrame, policy: Policy, pseudonym_key: byte
     # every query that isolates a released row isolates it by construction, and
     # k-anonymity already bounds what the quasi-identifiers single out. It is run
     # where it means something, on synthetic replicas (build_project_replica).
-    # Inference attacks are cheap and get enough attacks for tight intervals on
-    # binary attributes; linkability (nearest neighbours per agency) gets the base number.
-    cheap = run_attacks(train, released, control, policy, n_attacks=4 * n_attacks, seed=seed,
-                        attacks=("inference",))
-    progress("attacks", percent + 14)
-    costly = run_attacks(train, released, control, policy, n_attacks=n_attacks, seed=seed,
-                         attacks=("linkability",))
-    return result, dataclasses.replace(cheap, risks=costly.risks + cheap.risks)
+    # The number of attacks is sized for a +-0.03 interval on the attack rate
+    # (or all the data has); an attack whose interval still straddles the limit
+    # is measured once more with every held-out record, up to MAX_ATTACKS.
+    attacks = run_attacks(train, released, control, policy, n_attacks=n_attacks, seed=seed,
+                          attacks=("linkability", "inference"))
+    limit = policy.thresholds.max_attack_risk
+    available = min(len(train), len(control), MAX_ATTACKS)
+    used = max((r.n_attacks for r in attacks.risks), default=0)
+    undecided = sorted({_kind(r.attack) for r in attacks.inconclusive(limit)})
+    if undecided and available > used:
+        progress("attacks", percent + 14)
+        again = run_attacks(train, released, control, policy, n_attacks=available, seed=seed,
+                            attacks=tuple(undecided))
+        attacks = attacks.replaced(again)
+    return result, attacks
 
 
-def review_risk(svc: EnclaveService, project_id: int, actor: str, *, n_attacks: int = 100,
+def review_risk(svc: EnclaveService, project_id: int, actor: str, *, n_attacks: int | None = None,
                 seed: int = 0, progress: Progress = no_progress) -> RiskReview:
-    """Pseudonymize, process until the thresholds hold, attack, and report.
+    """Pseudonymize, process for the least loss that meets the thresholds, attack, and report.
+
+    The application's key variables, most important first, steer the search:
+    it keeps them finest and blanks their values last.
 
     Args:
         svc: The open enclave.
         project_id: The project.
         actor: Who runs the processing; the approving steward must be someone else.
-        n_attacks: anonymeter attacks per evaluation.
+        n_attacks: anonymeter attacks per evaluation; None sizes them to the
+            data for a narrow interval (see ``run_attacks``).
         seed: Seed of the split and the attacks, so figures are reproducible.
         progress: Told ``reading``, then ``processing`` and ``attacks`` in each
             round of additional processing, then ``storing``.
@@ -148,7 +179,9 @@ def review_risk(svc: EnclaveService, project_id: int, actor: str, *, n_attacks: 
         key_id = project_key_id(project_id)
         frame = read_parquet(svc.get_object(session, combined.object_id, key_id)).to_pandas()
         pseudonym_key = svc.keyring.unwrap(session, project_key_id(project_id, "pseudonym"))
-        agencies = load_project(session, project_id).agency_codes
+        project = load_project(session, project_id)
+        agencies = project.agency_codes
+        importance = [str(v) for v in json.loads(project.key_variables or "[]")]
     path = policy_path(svc, project_id)
     try:
         policy = load_policy(path).for_agencies(agencies)
@@ -161,14 +194,16 @@ def review_risk(svc: EnclaveService, project_id: int, actor: str, *, n_attacks: 
                                          base_hash=policy.content_hash)
             try:
                 result, attacks = _process_and_attack(frame, strict, pseudonym_key, n_attacks, seed, progress,
-                                                      percent=8 + 21 * round_index)
+                                                      percent=8 + 21 * round_index, importance=importance)
             except AnonymizationError:
                 if rounds == 0:
                     raise
                 break  # coarser classes are out of reach: the last round's report stands
             rounds += 1
             report = build_risk_report(strict, ran_by=actor, anonymization=result, attacks=attacks)
-            if report.meets_thresholds:
+            if report.meets_thresholds or not attacks.above(policy.thresholds.max_attack_risk):
+                # Only a decided excess of an attack limit justifies coarser
+                # classes; anything else is the steward's to judge as reported.
                 break
     except PrivacyError as error:
         svc.record_event(actor=actor, action="privacy.review", object_type="project", object_id=project_id,
@@ -186,7 +221,11 @@ def review_risk(svc: EnclaveService, project_id: int, actor: str, *, n_attacks: 
                             meets_thresholds=report.meets_thresholds,
                             summary=json.dumps({"summary": report.summary, "findings": list(report.findings),
                                                 "levels": result.levels, "rows": len(result.data),
-                                                "k_applied": report.thresholds.get("k"), "rounds": rounds},
+                                                "k_applied": report.thresholds.get("k"), "rounds": rounds,
+                                                "undecided": list(report.undecided),
+                                                "warnings": list(report.warnings),
+                                                "suppressed_records":
+                                                    result.information_loss.suppressed_records},
                                                ensure_ascii=False),
                             ran_by=actor)
         session.add(review)

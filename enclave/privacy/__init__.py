@@ -30,8 +30,10 @@ from enclave.privacy.anonymize import (
     anonymize,
 )
 from enclave.privacy.attacks import (
+    AttackKind,
     AttackResults,
     AttackRisk,
+    attacks_for_width,
     run_attacks,
     split_control,
 )
@@ -55,6 +57,7 @@ from enclave.privacy.hierarchies import (
     NumericBandHierarchy,
     PrefixHierarchy,
 )
+from enclave.privacy.local_suppression import LocalSuppression, suppress_locally
 from enclave.privacy.policy import ColumnPolicy, Policy, Thresholds
 from enclave.privacy.policy_file import load_policy, policy_from_dict
 from enclave.privacy.population import PopulationUniqueness, estimate_population_uniqueness
@@ -67,12 +70,14 @@ from enclave.privacy.risk import (
     measure_risk,
 )
 from enclave.privacy.transform import ChangeLog, ColumnChange, pseudonymize_columns
+from enclave.privacy.utility import column_distribution, describe_utility
 
 __all__ = [
     "SUPPRESSED",
     "AnonymizationError",
     "AnonymizationResult",
     "AttackError",
+    "AttackKind",
     "AttackResults",
     "AttackRisk",
     "CategoryHierarchy",
@@ -83,6 +88,7 @@ __all__ = [
     "DateHierarchy",
     "Hierarchy",
     "InformationLoss",
+    "LocalSuppression",
     "NumericBandHierarchy",
     "Policy",
     "PolicyError",
@@ -101,9 +107,12 @@ __all__ = [
     "Thresholds",
     "TransformationError",
     "anonymize",
+    "attacks_for_width",
     "build_replica",
     "build_risk_report",
     "check_reviewer_independence",
+    "column_distribution",
+    "describe_utility",
     "estimate_population_uniqueness",
     "load_policy",
     "measure_k_anonymity",
@@ -112,4 +121,5 @@ __all__ = [
     "pseudonymize_columns",
     "run_attacks",
     "split_control",
+    "suppress_locally",
 ]

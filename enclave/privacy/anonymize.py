@@ -1,15 +1,18 @@
 """Additional processing (추가처리, stage 4-6): transform until the risk thresholds hold.
 
 ``anonymize`` pseudonymizes the linked dataset by policy, searches the
-generalization lattice of its quasi-identifiers (see ``search``), suppresses
-the records of classes that still break a threshold (all their
-quasi-identifiers become ``*``) within the suppression budget, and reports
-the information loss and exactly what changed per column. The search is
-deterministic: the same data and policy give the same result.
+generalization lattice of its quasi-identifiers together with local
+suppression (see ``search`` and ``local_suppression``) for the least
+information loss that meets the thresholds within the suppression budget,
+blanks the few values (``*``) that still break a threshold, least important
+column first, and reports the information loss and exactly what changed per
+column. The search is deterministic: the same data and policy give the same
+result.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,10 +21,12 @@ import pandas as pd
 
 from enclave.privacy.errors import AnonymizationError
 from enclave.privacy.hierarchies import SUPPRESSED
+from enclave.privacy.local_suppression import suppress_locally
 from enclave.privacy.policy import Policy
-from enclave.privacy.risk import RiskMeasures, measure_risk
-from enclave.privacy.search import LatticeDimension, search_lattice
+from enclave.privacy.risk import RiskMeasures, encode_sensitive, measure_risk
+from enclave.privacy.search import LatticeDimension, aggregate_rows, search_lattice, suppression_plan
 from enclave.privacy.transform import ChangeLog, ColumnChange, pseudonymize_columns
+from enclave.privacy.utility import describe_utility
 
 __all__ = ["AnonymizationResult", "ColumnLoss", "InformationLoss", "anonymize"]
 
@@ -36,7 +41,10 @@ class ColumnLoss:
         top_level: The hierarchy's top level (``*``); 0 without a hierarchy.
         level_name: Plain name of the level (``year``, ``band 10``, ...).
         non_uniform_entropy: Normalized non-uniform entropy, 0 (none) to 1 (all).
-        suppressed: Records whose value was suppressed.
+        suppressed: Records whose value of this column was suppressed (``*``).
+        distinct_before: Distinct values at the policy's minimum level.
+        distinct_after: Distinct values at the chosen level (``*`` of blanked
+            cells not counted).
     """
 
     column: str
@@ -45,6 +53,8 @@ class ColumnLoss:
     level_name: str
     non_uniform_entropy: float
     suppressed: int
+    distinct_before: int = 0
+    distinct_after: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """Return the loss as a JSON-ready mapping."""
@@ -55,6 +65,8 @@ class ColumnLoss:
             "level_name": self.level_name,
             "non_uniform_entropy": self.non_uniform_entropy,
             "suppressed": self.suppressed,
+            "distinct_before": self.distinct_before,
+            "distinct_after": self.distinct_after,
         }
 
 
@@ -63,16 +75,25 @@ class InformationLoss:
     """Information loss of an anonymization.
 
     Attributes:
-        discernibility: Sum of squared class sizes plus suppressed records x records.
-        non_uniform_entropy: Mean normalized non-uniform entropy over quasi-identifiers.
-        suppressed_records: Records suppressed.
+        discernibility: Sum of squared class sizes plus fully suppressed records x records.
+        non_uniform_entropy: Mean normalized non-uniform entropy over
+            quasi-identifiers, weighted by the researcher's importance.
+        suppressed_records: Records with at least one value suppressed.
         by_column: Loss per quasi-identifier.
+        removed_records: Records with every quasi-identifier suppressed.
+        is_optimal: Whether the search proved this the least loss over the lattice.
+        lower_bound: No transformation of the lattice has less loss than this.
+        importance: The importance ranking the search used (most important first).
     """
 
     discernibility: float
     non_uniform_entropy: float
     suppressed_records: int
     by_column: tuple[ColumnLoss, ...]
+    removed_records: int = 0
+    is_optimal: bool = True
+    lower_bound: float | None = None
+    importance: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Return the loss as a JSON-ready mapping."""
@@ -80,6 +101,10 @@ class InformationLoss:
             "discernibility": self.discernibility,
             "non_uniform_entropy": self.non_uniform_entropy,
             "suppressed_records": self.suppressed_records,
+            "removed_records": self.removed_records,
+            "is_optimal": self.is_optimal,
+            "lower_bound": self.lower_bound,
+            "importance": list(self.importance),
             "by_column": [c.to_dict() for c in self.by_column],
         }
 
@@ -98,6 +123,9 @@ class AnonymizationResult:
         nodes_in_lattice: Size of the generalization lattice.
         nodes_evaluated: Nodes actually evaluated (the rest were pruned).
         policy_hash: Content hash of the policy used.
+        utility: Per quasi-identifier, its distribution before and after
+            (values held by fewer than k records are only counted), distinct
+            values kept and share suppressed (see ``utility``).
     """
 
     data: pd.DataFrame
@@ -109,6 +137,7 @@ class AnonymizationResult:
     nodes_in_lattice: int
     nodes_evaluated: int
     policy_hash: str
+    utility: dict[str, dict[str, Any]] | None = None
 
     def summary(self) -> dict[str, Any]:
         """Return the result without the data, as a JSON-ready mapping."""
@@ -121,6 +150,7 @@ class AnonymizationResult:
             "nodes_in_lattice": self.nodes_in_lattice,
             "nodes_evaluated": self.nodes_evaluated,
             "policy_hash": self.policy_hash,
+            "utility": self.utility,
         }
 
 
@@ -140,6 +170,8 @@ def anonymize(
     policy: Policy,
     *,
     pseudonym_key: bytes | None = None,
+    importance: Sequence[str] | None = None,
+    keep_columns: bool = True,
 ) -> AnonymizationResult:
     """Pseudonymize and generalize ``df`` until the policy's thresholds hold.
 
@@ -148,6 +180,11 @@ def anonymize(
         policy: The pseudonymization policy with thresholds and hierarchies.
         pseudonym_key: The project's pseudonym key, needed if the policy has
             pseudonym steps.
+        importance: Quasi-identifiers in decreasing importance to the
+            researcher's analysis (the plan's key variables): the search keeps
+            them finest and blanks their values last.
+        keep_columns: Keep as many quasi-identifiers as possible at two values
+            or more before minimizing loss (False: loss alone, as ARX).
 
     Returns:
         The processed data with its information loss, change log and risk.
@@ -175,75 +212,88 @@ def anonymize(
     for name in policy.quasi_identifiers:
         if not isinstance(base[name].dtype, pd.CategoricalDtype):
             work[name] = base[name].astype("category")
-    risk_before = measure_risk(_min_levels(work, policy), policy)
+    at_min_levels = _min_levels(work, policy)
+    risk_before = measure_risk(at_min_levels, policy)
     dimensions = []
     for name in policy.quasi_identifiers:
         col = policy.column(name)
         dimensions.append(LatticeDimension(name, col.hierarchy, col.min_level, col.top_level))
     sensitive = [(c, policy.column(c).sensitive_kind) for c in policy.sensitive_attributes]
-    outcome, dims = search_lattice(work, dimensions, sensitive, thresholds)
+    outcome, dims = search_lattice(
+        work, dimensions, sensitive, thresholds, importance=importance, keep_columns=keep_columns
+    )
     budget = int(np.floor(thresholds.suppression_budget * n + 1e-9))
     if outcome.best is None:
         raise AnonymizationError("anonymize.no_solution", budget=budget, needed=outcome.fewest_suppressed)
-    levels = dict(zip(policy.quasi_identifiers, outcome.best.levels, strict=True))
+    order = list(policy.quasi_identifiers)
+    levels = dict(zip(order, outcome.best.levels, strict=True))
 
+    # Local suppression is decided on the table of distinct rows, exactly as
+    # the search evaluated it, then spread back to the records of each row.
+    qi_codes = [dims[c].maps[levels[c]][dims[c].codes0] for c in order]
+    cards = [dims[c].cards[levels[c]] for c in order]
+    use_sensitive = thresholds.l is not None or thresholds.t is not None
+    s_parts = [encode_sensitive(work[c], kind) for c, kind in sensitive] if use_sensitive else []
+    kinds = [kind for _, kind in sensitive] if use_sensitive else []
+    ids, table_qi, table_sens, weight = aggregate_rows(
+        qi_codes, [codes for codes, _ in s_parts], cards, [card for _, card in s_parts]
+    )
+    suppression_order, whole = suppression_plan(order, outcome.best.levels, dims, importance)
+    cut = suppress_locally(
+        table_qi,
+        cards,
+        table_sens,
+        [card for _, card in s_parts],
+        kinds,
+        weight,
+        thresholds,
+        suppression_order,
+        whole_columns=whole,
+    )
+    blanked = cut.mask[ids]
     data = base.copy()
     changes: list[ColumnChange] = []
-    for name, level in levels.items():
+    for j, name in enumerate(order):
         col = policy.column(name)
-        if level == 0 or col.hierarchy is None:
-            continue
         dim = dims[name]
-        uniques = dim.uniques
-        labels = col.hierarchy.generalize_values(uniques, level)
-        unchanged = labels == col.hierarchy.generalize_values(uniques, 0)
-        data[name] = pd.Series(
-            pd.Categorical.from_codes(dim.maps[level][dim.codes0], categories=dim.labels[level]),
-            index=base.index,
-        )
-        changes.append(
-            ColumnChange(
-                name,
-                "generalize",
-                int((~unchanged)[dim.codes0].sum()),
-                len(uniques),
-                int(dim.cards[level]),
-                f"level {level} of {col.hierarchy.top} ({col.hierarchy.level_name(level)})",
-            )
-        )
-    # Suppress the records of classes that still break a threshold, judged on
-    # the rows themselves so that the released table is checked, not a model.
-    from enclave.privacy.risk import encode_classes, encode_sensitive, l_diversity, t_closeness
-
-    ids, n_classes = encode_classes(
-        data.assign(**{q: work[q] for q in policy.quasi_identifiers if levels[q] == 0}),
-        policy.quasi_identifiers,
-    )
-    sizes = np.bincount(ids, minlength=n_classes)
-    failing = sizes < thresholds.effective_k
-    for c, kind in sensitive:
-        codes, card = encode_sensitive(data[c], kind)
-        if thresholds.l is not None:
-            distinct, entropy = l_diversity(ids, n_classes, codes, card)
-            failing |= (distinct if thresholds.l_kind == "distinct" else entropy) < thresholds.l - 1e-9
-        if thresholds.t is not None:
-            failing |= t_closeness(ids, n_classes, codes, card, ordered=kind == "numeric") > (thresholds.t + 1e-12)
-    rows = failing[ids]
-    suppressed = int(rows.sum())
-    if suppressed:
-        for name in policy.quasi_identifiers:
-            column = data[name] if levels[name] > 0 else work[name]
-            categories = list(column.cat.categories)
+        level = levels[name]
+        categories = list(dim.labels[level])
+        codes = qi_codes[j].copy()
+        if blanked[:, j].any():
             if SUPPRESSED not in categories:
                 categories.append(SUPPRESSED)
-            codes = column.cat.codes.to_numpy().copy()
-            codes[rows] = categories.index(SUPPRESSED)
-            data[name] = pd.Series(pd.Categorical.from_codes(codes, categories=categories), index=data.index)
+            codes[blanked[:, j]] = categories.index(SUPPRESSED)
+        if level > 0 or blanked[:, j].any():
+            data[name] = pd.Series(pd.Categorical.from_codes(codes, categories=categories), index=base.index)
+        if level > 0 and col.hierarchy is not None:
+            uniques = dim.uniques
+            labels = col.hierarchy.generalize_values(uniques, level)
+            unchanged = labels == col.hierarchy.generalize_values(uniques, 0)
             changes.append(
-                ColumnChange(name, "suppress", suppressed, 0, 0, "records of classes that broke a threshold")
+                ColumnChange(
+                    name,
+                    "generalize",
+                    int((~unchanged)[dim.codes0].sum()),
+                    len(uniques),
+                    int(dim.cards[level]),
+                    f"level {level} of {col.hierarchy.top} ({col.hierarchy.level_name(level)})",
+                )
             )
+        if blanked[:, j].any():
+            changes.append(
+                ColumnChange(
+                    name,
+                    "suppress",
+                    int(blanked[:, j].sum()),
+                    int(dim.cards[level]),
+                    int(dim.cards[level]),
+                    "local suppression: values that broke a threshold, least important column first",
+                )
+            )
+    suppressed = int(blanked.any(axis=1).sum())
     unchanged_qis = {q: work[q] for q in policy.quasi_identifiers if not isinstance(data[q].dtype, pd.CategoricalDtype)}
     risk_after = measure_risk(data.assign(**unchanged_qis), policy)
+    utility = describe_utility(at_min_levels, data, order, thresholds.effective_k)
     by_column = tuple(
         ColumnLoss(
             column=name,
@@ -255,15 +305,23 @@ def anonymize(
                 else "value"
             ),
             non_uniform_entropy=loss,
-            suppressed=suppressed,
+            suppressed=cells,
+            distinct_before=int(dims[name].cards[policy.column(name).min_level]),
+            distinct_after=int(dims[name].cards[levels[name]]),
         )
-        for name, loss in zip(policy.quasi_identifiers, outcome.best.loss_by_column, strict=True)
+        for name, loss, cells in zip(
+            order, outcome.best.loss_by_column, outcome.best.cells_by_column, strict=True
+        )
     )
     info = InformationLoss(
         discernibility=outcome.best.discernibility,
         non_uniform_entropy=outcome.best.loss,
         suppressed_records=suppressed,
         by_column=by_column,
+        removed_records=cut.removed_records,
+        is_optimal=outcome.is_optimal,
+        lower_bound=outcome.lower_bound,
+        importance=tuple(c for c in (importance or ()) if c in set(order)),
     )
     return AnonymizationResult(
         data=data,
@@ -275,4 +333,5 @@ def anonymize(
         nodes_in_lattice=outcome.nodes_in_lattice,
         nodes_evaluated=outcome.nodes_evaluated,
         policy_hash=policy.content_hash,
+        utility=utility,
     )

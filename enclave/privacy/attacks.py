@@ -12,6 +12,17 @@ interval:
   other agencies' columns through the released table (one attack per agency);
 * inference: guessing each sensitive attribute from the quasi-identifiers.
 
+Each risk is anonymeter's residual risk ``(attack - control) / (1 - control)``
+with an interval that carries the uncertainty of both rates. Against a limit
+an interval says one of three things (``AttackRisk.verdict``): *below* (its
+upper end is under the limit), *above* (its lower end is at or over it) or
+*inconclusive* (it straddles the limit). Only the first two decide; an
+inconclusive interval is reported for the steward to judge, never answered
+by coarsening the data blindly. ``attacks_for_width`` sizes the number of
+attacks for an interval of a chosen width, and ``run_attacks`` uses as many
+as the data allows up to that number, so an interval is as narrow as the
+data can make it.
+
 Randomness is drawn from a seed, so a given seed reproduces every risk but
 one: univariate singling out, whose candidate queries anonymeter gathers in
 polars' unordered group-by order before shuffling them, so its control rate
@@ -22,10 +33,11 @@ on them.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 import numpy as np
@@ -34,10 +46,41 @@ import pandas as pd
 from enclave.privacy.errors import AttackError
 from enclave.privacy.policy import Policy
 
-__all__ = ["AttackKind", "AttackResults", "AttackRisk", "run_attacks", "split_control"]
+__all__ = [
+    "AttackKind",
+    "AttackResults",
+    "AttackRisk",
+    "Verdict",
+    "attacks_for_width",
+    "run_attacks",
+    "split_control",
+]
 
 AttackKind = Literal["singling_out", "linkability", "inference"]
+Verdict = Literal["below", "above", "inconclusive"]
 MIN_ROWS = 20
+DEFAULT_HALF_WIDTH = 0.03
+"""Half-width of the attack-rate interval the number of attacks is sized for."""
+
+
+def attacks_for_width(half_width: float, confidence_level: float) -> int:
+    """Return how many attacks give an attack-rate interval of at most ``half_width`` each side.
+
+    The worst case of a binomial rate (p = 0.5) needs ``z^2 / (4 h^2)``
+    attacks: 1,068 for +-0.03 at 95 %. The residual risk's interval is wider
+    by the control rate's own error, which the reported width shows.
+
+    Args:
+        half_width: Wanted half-width of the interval (0..0.5).
+        confidence_level: Confidence level of the interval.
+
+    Returns:
+        The number of attacks.
+    """
+    from scipy.stats import norm
+
+    z = float(norm.ppf(0.5 + confidence_level / 2))
+    return int(math.ceil(z * z / (4 * half_width * half_width)))
 
 
 @dataclass(frozen=True)
@@ -68,9 +111,32 @@ class AttackRisk:
     n_attacks: int
     better_than_baseline: bool
 
+    @property
+    def ci_width(self) -> float:
+        """Width of the confidence interval (upper minus lower bound)."""
+        return self.ci_high - self.ci_low
+
+    def verdict(self, limit: float) -> Verdict:
+        """Say what the interval decides against ``limit``.
+
+        Args:
+            limit: The policy's highest allowed risk.
+
+        Returns:
+            ``below`` when the whole interval is under the limit, ``above``
+            when its lower bound is at or over it, else ``inconclusive``: at
+            this number of attacks the data cannot tell.
+        """
+        if self.ci_high < limit:
+            return "below"
+        if self.ci_low >= limit:
+            return "above"
+        return "inconclusive"
+
     def to_dict(self) -> dict[str, Any]:
         """Return the risk as a JSON-ready mapping."""
         return {
+            "ci_width": self.ci_width,
             "attack": self.attack,
             "risk": self.risk,
             "ci_low": self.ci_low,
@@ -106,13 +172,31 @@ class AttackResults:
         """Return the attacks whose upper confidence bound is not under ``threshold``."""
         return tuple(r for r in self.risks if r.ci_high >= threshold)
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return the results as a JSON-ready mapping."""
-        return {
-            "confidence_level": self.confidence_level,
-            "seed": self.seed,
-            "risks": [r.to_dict() for r in self.risks],
-        }
+    def above(self, limit: float) -> tuple[AttackRisk, ...]:
+        """Return the attacks whose whole interval is at or over ``limit`` (a decided failure)."""
+        return tuple(r for r in self.risks if r.verdict(limit) == "above")
+
+    def inconclusive(self, limit: float) -> tuple[AttackRisk, ...]:
+        """Return the attacks whose interval straddles ``limit`` (undecided at this data size)."""
+        return tuple(r for r in self.risks if r.verdict(limit) == "inconclusive")
+
+    def replaced(self, newer: AttackResults) -> AttackResults:
+        """Return these results with each attack that ``newer`` measured again replaced by it."""
+        by_name = {r.attack: r for r in newer.risks}
+        return replace(self, risks=tuple(by_name.get(r.attack, r) for r in self.risks))
+
+    def to_dict(self, limit: float | None = None) -> dict[str, Any]:
+        """Return the results as a JSON-ready mapping, with each verdict when ``limit`` is given."""
+        risks = []
+        for r in self.risks:
+            entry = r.to_dict()
+            if limit is not None:
+                entry["verdict"] = r.verdict(limit)
+            risks.append(entry)
+        out: dict[str, Any] = {"confidence_level": self.confidence_level, "seed": self.seed, "risks": risks}
+        if limit is not None:
+            out["limit"] = limit
+        return out
 
 
 def split_control(
@@ -220,7 +304,7 @@ def run_attacks(
     control: pd.DataFrame,
     policy: Policy,
     *,
-    n_attacks: int = 500,
+    n_attacks: int | None = None,
     seed: int = 0,
     attacks: Sequence[AttackKind] = ("singling_out", "linkability", "inference"),
 ) -> AttackResults:
@@ -235,8 +319,9 @@ def run_attacks(
         control: Records held out from the making of ``released``.
         policy: Policy naming quasi-identifiers, sensitive attributes, agencies
             and the confidence level.
-        n_attacks: Attacks per evaluation (small numbers run fast but give
-            wide intervals).
+        n_attacks: Attacks per evaluation; None sizes them with
+            ``attacks_for_width`` for an interval of +-0.03. Either way no
+            more than the original and control records allow.
         seed: Seed of every random choice.
         attacks: Which attacks to run.
 
@@ -267,7 +352,8 @@ def run_attacks(
         )
     ori, syn, ctl = (_prepare(t, columns) for t in (original, released, control))
     confidence = policy.thresholds.confidence_level
-    n = int(min(n_attacks, len(ori), len(ctl)))
+    wanted = n_attacks if n_attacks is not None else attacks_for_width(DEFAULT_HALF_WIDTH, confidence)
+    n = int(min(wanted, len(ori), len(ctl)))
     risks: list[AttackRisk] = []
     with _seeded(seed), warnings.catch_warnings():
         warnings.simplefilter("ignore")

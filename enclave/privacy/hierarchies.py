@@ -3,7 +3,8 @@
 A hierarchy has levels ``0..height-1``. Level 0 keeps the value; the top level
 replaces every value by ``"*"`` (the value is suppressed); the levels between
 are the kind's steps (dates to month and year, numbers to bands of growing
-width, codes to shorter prefixes such as 시군구 to 시도, categories to groups).
+width, codes to shorter prefixes such as 시군구 to 시도 and then to groups such
+as 권역, categories to groups).
 Each hierarchy maps an array of *distinct* values at once, so that callers
 generalize millions of rows by mapping their few thousand distinct values and
 taking codes, never by looping over rows.
@@ -29,6 +30,7 @@ __all__ = [
     "NumericBandHierarchy",
     "PrefixHierarchy",
     "hierarchy_from_dict",
+    "is_suppressed",
     "value_label",
 ]
 
@@ -90,6 +92,12 @@ class Hierarchy(ABC):
             raise ValueError(f"level {level} outside 0..{self.top}")
         if level == self.top:
             return np.full(len(values), SUPPRESSED, dtype=object)
+        star = is_suppressed(values)
+        if star.any():
+            # A value already withheld (unknown to the release) stays ``*`` at every level.
+            out = np.full(len(values), SUPPRESSED, dtype=object)
+            out[~star] = self.generalize_values(np.asarray(values, dtype=object)[~star], level)
+            return out
         if level == 0:
             return np.array([value_label(v) for v in values], dtype=object)
         return self._generalize(values, level)
@@ -112,6 +120,11 @@ class Hierarchy(ABC):
     @abstractmethod
     def to_dict(self) -> dict[str, Any]:
         """Return the canonical mapping this hierarchy was loaded from."""
+
+
+def is_suppressed(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Return a boolean mask of the values that are ``*`` (withheld) already."""
+    return np.array([isinstance(v, str) and v == SUPPRESSED for v in values], dtype=bool)
 
 
 def value_label(value: object) -> str:
@@ -210,39 +223,6 @@ class NumericBandHierarchy(Hierarchy):
 
 
 @dataclass(frozen=True)
-class PrefixHierarchy(Hierarchy):
-    """Codes to shorter prefixes, e.g. a 5-digit 시군구 code to its 2-digit 시도.
-
-    Attributes:
-        lengths: Prefix lengths of levels 1..n, decreasing, e.g. ``(2,)``.
-        width: Required length of a code at level 0; None accepts any length
-            at least as long as the first prefix.
-    """
-
-    lengths: tuple[int, ...] = (2,)
-    width: int | None = None
-    kind: ClassVar[str] = "prefix"
-
-    @property
-    def step_names(self) -> tuple[str, ...]:
-        return tuple(f"prefix {n}" for n in self.lengths)
-
-    def _generalize(self, values: np.ndarray[Any, Any], level: int) -> np.ndarray[Any, Any]:
-        length = self.lengths[level - 1]
-        return np.array([value_label(v)[:length] for v in values], dtype=object)
-
-    def uncovered_mask(self, values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
-        need = self.width if self.width is not None else max(self.lengths)
-        labels = [value_label(v) for v in values]
-        if self.width is None:
-            return np.array([len(s) < need for s in labels], dtype=bool)
-        return np.array([len(s) != need for s in labels], dtype=bool)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "lengths": list(self.lengths), "width": self.width}
-
-
-@dataclass(frozen=True)
 class CategoryHierarchy(Hierarchy):
     """Categories to groups given as a table, as in ARX's hierarchy files.
 
@@ -284,6 +264,60 @@ class CategoryHierarchy(Hierarchy):
         return out
 
 
+@dataclass(frozen=True)
+class PrefixHierarchy(Hierarchy):
+    """Codes to shorter prefixes, then optionally to groups of the shortest prefix.
+
+    For example a 5-digit 시군구 code to its 2-digit 시도 (prefix 2), then the
+    시도 to its 권역 (수도권, 충청권, ...) from a table in the policy.
+
+    Attributes:
+        lengths: Prefix lengths of levels 1..n, decreasing, e.g. ``(2,)``.
+        width: Required length of a code at level 0; None accepts any length
+            at least as long as the first prefix.
+        groups: Groups of the shortest prefix for the levels after the
+            prefixes (a category table keyed by that prefix), or None.
+    """
+
+    lengths: tuple[int, ...] = (2,)
+    width: int | None = None
+    groups: CategoryHierarchy | None = None
+    kind: ClassVar[str] = "prefix"
+
+    @property
+    def step_names(self) -> tuple[str, ...]:
+        names = tuple(f"prefix {n}" for n in self.lengths)
+        return names + (self.groups.step_names if self.groups is not None else ())
+
+    def _generalize(self, values: np.ndarray[Any, Any], level: int) -> np.ndarray[Any, Any]:
+        if level <= len(self.lengths):
+            length = self.lengths[level - 1]
+            return np.array([value_label(v)[:length] for v in values], dtype=object)
+        assert self.groups is not None
+        shortest = np.array([value_label(v)[: self.lengths[-1]] for v in values], dtype=object)
+        return self.groups.generalize_values(shortest, level - len(self.lengths))
+
+    def uncovered_mask(self, values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+        need = self.width if self.width is not None else max(self.lengths)
+        labels = [value_label(v) for v in values]
+        if self.width is None:
+            bad = np.array([len(s) < need for s in labels], dtype=bool)
+        else:
+            bad = np.array([len(s) != need for s in labels], dtype=bool)
+        if self.groups is not None:
+            shortest = np.array([s[: self.lengths[-1]] for s in labels], dtype=object)
+            bad |= self.groups.uncovered_mask(shortest)
+        return bad
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind, "lengths": list(self.lengths), "width": self.width}
+        if self.groups is not None:
+            groups = self.groups.to_dict()
+            groups.pop("kind")
+            out["groups"] = groups
+        return out
+
+
 def hierarchy_from_dict(spec: Mapping[str, Any]) -> tuple[Hierarchy | None, list[str]]:
     """Build a hierarchy from its policy mapping, collecting every problem.
 
@@ -299,7 +333,7 @@ def hierarchy_from_dict(spec: Mapping[str, Any]) -> tuple[Hierarchy | None, list
     allowed = {
         "date": {"kind", "steps"},
         "numeric_bands": {"kind", "widths", "origin"},
-        "prefix": {"kind", "lengths", "width"},
+        "prefix": {"kind", "lengths", "width", "groups"},
         "categories": {"kind", "levels", "names"},
     }
     if kind not in allowed:
@@ -352,9 +386,18 @@ def hierarchy_from_dict(spec: Mapping[str, Any]) -> tuple[Hierarchy | None, list
             return None, problems
         if width is not None and (not isinstance(width, int) or width <= lengths[0]):
             problems.append("width must be an integer longer than the first prefix")
+        groups: CategoryHierarchy | None = None
+        if "groups" in spec:
+            raw = spec["groups"]
+            if not isinstance(raw, Mapping):
+                problems.append("groups must be a mapping with 'levels' (shortest prefix -> its groups) and 'names'")
+            else:
+                built, group_problems = hierarchy_from_dict({**raw, "kind": "categories"})
+                problems.extend(f"groups: {p}" for p in group_problems)
+                groups = built if isinstance(built, CategoryHierarchy) else None
         if problems:
             return None, problems
-        return PrefixHierarchy(tuple(lengths), width), problems
+        return PrefixHierarchy(tuple(lengths), width, groups), problems
     levels = spec.get("levels")
     names = spec.get("names", [])
     if not isinstance(levels, Mapping) or not levels:
@@ -362,18 +405,18 @@ def hierarchy_from_dict(spec: Mapping[str, Any]) -> tuple[Hierarchy | None, list
         return None, problems
     depth: int | None = None
     table: list[tuple[str, tuple[str, ...]]] = []
-    for value, groups in levels.items():
-        if isinstance(groups, str):
-            groups = [groups]
-        if not isinstance(groups, Sequence) or not groups:
+    for value, labels in levels.items():
+        if isinstance(labels, str):
+            labels = [labels]
+        if not isinstance(labels, Sequence) or not labels:
             problems.append("each category needs a non-empty list of groups")
             continue
         if depth is None:
-            depth = len(groups)
-        elif len(groups) != depth:
+            depth = len(labels)
+        elif len(labels) != depth:
             problems.append("every category must list the same number of groups")
             break
-        table.append((value_label(value), tuple(str(g) for g in groups)))
+        table.append((value_label(value), tuple(str(g) for g in labels)))
     if problems:
         return None, problems
     _check_tree(table, problems)

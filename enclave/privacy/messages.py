@@ -65,7 +65,6 @@ MESSAGES: dict[str, str] = {
     "report.finding_l": N_("Sensitive attribute '{column}' has {kind} l-diversity {actual:.3g}; the policy requires l = {required}."),
     "report.finding_t": N_("Sensitive attribute '{column}' has t-closeness {actual:.3g}; the policy requires t ≤ {required}."),
     "report.finding_prosecutor": N_('Highest record-level re-identification (prosecutor) risk is {actual:.3g}; the policy allows at most {required}.'),
-    "report.finding_attack": N_('The {attack} attack risk may be as high as {upper:.3g} (upper confidence bound); the policy allows at most {required}.'),
     "report.section_classes": N_('Equivalence-class sizes (number of classes of each size)'),
     "report.section_record_risk": N_('Records by prosecutor risk'),
     "report.section_loss": N_('Information loss by column (non-uniform entropy, 0 = none, 1 = all)'),
@@ -80,6 +79,13 @@ MESSAGES: dict[str, str] = {
     "report.dataset": N_('Dataset'),
     "report.replica_may_release": N_("The replica's attack risks are under the policy threshold at their upper confidence bounds; it may leave the enclave once a steward approves it."),
     "report.replica_may_not_release": N_("The replica's attack risks are not all under the policy threshold at their upper confidence bounds; it must not leave the enclave."),
+    # merged from branches that still wrote {en, ko} entries
+    'report.meets_undecided': N_('The dataset meets every threshold that the data could decide; {count} attack limit(s) are inconclusive at this data size and are for the steward to judge. A steward other than {ran_by} may approve it, saying why in the comment.'),
+    'report.undecided_attack': N_('The {attack} attack risk is {risk:.3g} with interval [{low:.3g}, {high:.3g}] (width {width:.3g}, {n} attacks), which straddles the limit {required}: inconclusive at this data size. Judge it from the attack and control rates below; the processing was not coarsened further on its account.'),
+    'report.warning_one_value': N_("Quasi-identifier '{column}' has a single value left for every record: analyses that use it are not possible on this dataset."),
+    'report.warning_key_coarsened': N_("Key variable '{column}' of the research plan was coarsened to '{level}' ({before} -> {after} distinct values) because finer levels could not meet the thresholds within the suppression budget."),
+    'report.section_utility': N_('Utility: distribution of each quasi-identifier before and after processing'),
+    'report.finding_attack': N_('The {attack} attack risk is at least {lower:.3g} (lower confidence bound, interval up to {upper:.3g}); the policy allows at most {required}.'),
 }
 
 

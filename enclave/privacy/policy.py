@@ -490,7 +490,11 @@ def _coverage_problems(col: ColumnPolicy, series: pd.Series) -> list[PolicyProbl
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     if len(uniques) == 0:
         return []
-    bad_unique = col.hierarchy.uncovered_mask(np.asarray(uniques, dtype=object))
+    from enclave.privacy.hierarchies import is_suppressed
+
+    distinct = np.asarray(uniques, dtype=object)
+    # ``*`` marks a value withheld before processing (unknown to the release); every level keeps it.
+    bad_unique = col.hierarchy.uncovered_mask(distinct) & ~is_suppressed(distinct)
     if not bad_unique.any():
         return []
     bad_rows = np.zeros(len(codes), dtype=bool)

@@ -116,8 +116,14 @@ class RiskReport:
         information_loss: Information loss of additional processing, if it ran.
         levels: Chosen hierarchy level per quasi-identifier, if it ran.
         change_log: What changed per column (counts), if known.
-        attacks: Attack risks with intervals, if attacks ran.
+        attacks: Attack risks with intervals, widths and verdicts, if attacks ran.
         replica: Replica evidence, if a replica was built.
+        undecided: One sentence per attack limit the data could not decide
+            (its interval straddles the limit): the steward judges these.
+        warnings: Sentences for the first screen about what processing cost
+            the analysis (a quasi-identifier left with one value, a key
+            variable coarsened).
+        utility: Per quasi-identifier distribution before and after processing.
     """
 
     dataset: str
@@ -136,6 +142,9 @@ class RiskReport:
     change_log: dict[str, Any] | None = None
     attacks: dict[str, Any] | None = None
     replica: dict[str, Any] | None = None
+    undecided: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    utility: dict[str, Any] | None = None
 
     def _body(self) -> dict[str, Any]:
         return {
@@ -155,6 +164,9 @@ class RiskReport:
             "change_log": self.change_log,
             "attacks": self.attacks,
             "replica": self.replica,
+            "undecided": list(self.undecided),
+            "warnings": list(self.warnings),
+            "utility": self.utility,
         }
 
     @property
@@ -215,9 +227,60 @@ def _findings(policy: Policy, risk: RiskMeasures, attacks: AttackResults | None)
         if t.t is not None and s.t_closeness > t.t + 1e-12:
             found.append(text("report.finding_t", column=s.column, actual=s.t_closeness, required=t.t))
     if attacks is not None:
-        for r in attacks.exceeding(t.max_attack_risk):
-            found.append(text("report.finding_attack", attack=r.attack, upper=r.ci_high, required=t.max_attack_risk))
+        # Only a decided excess fails the data; an interval that straddles
+        # the limit is the steward's to judge (see ``_undecided``).
+        for r in attacks.above(t.max_attack_risk):
+            found.append(
+                text(
+                    "report.finding_attack",
+                    attack=r.attack,
+                    lower=r.ci_low,
+                    upper=r.ci_high,
+                    required=t.max_attack_risk,
+                )
+            )
     return found
+
+
+def _undecided(policy: Policy, attacks: AttackResults | None) -> list[str]:
+    if attacks is None:
+        return []
+    limit = policy.thresholds.max_attack_risk
+    return [
+        text(
+            "report.undecided_attack",
+            attack=r.attack,
+            risk=r.risk,
+            low=r.ci_low,
+            high=r.ci_high,
+            width=r.ci_width,
+            n=r.n_attacks,
+            required=limit,
+        )
+        for r in attacks.inconclusive(limit)
+    ]
+
+
+def _warnings(anonymization: AnonymizationResult | None) -> list[str]:
+    if anonymization is None:
+        return []
+    out = []
+    for c in anonymization.information_loss.by_column:
+        utility = (anonymization.utility or {}).get(c.column)
+        if utility is not None and utility["single_value"]:
+            out.append(text("report.warning_one_value", column=c.column))
+    for c in anonymization.information_loss.by_column:
+        if c.column in anonymization.information_loss.importance and c.distinct_after < c.distinct_before:
+            out.append(
+                text(
+                    "report.warning_key_coarsened",
+                    column=c.column,
+                    level=c.level_name,
+                    before=c.distinct_before,
+                    after=c.distinct_after,
+                )
+            )
+    return out
 
 
 def build_risk_report(
@@ -252,8 +315,14 @@ def build_risk_report(
     judged = anonymization.risk_after if anonymization is not None else risk
     assert judged is not None
     findings = _findings(policy, judged, attacks)
+    undecided = _undecided(policy, attacks)
     meets = not findings
-    summary = text("report.meets", ran_by=ran_by) if meets else text("report.fails", count=len(findings))
+    if not meets:
+        summary = text("report.fails", count=len(findings))
+    elif undecided:
+        summary = text("report.meets_undecided", count=len(undecided), ran_by=ran_by)
+    else:
+        summary = text("report.meets", ran_by=ran_by)
     when = (created_at or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     language = current_language()
     return RiskReport(
@@ -271,8 +340,11 @@ def build_risk_report(
         information_loss=(anonymization.information_loss.to_dict() if anonymization is not None else None),
         levels=dict(anonymization.levels) if anonymization is not None else None,
         change_log=anonymization.change_log.to_dict() if anonymization is not None else None,
-        attacks=attacks.to_dict() if attacks is not None else None,
+        attacks=attacks.to_dict(policy.thresholds.max_attack_risk) if attacks is not None else None,
         replica=replica.to_dict() if replica is not None else None,
+        undecided=tuple(undecided),
+        warnings=tuple(_warnings(anonymization)),
+        utility=anonymization.utility if anonymization is not None else None,
     )
 
 
@@ -366,13 +438,19 @@ def _render_html(report: RiskReport) -> str:
         f"<title>{e(text('report.title'))} · {e(report.dataset)}</title>",
         "<style>body{font-family:sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem}"
         "table{border-collapse:collapse;margin:1rem 0}td,th{border:1px solid #999;padding:.2rem .5rem}"
-        ".meets{background:#e6f4e6;padding:1rem}.fails{background:#fbe3e3;padding:1rem}</style>",
+        ".meets{background:#e6f4e6;padding:1rem}.fails{background:#fbe3e3;padding:1rem}"
+        ".undecided{background:#fff4d6;padding:.5rem 2rem}.warnings{background:#fde8c8;padding:.5rem 2rem}"
+        ".dist td:nth-child(n+2){text-align:right}</style>",
         "</head><body>",
         f"<h1>{e(text('report.title'))}</h1>",
         f'<p class="{"meets" if report.meets_thresholds else "fails"}"><strong>{e(report.summary)}</strong></p>',
     ]
     if report.findings:
         parts.append("<ul>" + "".join(f"<li>{e(f)}</li>" for f in report.findings) + "</ul>")
+    if report.undecided:
+        parts.append('<ul class="undecided">' + "".join(f"<li>{e(u)}</li>" for u in report.undecided) + "</ul>")
+    if report.warnings:
+        parts.append('<ul class="warnings">' + "".join(f"<li>{e(w)}</li>" for w in report.warnings) + "</ul>")
     parts.append(
         _table(
             [
@@ -455,21 +533,63 @@ def _render_html(report: RiskReport) -> str:
                         r["level_name"],
                         r["non_uniform_entropy"],
                         r["suppressed"],
+                        r.get("distinct_before"),
+                        r.get("distinct_after"),
                     )
                     for r in losses
                 ],
-                ("column", "level", "top", "level name", "non-uniform entropy", "suppressed"),
+                (
+                    "column",
+                    "level",
+                    "top",
+                    "level name",
+                    "non-uniform entropy",
+                    "values suppressed",
+                    "distinct before",
+                    "distinct after",
+                ),
             )
         )
+        loss = report.information_loss
         parts.append(
             _table(
                 [
-                    ("discernibility", report.information_loss["discernibility"]),
-                    ("non_uniform_entropy", report.information_loss["non_uniform_entropy"]),
+                    ("discernibility", loss["discernibility"]),
+                    ("non_uniform_entropy", loss["non_uniform_entropy"]),
+                    ("records with a suppressed value", loss["suppressed_records"]),
+                    ("records fully suppressed", loss.get("removed_records")),
+                    ("least loss over the lattice proven", loss.get("is_optimal")),
+                    ("lower bound of any node's loss", loss.get("lower_bound")),
+                    ("importance ranking (plan)", ", ".join(loss.get("importance") or []) or "none"),
                 ],
                 ("", ""),
             )
         )
+    if report.utility:
+        parts.append(f"<h2>{e(text('report.section_utility'))}</h2>")
+        for column, u in report.utility.items():
+            before, after = u["before"], u["after"]
+            parts.append(
+                f"<h3>{e(column)}: {u['distinct_before']} → {u['distinct_after']} distinct, "
+                f"{u['suppressed_share']:.1%} suppressed, entropy {before['entropy_bits']:.2f} → "
+                f"{after['entropy_bits']:.2f} bits</h3>"
+            )
+            ranks = max(len(before["counts"]), len(after["counts"]))
+            rows: list[tuple[object, ...]] = [
+                (
+                    f"value #{i + 1}",
+                    before["counts"][i] if i < len(before["counts"]) else None,
+                    after["counts"][i] if i < len(after["counts"]) else None,
+                )
+                for i in range(ranks)
+            ]
+            rows += [
+                ("further values", before["further"], after["further"]),
+                ("values with fewer than k records", before["rare"], after["rare"]),
+                ("*", before["suppressed"], after["suppressed"]),
+            ]
+            table = _table(rows, ("most common first", text("report.before"), text("report.after")))
+            parts.append(table.replace("<table>", '<table class="dist">', 1))
     if report.change_log:
         parts.append(f"<h2>{e(text('report.section_changes'))}</h2>")
         parts.append(

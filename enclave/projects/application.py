@@ -67,6 +67,7 @@ def apply_for_project(
     retention_end: dt.date | str,
     requests: Mapping[int, Sequence[str]],
     analysis_plan: str = "",
+    key_variables: Sequence[str] = (),
     team: Sequence[str] = (),
     keep_unlinked: bool = False,
     today: dt.date | None = None,
@@ -83,6 +84,9 @@ def apply_for_project(
             or the ISO ``YYYY-MM-DD`` text a form or a JSON body carries).
         requests: Catalog dataset id -> the variable names needed.
         analysis_plan: The plan (계획서).
+        key_variables: The variables the analysis most needs, most important
+            first; each must be among the variables requested. Additional
+            processing keeps them at the finest level the thresholds allow.
         team: User names of further researchers on the team; a bad entry is
             named by its position only, since people paste other things there.
         keep_unlinked: Keep records that found no partner in the linkage.
@@ -126,6 +130,11 @@ def apply_for_project(
         for variable in variables:
             if variable not in known:
                 problems.append(text("projects.unknown_variable", dataset=dataset.name, variable=variable))
+    requested = {v for variables in requests.values() for v in variables}
+    keys = list(dict.fromkeys(v.strip() for v in key_variables if v.strip()))
+    for variable in keys:
+        if variable not in requested:
+            problems.append(text("projects.key_variable_not_requested", variable=variable))
     members: dict[int, User] = {}
     for number, username in enumerate(team, start=1):
         if username == applicant.username:
@@ -149,10 +158,15 @@ def apply_for_project(
         "team": sorted(u.username for u in members.values()),
         "requests": {str(k): sorted(set(v)) for k, v in sorted(requests.items())},
     }
+    if keys:
+        # Part of what the agencies and stewards approve; absent when none are named,
+        # so applications without them hash as before.
+        document["key_variables"] = keys
     project = Project(
         title=document["title"], purpose=document["purpose"], analysis_plan=document["analysis_plan"],
         retention_end=retention_end, keep_unlinked=keep_unlinked, applicant_id=applicant.id,
         application_hash=application_hash(document), state=ProjectState.applied,
+        key_variables=json.dumps(keys, ensure_ascii=False),
     )
     project.members = [ProjectMember(user_id=applicant.id, is_lead=True)] + [
         ProjectMember(user_id=u.id) for u in members.values()]

@@ -344,6 +344,9 @@ MESSAGES: dict[str, str] = {
     # merged from branches that still wrote {en, ko} entries
     'queue.read_volumes': N_('Reads in the analysis room above the limit'),
     'queue.read_volumes_help': N_('A researcher opened more through the notebook server than ENCLAVE_ROOM_READ_LIMIT_MB allows in 24 hours. Look at their workspace activity in the audit log.'),
+    # merged from branches that still wrote {en, ko} entries
+    'projects.key_variables': N_('Key variables of the analysis, most important first (comma-separated; kept at the finest level the risk thresholds allow)'),
+    'queue.undecided': N_('Attack limits the data could not decide — yours to judge; approving needs a comment saying why:'),
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -47,6 +48,21 @@ def test_application_lists_every_problem_at_once(svc: EnclaveService, world: Wor
         assert fragment in message
     # A team entry may be anything pasted there: it is named by position, never echoed.
     assert "carol" not in message
+
+
+def test_key_variables_of_the_plan_must_be_requested_and_are_kept_in_order(svc: EnclaveService,
+                                                                           world: World) -> None:
+    welfare = world.datasets["welfare"].id
+    with pytest.raises(InputError) as caught, svc.session() as session:
+        apply_for_project(svc, session, _get(session, world, "alice"), title="t", purpose="p",
+                          retention_end=dt.date.today() + dt.timedelta(days=5), requests={welfare: ["x"]},
+                          key_variables=["x", "household_type"])
+    assert "household_type" in str(caught.value) and "not among the variables requested" in str(caught.value)
+    with svc.session() as session:
+        project = apply_for_project(svc, session, _get(session, world, "alice"), title="t", purpose="p",
+                                    retention_end=dt.date.today() + dt.timedelta(days=5), requests={welfare: ["x"]},
+                                    key_variables=[" x ", "x"])
+        assert json.loads(project.key_variables) == ["x"]
 
 
 def test_only_researchers_apply(svc: EnclaveService, world: World) -> None:

@@ -69,6 +69,9 @@ class Project(Base):
     title: Mapped[str] = mapped_column(String(300))
     purpose: Mapped[str] = mapped_column(Text)
     analysis_plan: Mapped[str] = mapped_column(Text, default="")
+    #: JSON list of the plan's key variables, most important first: additional
+    #: processing keeps them finest and blanks their values last.
+    key_variables: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
     retention_end: Mapped[dt.date] = mapped_column(Date)
     keep_unlinked: Mapped[bool] = mapped_column(default=False)
     state: Mapped[ProjectState] = mapped_column(_enum(ProjectState, "project_state"), default=ProjectState.applied)

@@ -41,6 +41,9 @@ _APPLICATION: dict[str, Any] = {
         "title": {"type": "string"},
         "purpose": {"type": "string", "description": "Why the data is needed (결합 목적)."},
         "analysis_plan": {"type": "string"},
+        "key_variables": {"type": "array", "items": {"type": "string"}, "maxItems": 100,
+                          "description": "The variables the analysis most needs, most important first (each one "
+                                         "requested); additional processing keeps them finest."},
         "retention_end": {"type": "string", "format": "date", "description": "YYYY-MM-DD, in the future."},
         "requests": {"type": "object", "description": "Catalog dataset id -> the variable names needed.",
                      "propertyNames": {"pattern": "^[0-9]{1,10}$"},
@@ -67,7 +70,8 @@ def apply_project() -> ResponseReturnValue:
     body = read_json_body(_APPLICATION)
     project = apply_for_project(
         current_service(), db_session(), acting_user(), title=body["title"], purpose=body["purpose"],
-        analysis_plan=body.get("analysis_plan", ""), retention_end=body["retention_end"],
+        analysis_plan=body.get("analysis_plan", ""), key_variables=body.get("key_variables", []),
+        retention_end=body["retention_end"],
         requests={int(k): v for k, v in body["requests"].items()}, team=body.get("team", []),
         keep_unlinked=body.get("keep_unlinked", False))
     return jsonify(project_json(project)), 201

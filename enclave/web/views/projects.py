@@ -84,6 +84,7 @@ def apply() -> str | Response | tuple[str, int]:
     project = apply_for_project(
         current_service(), db_session(), acting_user(), title=form.get("title", ""), purpose=form.get("purpose", ""),
         analysis_plan=form.get("analysis_plan", ""), retention_end=form.get("retention_end", ""),
+        key_variables=[v.strip() for v in form.get("key_variables", "").split(",") if v.strip()],
         requests=_parse_requests(), team=team, keep_unlinked=form.get("keep_unlinked") == "on")
     flash(text("projects.applied", id=project.id), "info")
     return redirect(url_for("projects.detail", project_id=project.id))
@@ -124,6 +125,7 @@ def detail(project_id: int) -> str:
     return render_template(
         "projects/detail.html", project=project, requests=requests, timeline=_timeline(project),
         exports=exports, review=review, replicas=replicas, prechecks=prechecks,
+        review_notes=json.loads(review.summary or "{}") if review is not None else {},
         waiting_agencies=pending_agencies(project),
         may_decide=user.role is Role.steward and steward_may_decide(user, project),
         is_member=is_member(user, project),

@@ -63,7 +63,7 @@ def _application(world, **changes: object) -> dict[str, object]:  # noqa: ANN001
 
 
 def _pending_review(svc, project_id: int, *, ran_by: str = "pipeline", meets: bool = True,  # noqa: ANN001
-                    frame: pd.DataFrame | None = None) -> int:
+                    frame: pd.DataFrame | None = None, undecided: tuple[str, ...] = ()) -> int:
     """A pending risk review of the project, with its HTML and JSON report, as the pipeline records one.
 
     With ``frame``, the reviewed dataset is stored, encrypted, as the pipeline stores it.
@@ -91,7 +91,7 @@ def _pending_review(svc, project_id: int, *, ran_by: str = "pipeline", meets: bo
                             report_hash="a" * 64, policy_hash="b" * 64, meets_thresholds=meets, ran_by=ran_by,
                             summary=json.dumps({"summary": "Meets every threshold.", "findings": [],
                                                 "levels": {"region": 1}, "rows": 40, "k_applied": 5,
-                                                "rounds": 1}))
+                                                "rounds": 1, "undecided": list(undecided)}))
         session.add(review)
         session.flush()
         return review.id
@@ -314,6 +314,24 @@ def test_adequacy_approval_provisions_the_project_once_and_is_audited(client, pe
     assert "already decided (approved)" in again.get_json()["error"]
     [event] = _events(svc, "privacy.adequacy", project_id)
     assert event.actor == "stella" and json.loads(event.details)["review"] == review_id
+
+
+def test_an_inconclusive_attack_limit_is_shown_and_approved_only_with_the_stewards_reason(
+        client, people, world, token_for, svc) -> None:
+    project_id = world.project("approved")
+    sentence = "The linkability:welfare attack risk is 0.3 with interval [0.25, 0.41] ...: inconclusive."
+    review_id = _pending_review(svc, project_id, undecided=(sentence,))
+    steward = token_for(people["steward"])
+    [shown] = client.get(f"/api/v1/projects/{project_id}/risk-reviews", headers=steward).get_json()
+    assert shown["meets_thresholds"] is True and shown["undecided"] == [sentence]
+    url = f"/api/v1/projects/{project_id}/risk-reviews/{review_id}/decision"
+    bare = client.post(url, headers=steward, json={"decision": "approve"})
+    assert bare.status_code == 400 and "comment" in bare.get_json()["error"]
+    assert _state(svc, project_id) is ProjectState.approved
+    reasoned = client.post(url, headers=steward, json={"decision": "approve",
+                                                       "comment": "Upper end only; data stays in the enclave."})
+    assert reasoned.status_code == 200 and reasoned.get_json()["comment"].startswith("Upper end")
+    assert _state(svc, project_id) is ProjectState.provisioned
 
 
 def test_adequacy_refusals_keep_the_reviewer_independent(client, people, world, token_for, svc) -> None:

@@ -97,6 +97,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The package {source} is a '{actual}' package where '{expected}' was expected. Check which file you passed.",
         "ko": "패키지 {source}은(는) '{expected}'가 아니라 '{actual}' 패키지입니다. 전달한 파일을 확인하세요.",
     },
+    "package.malformed_manifest": {
+        "en": "The manifest of package {source} is malformed ({problems}). Do not use it; ask the sender to prepare and send it again with the current linkage tool.",
+        "ko": "패키지 {source}의 매니페스트 형식이 잘못되었습니다({problems}). 사용하지 말고 보낸 곳에 최신 결합 도구로 다시 만들어 보내 달라고 요청하세요.",
+    },
     "package.bad_manifest": {
         "en": "The manifest for a package is incomplete: {problem}. This is a programming error in the caller; fill the field.",
         "ko": "패키지 매니페스트가 불완전합니다: {problem}. 호출하는 쪽의 오류이니 해당 항목을 채우세요.",

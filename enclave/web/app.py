@@ -21,6 +21,7 @@ from enclave.web.error_pages import register_error_handlers
 from enclave.web.identity import current_viewer, is_api_request, load_identity
 from enclave.web.messages import LANGUAGES, text
 from enclave.web.rate_limit import LoginRateLimiter
+from enclave.web.row_ids import bound_row_ids
 from enclave.web.security_headers import add_security_headers
 
 __all__ = ["WebState", "create_app"]
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, service: EnclaveService | None 
         service = open_enclave(settings)
     settings = settings or service.settings
     app = Flask("enclave.web", static_folder="static", template_folder="templates")
+    bound_row_ids(app)
     app.config.update(
         SECRET_KEY=settings.secret_key or service.keys.session_secret,
         SESSION_COOKIE_NAME="enclave_session",

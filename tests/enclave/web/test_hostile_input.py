@@ -1,0 +1,179 @@
+"""A catalogue of hostile input: each gets a 4xx with a clear message, and nothing stored changes.
+
+Packages signed by a trusted agency but carrying manifests of the wrong types,
+sizes or nesting; ids past any row in every route's path; oversized headers;
+bytes that are not UTF-8 in uploads and form fields.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import secrets
+import struct
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from flask import Flask
+from flask.testing import FlaskClient
+
+from enclave.db.models import MatchKeySubmission, Submission
+from enclave.service import EnclaveService, open_linkage_unit
+from linkage.sealing import MAGIC, _canonical, _derive_key, read_manifest
+from tests.enclave.web.test_uploads import sealed  # noqa: F401  # the fixture: real packages of a real agency
+
+#: A value a hostile sender might hope to see echoed; no answer may contain it.
+PLANTED = "PLANTED-VALUE-9f3e"
+
+
+def seal_hostile(original: bytes, changes: dict[str, Any], recipient, signer) -> bytes:  # noqa: ANN001
+    """Seal ``original``'s manifest with ``changes`` applied, by hand, past the sealer's own checks.
+
+    The result is a well-formed package validly signed by ``signer``: only the
+    manifest's shape is wrong, as a broken or hostile partner tool would send it.
+    """
+    from cryptography.hazmat.primitives import serialization
+
+    raw = (serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    manifest: Any = read_manifest(original).to_dict()
+    if "__whole__" in changes:
+        manifest = changes["__whole__"]
+    else:
+        manifest.update(changes)
+    ephemeral = X25519PrivateKey.generate()
+    ephemeral_raw = ephemeral.public_key().public_bytes(*raw)
+    salt, nonce = secrets.token_bytes(32), secrets.token_bytes(12)
+    key = _derive_key(ephemeral.exchange(recipient), salt, ephemeral_raw, recipient.public_bytes(*raw))
+    header = _canonical({"format": 1, "manifest": manifest,
+                         "ephemeral_public": base64.b64encode(ephemeral_raw).decode("ascii"),
+                         "salt": base64.b64encode(salt).decode("ascii"),
+                         "nonce": base64.b64encode(nonce).decode("ascii")})
+    ciphertext = AESGCM(key).encrypt(nonce, b"not parquet", header)
+    body = b"".join([MAGIC, struct.pack(">I", len(header)), header, struct.pack(">Q", len(ciphertext)), ciphertext])
+    signature = signer.sign(body)
+    return body + struct.pack(">H", len(signature)) + signature
+
+
+HOSTILE_MANIFESTS = [
+    pytest.param({"missing_counts": "ab"}, id="counts-as-text"),
+    pytest.param({"invalid_counts": [[1]]}, id="counts-as-nested-list"),
+    pytest.param({"missing_counts": {"blank": {"deeper": 1}}}, id="counts-nested-object"),
+    pytest.param({"invalid_counts": {"bad": 2**64}}, id="count-past-64-bits"),
+    pytest.param({"invalid_counts": {"bad": -1}}, id="count-negative"),
+    pytest.param({"invalid_counts": {"bad": 1.5}}, id="count-fraction"),
+    pytest.param({"invalid_counts": {f"k{i}": 1 for i in range(1000)}}, id="counts-too-many"),
+    pytest.param({"row_count": 10**30}, id="row-count-huge"),
+    pytest.param({"row_count": True}, id="row-count-boolean"),
+    pytest.param({"row_count": PLANTED}, id="row-count-text"),
+    pytest.param({"schema_version": 1e300}, id="version-float"),
+    pytest.param({"columns": {"a": PLANTED}}, id="columns-object"),
+    pytest.param({"columns": ["x" * 10_000]}, id="column-name-huge"),
+    pytest.param({"columns": [[PLANTED]]}, id="columns-nested"),
+    pytest.param({"package_id": ["a"]}, id="package-id-list"),
+    pytest.param({"agency": {"code": PLANTED}}, id="agency-object"),
+    pytest.param({"project_id": [1]}, id="project-list"),
+    pytest.param({"precheck": PLANTED}, id="precheck-text"),
+    pytest.param({"precheck": {"k": -1}}, id="precheck-incomplete"),
+    pytest.param({"precheck": {"quasi_identifiers": ["sex"], "k": 5, "max_share_below_k": 0.1,
+                               "max_unique_share": 0.1, "records": 10, "classes": 2, "smallest_class": 1,
+                               "records_below_k": 1, "share_below_k": float("nan"), "unique_records": 1,
+                               "unique_share": 7, "passed": "yes"}}, id="precheck-bad-figures"),
+    pytest.param({"__whole__": [PLANTED]}, id="manifest-a-list"),
+]
+
+
+def _put(client: FlaskClient, project_id: int, body: bytes, headers: dict[str, str]):  # noqa: ANN202
+    return client.put(f"/api/v1/projects/{project_id}/packages", data=body,
+                      headers={**headers, "X-Content-SHA256": hashlib.sha256(body).hexdigest()})
+
+
+def _stored(svc: EnclaveService) -> tuple[int, int]:
+    linkage_unit = open_linkage_unit(svc.settings, svc)
+    try:
+        with linkage_unit.session() as session:
+            keys = session.query(MatchKeySubmission).count()
+    finally:
+        linkage_unit.close()
+    with svc.session() as session:
+        return session.query(Submission).count(), keys
+
+
+@pytest.mark.parametrize("kind", ["content", "match_keys"])
+def test_signed_packages_with_malformed_manifests_are_refused_and_audited(
+    client: FlaskClient, sealed: dict[str, Any], svc: EnclaveService, kind: str,  # noqa: F811
+) -> None:
+    recipient = svc.keys.sealing_public_key if kind == "content" else sealed["linkage_unit_public"]
+    for case in HOSTILE_MANIFESTS:
+        package = seal_hostile(sealed[kind], case.values[0], recipient, sealed["signer"])
+        answer = _put(client, sealed["projects"][0], package, sealed["headers"])
+        assert answer.status_code == 400, (case.id, answer.get_data(as_text=True))
+        message = answer.get_json()["error"]
+        assert "manifest" in message and "send it again" in message, case.id
+        assert PLANTED not in answer.get_data(as_text=True), case.id
+        assert _stored(svc) == (0, 0), case.id
+    with svc.session() as session:
+        events = svc.audit.query(session, limit=1000)
+    refusals = [e for e in events if e.outcome == "denied" and e.details.get("reason") == "MalformedManifestError"]
+    assert len(refusals) == len(HOSTILE_MANIFESTS)
+    assert not any(PLANTED in json.dumps(e.details) for e in events)
+    # The real package still goes through: the refusals left nothing in its way.
+    assert _put(client, sealed["projects"][0], sealed[kind], sealed["headers"]).status_code == 201
+
+
+def test_a_header_nested_past_the_parser_is_refused_as_not_a_package(
+    client: FlaskClient, sealed: dict[str, Any], svc: EnclaveService,  # noqa: F811
+) -> None:
+    header = b'{"manifest":' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    body = MAGIC + struct.pack(">I", len(header)) + header + struct.pack(">Q", 0)
+    package = body + struct.pack(">H", 64) + b"\0" * 64
+    answer = _put(client, sealed["projects"][0], package, sealed["headers"])
+    assert answer.status_code == 400
+    assert "not a sealed linkage package" in answer.get_json()["error"]
+    assert _stored(svc) == (0, 0)
+
+
+HUGE_IDS = [str(2**31), str(2**63), str(2**64 + 1), "9" * 40, "9" * 5000]
+
+
+def _routes_with_int_ids(app: Flask) -> list[tuple[str, str]]:
+    """Every (method, URL) of ``app`` whose rule has an int part, each int part filled with a marker."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        if not any(type(c).__name__ == "RowIdConverter" for c in rule._converters.values()):  # noqa: SLF001
+            continue
+        url = rule.rule
+        for name, converter in rule._converters.items():  # noqa: SLF001
+            placeholder = f"<int:{name}>" if f"<int:{name}>" in url else f"<{name}>"
+            url = url.replace(placeholder, "{big}" if type(converter).__name__ == "RowIdConverter" else "x")
+        found += [(method, url) for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+    return found
+
+
+def test_every_route_with_an_id_is_bounded_by_the_row_id_converter(app: Flask) -> None:
+    from werkzeug.routing import IntegerConverter
+
+    for rule in app.url_map.iter_rules():
+        for converter in rule._converters.values():  # noqa: SLF001
+            if isinstance(converter, IntegerConverter):
+                assert type(converter).__name__ == "RowIdConverter", rule.rule
+
+
+@pytest.mark.parametrize("big", HUGE_IDS)
+def test_ids_past_any_row_are_404_on_every_route(
+    app: Flask, client: FlaskClient, people, login: Callable[..., None], token_for, big: str  # noqa: ANN001
+) -> None:
+    routes = _routes_with_int_ids(app)
+    assert len(routes) >= 40  # pages, API: every route that names a row
+    login(client, people["admin"])
+    api = token_for(people["admin"])
+    for method, url in routes:
+        path = url.format(big=big)
+        headers = api if path.startswith("/api/") else {}
+        data = {"csrf_token": "test-csrf-token"} if method == "POST" and not path.startswith("/api/") else None
+        answer = client.open(path, method=method, headers=headers, data=data)
+        assert answer.status_code == 404, (method, url, answer.status_code)
+

@@ -42,7 +42,7 @@ def _is_text(value: object) -> bool:
 
 
 def _is_share(value: object) -> bool:
-    return type(value) in (int, float) and math.isfinite(value) and 0 <= value <= 1  # type: ignore[arg-type]
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) and 0 <= value <= 1
 
 
 def _text_list_problems(name: str, value: object) -> list[str]:

@@ -177,3 +177,109 @@ def test_ids_past_any_row_are_404_on_every_route(
         answer = client.open(path, method=method, headers=headers, data=data)
         assert answer.status_code == 404, (method, url, answer.status_code)
 
+
+
+NOT_UTF8 = "%FF%FEtitle%C3"  # percent-encoded bytes that decode to nothing in UTF-8
+
+
+def _projects(svc: EnclaveService) -> int:
+    from enclave.db.models import Project
+
+    with svc.session() as session:
+        return session.query(Project).count()
+
+
+def test_form_fields_that_are_not_utf8_are_refused_and_change_nothing(
+    client: FlaskClient, people, login: Callable[..., None], world, svc: EnclaveService  # noqa: ANN001
+) -> None:
+    world.add_datasets()
+    login(client, people["researcher"])
+    before = _projects(svc)
+    body = (f"csrf_token=test-csrf-token&title={NOT_UTF8}&purpose=Study&retention_end=2099-01-01"
+            f"&variable={world.welfare_dataset}:sex")
+    answer = client.post("/projects/apply", data=body, content_type="application/x-www-form-urlencoded")
+    assert answer.status_code == 400
+    assert "not UTF-8" in answer.get_data(as_text=True)
+    assert _projects(svc) == before
+    # The same form in UTF-8 goes through.
+    fine = body.replace(NOT_UTF8, "%EC%97%B0%EA%B5%AC")  # 연구
+    answer = client.post("/projects/apply", data=fine, content_type="application/x-www-form-urlencoded")
+    assert answer.status_code == 302
+    assert _projects(svc) == before + 1
+
+
+def test_a_login_name_that_is_not_utf8_is_refused_without_counting_or_echoing(client: FlaskClient, people) -> None:  # noqa: ANN001
+    page = client.get("/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    answer = client.post("/login", data=f"csrf_token={token}&username={NOT_UTF8}&password=x",
+                         content_type="application/x-www-form-urlencoded")
+    assert answer.status_code == 400
+    assert "not UTF-8" in answer.get_data(as_text=True)
+
+
+def test_multipart_fields_and_file_names_that_are_not_utf8_are_refused(
+    client: FlaskClient, people, login: Callable[..., None], svc: EnclaveService  # noqa: ANN001
+) -> None:
+    from enclave.db.models import Dataset
+
+    login(client, people["steward"])
+    boundary = "hostileboundary"
+
+    def multipart(name_bytes: bytes, filename: bytes) -> bytes:
+        parts = [(b'name="csrf_token"', b"test-csrf-token"), (b'name="agency_code"', b"welfare"),
+                 (b'name="name"', name_bytes), (b'name="title"', b"Title"),
+                 (b'name="policy_file"; filename="' + filename + b'"', b"dataset: welfare\n")]
+        body = b"".join(b"--" + boundary.encode() + b"\r\nContent-Disposition: form-data; " + head + b"\r\n\r\n"
+                        + value + b"\r\n" for head, value in parts)
+        return body + b"--" + boundary.encode() + b"--\r\n"
+
+    for body in (multipart(b"\xff\xfe", b"policy.yaml"), multipart(b"benefits", b"\xff\xfepolicy.yaml")):
+        answer = client.post("/catalog/new", data=body, content_type=f"multipart/form-data; boundary={boundary}")
+        assert answer.status_code == 400
+        assert "not UTF-8" in answer.get_data(as_text=True)
+    with svc.session() as session:
+        assert session.query(Dataset).count() == 0
+
+
+def test_json_and_query_text_that_is_not_utf8_is_refused(
+    client: FlaskClient, people, token_for, world, svc: EnclaveService  # noqa: ANN001
+) -> None:
+    world.add_datasets()
+    headers = {**token_for(people["researcher"]), "Content-Type": "application/json"}
+    before = _projects(svc)
+    body = (b'{"title":"\xff\xfe","purpose":"Study","retention_end":"2099-01-01","requests":{"'
+            + str(world.welfare_dataset).encode() + b'":["sex"]}}')
+    answer = client.post("/api/v1/projects", data=body, headers=headers)
+    assert answer.status_code == 400 and "error" in answer.get_json()
+    assert _projects(svc) == before
+    answer = client.get(f"/api/v1/catalog/datasets?q={NOT_UTF8}", headers=token_for(people["researcher"]))
+    assert answer.status_code == 400 and "not UTF-8" in answer.get_json()["error"]
+
+
+def test_upload_headers_that_are_not_ascii_or_too_long_are_refused_and_store_nothing(
+    client: FlaskClient, sealed: dict[str, Any], svc: EnclaveService,  # noqa: F811
+) -> None:
+    url = f"/api/v1/projects/{sealed['projects'][0]}/packages"
+    # WSGI hands header bytes over as latin-1: "\xff" stands for a byte that is no part of a SHA-256.
+    for declared in ("\xff" * 64, "a" * 100_000):
+        answer = client.put(url, data=sealed["content"], headers={**sealed["headers"], "X-Content-SHA256": declared})
+        assert answer.status_code == 400, declared[:4]
+    for token in ("Bearer \xff\xfe", "Bearer " + "A" * 100_000, "\xff" * 10):
+        answer = client.put(url, data=sealed["content"], headers={"Authorization": token})
+        assert answer.status_code == 401
+    assert _stored(svc) == (0, 0)
+    assert _put(client, sealed["projects"][0], sealed["content"], sealed["headers"]).status_code == 201
+
+
+def test_oversized_headers_are_refused_by_the_server_which_keeps_serving(svc: EnclaveService, tmp_path) -> None:  # noqa: ANN001
+    from tests.enclave.web.test_server import _serve
+
+    with _serve(svc, tmp_path, "production", "--workers", "2") as served:
+        one_huge = served.request("GET", "/login", headers={"X-Filler": "a" * 100_000})
+        assert 400 <= one_huge.status < 500
+        many = served.request("GET", "/login", headers={f"X-Filler-{i}": "a" for i in range(300)})
+        assert 400 <= many.status < 500
+        huge_cookie = served.request("GET", "/login", headers={"Cookie": "enclave_session=" + "a" * 100_000})
+        assert 400 <= huge_cookie.status < 500
+        assert served.request("GET", "/login").status == 200
+    assert "Traceback" not in served.log.read_text()

@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from enclave.combination.intake import stream_to_file
 from enclave.db.models import LinkageRun, MatchKeySubmission, TokenHolder
-from enclave.errors import EnclaveError, InputError
+from enclave.errors import ConfigurationError, Conflict, EnclaveError, InputError
 from enclave.linkage_unit.app import acting_token, current_linkage_unit, token_required
 from enclave.linkage_unit.delivery import link_and_deliver
 from enclave.messages import text
@@ -167,10 +167,16 @@ def list_submissions(project_id: int) -> ResponseReturnValue:
 
 @_route("/projects/<int:project_id>/link", "POST", roles=(TokenHolder.operator,), project_scoped=True,
         summary="Link the project's match keys, seal the map to the enclave and deliver it.",
-        responses={201: ("Linked and delivered", _LINKED), 502: ("The enclave did not answer", None)})
+        responses={201: ("Linked and delivered", _LINKED), 409: ("Not set up to deliver, or refused", None),
+                   502: ("The enclave did not answer", None)})
 def link_project(project_id: int) -> ResponseReturnValue:
     """Start linking (an operator of the linkage unit)."""
     token = acting_token()
-    done = link_and_deliver(current_linkage_unit(), project_id, actor=f"operator:{token.name}")
+    try:
+        done = link_and_deliver(current_linkage_unit(), project_id, actor=f"operator:{token.name}")
+    except ConfigurationError as error:
+        # Not set up to deliver yet (no enclave URL, token or key): the operator's next step, not a
+        # server failure; its message names the setting or command, and nothing was linked.
+        raise Conflict(error.message) from None
     return jsonify({"project_id": done.project_id, "run": done.run_id, "map_rows": done.map_rows,
                     "map_sha256": done.map_sha256, "delivered": True, "quality": done.quality}), 201

@@ -23,7 +23,7 @@ from enclave.web.messages import LANGUAGES, text
 from enclave.web.rate_limit import LoginRateLimiter
 from enclave.web.row_ids import bound_row_ids
 from enclave.web.security_headers import add_security_headers
-from enclave.web.utf8_input import check_utf8_input
+from enclave.web.text_input import check_text_input
 
 __all__ = ["WebState", "create_app"]
 
@@ -104,7 +104,7 @@ def create_app(settings: Settings | None = None, service: EnclaveService | None 
         _choose_language(settings)
         if request.endpoint == "static":
             return None
-        check_utf8_input()
+        check_text_input()
         load_identity()
         if not is_api_request():
             check_csrf()

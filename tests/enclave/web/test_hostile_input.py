@@ -283,3 +283,23 @@ def test_oversized_headers_are_refused_by_the_server_which_keeps_serving(svc: En
         assert 400 <= huge_cookie.status < 500
         assert served.request("GET", "/login").status == 200
     assert "Traceback" not in served.log.read_text()
+
+
+@pytest.mark.parametrize("field", ["title", "analysis_plan", "team", "requests"])
+def test_json_text_with_nul_is_refused_on_every_backend(
+    client: FlaskClient, people, token_for, world, svc: EnclaveService, field: str  # noqa: ANN001
+) -> None:
+    world.add_datasets()
+    body: dict[str, Any] = {"title": "T", "purpose": "P", "retention_end": "2099-01-01",
+                            "requests": {str(world.welfare_dataset): ["sex"]}}
+    body[field] = {"team": ["a\0"], "requests": {str(world.welfare_dataset): ["sex\0"]}}.get(field, "a\0b")
+    before = _projects(svc)
+    answer = client.post("/api/v1/projects", json=body, headers=token_for(people["researcher"]))
+    assert answer.status_code == 400 and "NUL" in answer.get_json()["error"]
+    assert _projects(svc) == before
+
+
+def test_json_nested_past_the_parser_is_refused(client: FlaskClient, people, token_for) -> None:  # noqa: ANN001
+    answer = client.post("/api/v1/projects", data="[" * 100_000 + "]" * 100_000,
+                         headers={**token_for(people["researcher"]), "Content-Type": "application/json"})
+    assert answer.status_code == 400 and "nested too deeply" in answer.get_json()["error"]

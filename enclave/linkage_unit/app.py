@@ -105,6 +105,8 @@ def create_linkage_unit_app(settings: LinkageUnitSettings | None = None,
     """
     if service is None:
         service = open_linkage_unit_service(settings or load_linkage_unit_settings())
+    # Clear what killed processes left (safe while other processes write).
+    service.sweep_interrupted_writes()
     app = Flask("enclave.linkage_unit")
     bound_row_ids(app)
     app.json.sort_keys = False  # type: ignore[attr-defined]

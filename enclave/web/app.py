@@ -83,6 +83,8 @@ def create_app(settings: Settings | None = None, service: EnclaveService | None 
         settings = settings or load_settings()
         service = open_enclave(settings)
     settings = settings or service.settings
+    # Every process that opens the data folder clears what killed ones left (safe while others write).
+    service.sweep_interrupted_writes()
     app = Flask("enclave.web", static_folder="static", template_folder="templates")
     bound_row_ids(app)
     app.config.update(

@@ -126,7 +126,7 @@ def remove_interrupted_writes(root: Path, record: Callable[[Leftover], None]) ->
     Returns:
         What was removed.
     """
-    removed = []
+    removed: list[Leftover] = []
     if not root.is_dir():
         return removed
     for folder, _dirs, files in os.walk(root):

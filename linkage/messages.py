@@ -56,6 +56,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "No key file at {path}. Create keys with `linkage keygen`, or give the right path.",
         "ko": "{path}에 키 파일이 없습니다. `linkage keygen`으로 키를 만들거나 올바른 경로를 주세요.",
     },
+    "keys.needs_passphrase": {
+        "en": "The private keys of '{name}' in {path} are encrypted and no passphrase was given. Set {env} to the passphrase chosen at `linkage keygen`, or run the command at a terminal to be asked for it.",
+        "ko": "{path}의 '{name}' 개인키는 암호화되어 있는데 암호문구가 없습니다. `linkage keygen` 때 정한 암호문구를 {env}에 설정하거나, 터미널에서 실행해 입력하세요.",
+    },
+    "keys.wrong_passphrase": {
+        "en": "The passphrase does not open the private key {path}. Give the passphrase chosen at `linkage keygen`; it cannot be recovered, so if it is lost, make new keys and register their public halves again.",
+        "ko": "암호문구로 개인키 {path}을(를) 열 수 없습니다. `linkage keygen` 때 정한 암호문구를 주세요. 복구할 수 없으니, 잃어버렸다면 새 키를 만들어 공개키를 다시 등록하세요.",
+    },
+    "keys.no_new_passphrase": {
+        "en": "Private keys are encrypted by default, and no passphrase was given. Set {env} to a passphrase, run `linkage keygen` at a terminal to be asked for one, or pass --unencrypted to keep them in clear (only where the disk itself is protected).",
+        "ko": "개인키는 기본으로 암호화되는데 암호문구가 없습니다. {env}에 암호문구를 설정하거나, 터미널에서 `linkage keygen`을 실행해 입력하거나, 디스크 자체가 보호되는 곳에서만 --unencrypted로 암호화 없이 저장하세요.",
+    },
+    "keys.prompt_new": {"en": "Passphrase for the new private keys", "ko": "새 개인키의 암호문구"},
+    "keys.prompt": {"en": "Passphrase of the private keys of '{name}'", "ko": "'{name}' 개인키의 암호문구"},
     "keys.bad": {
         "en": "The file {path} is not a {expected} key in PEM form. Give the right file; `linkage keygen` writes them.",
         "ko": "{path} 파일은 PEM 형식의 {expected} 키가 아닙니다. 올바른 파일을 주세요(`linkage keygen`이 만듭니다).",

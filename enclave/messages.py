@@ -244,6 +244,9 @@ MESSAGES: dict[str, str] = {
     # merged from branches that still wrote {en, ko} entries
     'projects.key_variable_not_requested': N_("Key variable '{variable}' is not among the variables requested; request it or leave it out of the key variables."),
     'provisioning.undecided_needs_comment': N_("Some attack limits of this report are inconclusive at the data's size. Say in the comment why you approve it anyway, or return it."),
+    # merged from branches that still wrote {en, ko} entries
+    'web.not_utf8': N_('The request holds text that is not UTF-8, or a NUL character (in the address, a form field, a file name or the JSON body); nothing was changed. Send the text encoded as UTF-8, without NUL, and try again.'),
+    'web.json_too_deep': N_('The JSON body is nested too deeply to read; nothing was changed. Send the fields the API documents at /api/v1/openapi.json.'),
 }
 
 

@@ -22,6 +22,7 @@ from enclave.keys import KeyFile, Keyring, load_key_file
 from enclave.messages import text
 from enclave.settings import Settings
 from enclave.store import EncryptedObjectStore
+from enclave.store.interrupted import remove_interrupted_writes
 
 if TYPE_CHECKING:
     from enclave.linkage_unit import LinkageUnitRole
@@ -71,6 +72,14 @@ class EnclaveService:
         """
         with self.db.session() as session:
             self.audit.record(session, **event)  # type: ignore[arg-type]
+
+    def sweep_interrupted_writes(self) -> int:
+        """Remove what killed processes left in the data folder, one audit event each; returns how many.
+
+        See :mod:`enclave.store.interrupted`: safe while other processes write.
+        """
+        return len(remove_interrupted_writes(self.settings.data_dir,
+                                             lambda leftover: self.record_event(**leftover.audit_event())))
 
     def put_object(self, session: Session, object_id: str, data: bytes, key_id: str) -> None:
         """Encrypt ``data`` under data key ``key_id`` and store it as ``object_id``."""

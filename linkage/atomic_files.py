@@ -3,7 +3,9 @@
 Bytes go to a temporary file in the target's folder, are flushed and fsynced,
 then renamed over the target (``os.replace`` is atomic on POSIX), and the
 folder is fsynced so the rename itself survives a power cut. A reader sees the
-old file or the new one, never half of one. The partner tool, the enclave
+old file or the new one, never half of one. The writer holds an ``flock`` on
+the temporary file while it lives, so a start-up sweep can tell a file a
+killed process left (lock free) from one being written now (lock held). The partner tool, the enclave
 (:mod:`enclave.store`) and the researcher's ``export_review`` all write
 through this module, the lowest of the three packages.
 """
@@ -11,6 +13,7 @@ through this module, the lowest of the three packages.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import tempfile
 from collections.abc import Iterator
@@ -39,12 +42,14 @@ def atomic_writer(path: str | Path, mode: int = 0o600) -> Iterator[BinaryIO]:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, target)
+            # Renamed while the lock is still held: a sweep never sees this file unlocked.
+            os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -34,12 +34,12 @@ from linkage.party_keys import (
     generate_linkage_secret,
     generate_party_keys,
     load_linkage_secret,
-    load_party_keys,
     load_sealing_public_key,
     load_signing_public_key,
     save_linkage_secret,
     save_party_keys,
 )
+from linkage.passphrases import PASSPHRASE_ENV, load_private_keys, read_new_passphrase
 from linkage.policy import load_identifier_policies
 from linkage.sealing import read_manifest, verify_signature
 from linkage.synth import CORRUPTION_LEVELS, generate_agency_data, write_synthetic_data
@@ -86,28 +86,34 @@ def main() -> None:
               show_default=True, help="Folder for the four PEM files.")
 @click.option("--secret", "secret_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Instead of key pairs, write a new project linkage secret to this file.")
-@click.option("--passphrase-env", metavar="VAR",
-              help="Encrypt the private keys with the passphrase in this environment variable.")
+@click.option("--passphrase-env", metavar="VAR", default=PASSPHRASE_ENV, show_default=True,
+              help="Environment variable holding the passphrase that encrypts the private keys "
+                   "(asked at the terminal when it is not set). Other commands read "
+                   f"{PASSPHRASE_ENV} to open them.")
+@click.option("--unencrypted", is_flag=True,
+              help="Write the private keys without a passphrase (only where the disk itself is protected).")
 @_friendly
 def keygen_command(
-    name: str | None, out_dir: Path, secret_path: Path | None, passphrase_env: str | None
+    name: str | None, out_dir: Path, secret_path: Path | None, passphrase_env: str, unencrypted: bool
 ) -> None:
     """Create a party's sealing (X25519) and signing (Ed25519) key pairs, or a linkage secret.
 
     NAME is the party: an agency code, `linkage-unit` or `enclave`. Private key
-    files are written with mode 0600; share only the .pub.pem files.
+    files are written with mode 0600 and encrypted with a passphrase: from
+    LINKAGE_KEY_PASSPHRASE (or the variable --passphrase-env names), else asked
+    at the terminal; --unencrypted writes them in clear. `prepare` and `link`
+    read the passphrase from LINKAGE_KEY_PASSPHRASE or ask for it. Share only
+    the .pub.pem files.
     """
-    import os
-
     if secret_path is not None:
         save_linkage_secret(generate_linkage_secret(), secret_path)
         click.echo(text("cli.secret_done", path=secret_path))
         return
     if not name:
         raise click.UsageError("Give the party's NAME, or --secret FILE for a linkage secret.")
-    passphrase = os.environ.get(passphrase_env, "").encode() if passphrase_env else None
+    passphrase = None if unencrypted else read_new_passphrase(passphrase_env)
     keys = generate_party_keys(name)
-    save_party_keys(keys, out_dir, passphrase=passphrase or None)
+    save_party_keys(keys, out_dir, passphrase=passphrase)
     click.echo(
         text(
             "cli.keygen_done",
@@ -213,7 +219,7 @@ def prepare_command(
     fails is still prepared, and flagged to the steward.
     """
     policies = load_identifier_policies(policy_dir)
-    keys = load_party_keys(keys_dir, agency)
+    keys = load_private_keys(keys_dir, agency)
     prepared = prepare_submission(
         source,
         agency=agency,
@@ -275,7 +281,7 @@ def link_command(
     matches only; ambiguous records stay unlinked and are counted.
     """
     policies = load_identifier_policies(policy_dir)
-    keys = load_party_keys(keys_dir, name)
+    keys = load_private_keys(keys_dir, name)
     seen: set[str] = set()
     if seen_file is not None and seen_file.exists():
         seen = {line.strip() for line in seen_file.read_text().splitlines() if line.strip()}

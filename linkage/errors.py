@@ -20,6 +20,7 @@ match key, link id or secret.
     │   ├── WrongRecipientError                   sealed to someone else
     │   ├── ReplayedPackageError                  the same package arrived twice
     │   ├── CorruptedPayloadError                 decrypts wrong or hash differs
+    │   ├── MalformedManifestError                manifest fields of the wrong type, nesting or size
     │   └── UnexpectedPackageError                wrong kind / project / scheme
     ├── LinkingError                     exit 6   inputs the linkage unit cannot link
     ├── PublicKeyMismatchError           exit 8   fetched keys: wrong type, fingerprint or pin
@@ -45,6 +46,7 @@ __all__ = [
     "KeyFileError",
     "LinkageError",
     "LinkingError",
+    "MalformedManifestError",
     "PackageError",
     "NotAuthorizedError",
     "PolicyError",
@@ -155,6 +157,10 @@ class ReplayedPackageError(PackageError):
 
 class CorruptedPayloadError(PackageError):
     """The payload does not decrypt, or its hash or row count differs from the manifest."""
+
+
+class MalformedManifestError(PackageError):
+    """The manifest's fields have the wrong type, nesting or size (a broken or hostile sender)."""
 
 
 class UnexpectedPackageError(PackageError):

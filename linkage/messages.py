@@ -119,6 +119,13 @@ MESSAGES: dict[str, str] = {
     "report.clusters": N_('Linked persons by number of agencies'),
     # merged from branches that still wrote {en, ko} entries
     'link.bad_probabilistic': N_("The packages' probabilistic section has {count} problem(s). Ask the agencies to prepare again with the project's current identifier policy."),
+    # merged from branches that still wrote {en, ko} entries
+    'keys.needs_passphrase': N_("The private keys of '{name}' in {path} are encrypted and no passphrase was given. Set {env} to the passphrase chosen at `linkage keygen`, or run the command at a terminal to be asked for it."),
+    'keys.wrong_passphrase': N_('The passphrase does not open the private key {path}. Give the passphrase chosen at `linkage keygen`; it cannot be recovered, so if it is lost, make new keys and register their public halves again.'),
+    'keys.no_new_passphrase': N_('Private keys are encrypted by default, and no passphrase was given. Set {env} to a passphrase, run `linkage keygen` at a terminal to be asked for one, or pass --unencrypted to keep them in clear (only where the disk itself is protected).'),
+    'keys.prompt_new': N_('Passphrase for the new private keys'),
+    'keys.prompt': N_("Passphrase of the private keys of '{name}'"),
+    'package.malformed_manifest': N_('The manifest of package {source} is malformed ({problems}). Do not use it; ask the sender to prepare and send it again with the current linkage tool.'),
 }
 
 

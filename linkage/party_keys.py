@@ -175,16 +175,23 @@ def load_party_keys(
         The keys.
 
     Raises:
-        KeyFileError: If a file is missing, malformed or of the wrong key type.
+        KeyFileError: If a file is missing, malformed or of the wrong key type, or
+            the keys are encrypted and ``passphrase`` is missing or wrong.
     """
     paths = _paths(Path(directory), name)
     loaded = []
     for role, kind in (("sealing_key", X25519PrivateKey), ("signing_key", Ed25519PrivateKey)):
         data = _read(paths[role])
+        encrypted = b"ENCRYPTED" in data[:64]
         try:
-            key = serialization.load_pem_private_key(data, password=passphrase)
-        except (ValueError, TypeError):
-            raise KeyFileError(text("keys.bad", path=paths[role], expected=kind.__name__)) from None
+            # A passphrase given for keys kept unencrypted is not needed, not an error.
+            key = serialization.load_pem_private_key(data, password=passphrase if encrypted else None)
+        except TypeError:
+            raise KeyFileError(text("keys.needs_passphrase", path=paths[role].parent, name=name,
+                                    env="LINKAGE_KEY_PASSPHRASE")) from None
+        except ValueError:
+            message = "keys.wrong_passphrase" if encrypted else "keys.bad"
+            raise KeyFileError(text(message, path=paths[role], expected=kind.__name__)) from None
         if not isinstance(key, kind):
             raise KeyFileError(text("keys.bad", path=paths[role], expected=kind.__name__))
         loaded.append(key)

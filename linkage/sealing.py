@@ -49,6 +49,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from linkage.errors import (
     BadSignatureError,
     CorruptedPayloadError,
+    MalformedManifestError,
     PackageError,
     ReplayedPackageError,
     TruncatedPackageError,
@@ -56,6 +57,7 @@ from linkage.errors import (
     UnknownSignerError,
     WrongRecipientError,
 )
+from linkage.manifest_shape import check_manifest_shape
 from linkage.messages import text
 from linkage.party_keys import fingerprint
 
@@ -142,15 +144,25 @@ class PackageManifest:
         return data
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> PackageManifest:
+    def from_dict(cls, data: Mapping[str, Any], source: str = "given") -> PackageManifest:
         """Build a manifest from :meth:`to_dict` output, ignoring unknown keys.
 
         Args:
-            data: The manifest data.
+            data: The manifest data, as parsed from a package header (untrusted).
+            source: File name for messages.
 
         Returns:
             The manifest.
+
+        Raises:
+            MalformedManifestError: If a field has the wrong type, nesting or size
+                (every problem is named, no value is echoed).
         """
+        problems = check_manifest_shape(data)
+        if problems:
+            raise MalformedManifestError(
+                text("package.malformed_manifest", source=source, problems="; ".join(problems))
+            )
         known = {f for f in cls.__dataclass_fields__}
         values = {k: v for k, v in data.items() if k in known}
         values["columns"] = tuple(values.get("columns", ()))
@@ -331,9 +343,10 @@ def _parse(data: bytes, source: str) -> _Parsed:
     signature = bytes(view[pos : pos + slen])
     try:
         header = json.loads(header_bytes.decode("utf-8"))
-        if not isinstance(header, dict) or not isinstance(header.get("manifest"), dict):
+        if not isinstance(header, dict) or "manifest" not in header:
             raise ValueError
-    except ValueError:
+    except (ValueError, RecursionError):
+        # RecursionError: JSON nested deeper than the parser's stack is not a header either.
         raise truncated() from None
     return _Parsed(header, header_bytes, ciphertext, bytes(view[:body_end]), signature)
 
@@ -350,12 +363,10 @@ def read_manifest(data: bytes, source: str = "given") -> PackageManifest:
 
     Raises:
         TruncatedPackageError: If the bytes are not a complete package.
+        MalformedManifestError: If the manifest's fields have the wrong shape.
     """
     parsed = _parse(data, source)
-    try:
-        return PackageManifest.from_dict(parsed.header["manifest"])
-    except TypeError:
-        raise TruncatedPackageError(text("package.truncated", source=source)) from None
+    return PackageManifest.from_dict(parsed.header["manifest"], source)
 
 
 def read_manifest_file(path: str | os.PathLike[str]) -> PackageManifest:
@@ -372,6 +383,7 @@ def read_manifest_file(path: str | os.PathLike[str]) -> PackageManifest:
 
     Raises:
         TruncatedPackageError: If the file does not start with a complete package header.
+        MalformedManifestError: If the manifest's fields have the wrong shape.
     """
     source = os.path.basename(os.fspath(path))
     truncated = TruncatedPackageError(text("package.truncated", source=source))
@@ -389,9 +401,10 @@ def read_manifest_file(path: str | os.PathLike[str]) -> PackageManifest:
         raise truncated from None
     try:
         header = json.loads(header_bytes.decode("utf-8"))
-        return PackageManifest.from_dict(header["manifest"])
-    except (ValueError, KeyError, TypeError):
+        manifest = header["manifest"]
+    except (ValueError, KeyError, TypeError, RecursionError):
         raise truncated from None
+    return PackageManifest.from_dict(manifest, source)
 
 
 def verify_signature(

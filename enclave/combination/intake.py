@@ -14,7 +14,6 @@ import contextlib
 import hashlib
 import json
 import os
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, BinaryIO
@@ -32,6 +31,7 @@ from enclave.parties import enclave_trusted_signers
 from enclave.projects.access import require_project_access
 from enclave.receiving import HeldPackage, PackageReceiver
 from enclave.service import EnclaveService
+from enclave.store.interrupted import incoming_file
 from linkage.errors import LinkageError
 from linkage.sealing import OpenedPackage, read_manifest
 
@@ -78,7 +78,8 @@ def stream_to_file(stream: BinaryIO, path: os.PathLike[str], limit: int,
     """
     digest = hashlib.sha256()
     size = 0
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    # The file exists already, claimed (and locked) by enclave.store.interrupted.incoming_file.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
     with os.fdopen(fd, "wb") as out:
         while True:
             chunk = stream.read(_CHUNK)
@@ -138,12 +139,9 @@ def receive_package(
     with svc.session() as session:
         _check_agency(session, agency_user, project_id)
         username, agency_code = agency_user.username, str(agency_user.agency_code)
-    incoming = svc.settings.data_dir / "incoming"
-    incoming.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = incoming / f"upload-{secrets.token_hex(8)}.part"
     refusal = {"actor": username, "action": "intake.upload", "object_type": "project",
                "object_id": project_id, "outcome": "denied"}
-    try:
+    with incoming_file(svc.settings.data_dir, "upload") as tmp:
         try:
             digest, size = stream_to_file(stream, tmp, svc.settings.upload_max_mb << 20, content_length)
         except EnclaveError as error:
@@ -172,9 +170,6 @@ def receive_package(
                 data, agency_code=agency_code, project=project_id, actor=username)
         svc.record_event(**refusal, reason="kind")
         raise InputError(text("intake.unknown_kind", kind=kind))
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
 
 
 class ContentReceiver(PackageReceiver[ReceivedPackage]):

@@ -1,7 +1,10 @@
 """The three demo agencies, each working on "its own machine" with the partner tool's commands.
 
 Each agency has a folder of its own in the demo workspace. It makes its key
-pairs with ``linkage keygen``, is registered by the enclave's admin with
+pairs with ``linkage keygen`` (private keys encrypted with a passphrase of
+its own, given to the commands in ``LINKAGE_KEY_PASSPHRASE`` and kept in its
+folder's ``key-passphrase.txt`` for whoever replays a step by hand — a demo
+shortcut: a real agency keeps it apart from the keys), is registered by the enclave's admin with
 ``enclave agencies add`` (the fingerprint is what a real admin confirms by
 telephone), describes its dataset with ``enclave catalog import`` from the
 identifier policy the partner tool reads, fetches the enclave's and the
@@ -13,6 +16,8 @@ agencies' folders.
 
 from __future__ import annotations
 
+import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +41,16 @@ class DemoAgency:
     code: str
     folder: Path
     source: Path
+
+    @property
+    def passphrase_file(self) -> Path:
+        """Where the demo keeps the passphrase of its private keys (a real agency keeps it elsewhere)."""
+        return self.folder / "key-passphrase.txt"
+
+    @property
+    def key_environment(self) -> dict[str, str]:
+        """The environment ``linkage`` commands open its private keys with."""
+        return {"LINKAGE_KEY_PASSPHRASE": self.passphrase_file.read_text(encoding="utf-8").strip()}
 
     @property
     def keys(self) -> Path:
@@ -63,7 +78,11 @@ def prepare_agencies(commands: Commands, root: Path, persons: int, seed: int) ->
     agencies = {}
     for code in AGENCIES:
         agency = DemoAgency(code=code, folder=root / code, source=shared / "synthetic" / f"{code}.csv")
-        commands.linkage("keygen", code, "--out", agency.keys)
+        agency.folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(agency.passphrase_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(secrets.token_urlsafe(18) + "\n")
+        commands.linkage("keygen", code, "--out", agency.keys, extra_env=agency.key_environment)
         agencies[code] = agency
     return agencies, secret
 
@@ -114,7 +133,8 @@ def send_packages(commands: Commands, agency: DemoAgency, *, url: str, token: st
     commands.linkage("prepare", agency.source, "--agency", agency.code, "--policies", policies / "identifiers",
                      "--project", str(project_id), "--key-id", f"project-{project_id}-k1", "--secret", secret,
                      "--keys", agency.keys, "--linkage-unit-key", trusted / "linkage-unit.sealing.pub.pem",
-                     "--enclave-key", trusted / "enclave.sealing.pub.pem", "--out", out)
+                     "--enclave-key", trusted / "enclave.sealing.pub.pem", "--out", out,
+                     extra_env=agency.key_environment)
     packages = sorted(out.glob("*.pkg"))
     if not match_keys:
         packages = [p for p in packages if "match" not in p.name]

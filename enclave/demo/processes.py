@@ -51,7 +51,7 @@ def _inherited_environment() -> dict[str, str]:
     # LINKAGE_UNIT_* variable of the person running it (or of the other party)
     # must not leak into a command.
     return {k: v for k, v in os.environ.items()
-            if not k.startswith(("ENCLAVE_", "LINKAGE_UNIT_")) and k != "LINKAGE_TOKEN"}
+            if not k.startswith(("ENCLAVE_", "LINKAGE_UNIT_")) and k not in ("LINKAGE_TOKEN", "LINKAGE_KEY_PASSPHRASE")}
 
 
 @dataclass

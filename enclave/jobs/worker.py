@@ -159,7 +159,12 @@ class Worker:
         return outcome
 
     def run(self, *, once: bool = False) -> int:
-        """Run jobs until stopped (or one round with ``once``); returns how many jobs ran."""
+        """Run jobs until stopped (or one round with ``once``); returns how many jobs ran.
+
+        First clears what killed processes left in the data folder (an upload
+        or a write cut short), each with an audit event.
+        """
+        self.svc.sweep_interrupted_writes()
         ran = 0
         while not self.stopping.is_set():
             outcome = self.run_once()

@@ -7,9 +7,7 @@ match-key packages only, and says where a content package belongs.
 
 from __future__ import annotations
 
-import contextlib
 import re
-import secrets
 from typing import Any
 
 from flask import Blueprint, jsonify, request
@@ -18,10 +16,11 @@ from sqlalchemy import select
 
 from enclave.combination.intake import stream_to_file
 from enclave.db.models import LinkageRun, MatchKeySubmission, TokenHolder
-from enclave.errors import EnclaveError, InputError
+from enclave.errors import ConfigurationError, Conflict, EnclaveError, InputError
 from enclave.linkage_unit.app import acting_token, current_linkage_unit, token_required
 from enclave.linkage_unit.delivery import link_and_deliver
 from enclave.messages import text
+from enclave.store.interrupted import incoming_file
 from enclave.web.api.spec import ApiRegistry
 from enclave.web.errors import PayloadTooLarge
 from linkage.errors import LinkageError
@@ -94,10 +93,7 @@ def upload_package(project_id: int) -> ResponseReturnValue:
     if length is not None and length > limit:
         raise PayloadTooLarge(text("intake.too_large", limit_mb=service.settings.upload_max_mb),
                               audit={**refusal, "reason": "too_large"})
-    incoming = service.settings.data_dir / "incoming"
-    incoming.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = incoming / f"upload-{secrets.token_hex(8)}.part"
-    try:
+    with incoming_file(service.settings.data_dir, "upload") as tmp:
         try:
             digest, _size = stream_to_file(request.stream, tmp, limit, length)  # type: ignore[arg-type]
         except EnclaveError as error:
@@ -116,9 +112,6 @@ def upload_package(project_id: int) -> ResponseReturnValue:
         if kind != "match_keys":
             raise InputError(text("intake.unknown_kind", kind=kind), audit={**refusal, "reason": "kind"})
         got = service.role.receive(data, agency_code=token.name, project_ref=project_id, actor=actor)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
     # A repeat of a package held already (a retry after a lost answer) is success, not a replay.
     return jsonify({"kind": "match_keys", "package_id": got.package_id, "row_count": got.row_count,
                     "sha256": digest, "received_by": "linkage-unit",
@@ -167,10 +160,16 @@ def list_submissions(project_id: int) -> ResponseReturnValue:
 
 @_route("/projects/<int:project_id>/link", "POST", roles=(TokenHolder.operator,), project_scoped=True,
         summary="Link the project's match keys, seal the map to the enclave and deliver it.",
-        responses={201: ("Linked and delivered", _LINKED), 502: ("The enclave did not answer", None)})
+        responses={201: ("Linked and delivered", _LINKED), 409: ("Not set up to deliver, or refused", None),
+                   502: ("The enclave did not answer", None)})
 def link_project(project_id: int) -> ResponseReturnValue:
     """Start linking (an operator of the linkage unit)."""
     token = acting_token()
-    done = link_and_deliver(current_linkage_unit(), project_id, actor=f"operator:{token.name}")
+    try:
+        done = link_and_deliver(current_linkage_unit(), project_id, actor=f"operator:{token.name}")
+    except ConfigurationError as error:
+        # Not set up to deliver yet (no enclave URL, token or key): the operator's next step, not a
+        # server failure; its message names the setting or command, and nothing was linked.
+        raise Conflict(error.message) from None
     return jsonify({"project_id": done.project_id, "run": done.run_id, "map_rows": done.map_rows,
                     "map_sha256": done.map_sha256, "delivered": True, "quality": done.quality}), 201

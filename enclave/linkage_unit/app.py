@@ -24,6 +24,7 @@ from enclave.linkage_unit.service import LinkageUnitService, open_linkage_unit_s
 from enclave.linkage_unit.settings import LinkageUnitSettings, load_linkage_unit_settings
 from enclave.linkage_unit.tokens import resolve_linkage_unit_token
 from enclave.messages import text
+from enclave.web.row_ids import bound_row_ids
 from enclave.web.security_headers import add_security_headers
 
 __all__ = ["acting_token", "create_linkage_unit_app", "current_linkage_unit", "token_required"]
@@ -104,7 +105,10 @@ def create_linkage_unit_app(settings: LinkageUnitSettings | None = None,
     """
     if service is None:
         service = open_linkage_unit_service(settings or load_linkage_unit_settings())
+    # Clear what killed processes left (safe while other processes write).
+    service.sweep_interrupted_writes()
     app = Flask("enclave.linkage_unit")
+    bound_row_ids(app)
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["linkage_unit"] = service
 

@@ -37,6 +37,7 @@ from enclave.messages import text
 from enclave.parties import ENCLAVE
 from enclave.settings import mask_url
 from enclave.store import atomic_write
+from enclave.store.interrupted import remove_interrupted_writes
 from linkage.party_keys import fingerprint, generate_party_keys, save_party_keys
 
 __all__ = ["LinkageUnitInitReport", "LinkageUnitService", "initialize_linkage_unit", "open_linkage_unit_service"]
@@ -120,6 +121,11 @@ class LinkageUnitService:
         """Record an audit event in a transaction of its own (after the refused work rolled back)."""
         with self.db.session() as session:
             self.audit.record(session, **event)  # type: ignore[arg-type]
+
+    def sweep_interrupted_writes(self) -> int:
+        """Remove what killed processes left in its data folder, one audit event each; returns how many."""
+        return len(remove_interrupted_writes(self.settings.data_dir,
+                                             lambda leftover: self.record_event(**leftover.audit_event())))
 
     def close(self) -> None:
         """Release database connections."""

@@ -22,7 +22,9 @@ from enclave.web.identity import current_viewer, is_api_request, load_identity
 from enclave.web.language import choose_language, label_language
 from enclave.web.messages import label, text
 from enclave.web.rate_limit import LoginRateLimiter
+from enclave.web.row_ids import bound_row_ids
 from enclave.web.security_headers import add_security_headers
+from enclave.web.text_input import check_text_input
 
 __all__ = ["WebState", "create_app"]
 
@@ -74,7 +76,10 @@ def create_app(settings: Settings | None = None, service: EnclaveService | None 
         settings = settings or load_settings()
         service = open_enclave(settings)
     settings = settings or service.settings
+    # Every process that opens the data folder clears what killed ones left (safe while others write).
+    service.sweep_interrupted_writes()
     app = Flask("enclave.web", static_folder="static", template_folder="templates")
+    bound_row_ids(app)
     app.config.update(
         SECRET_KEY=settings.secret_key or service.keys.session_secret,
         SESSION_COOKIE_NAME="enclave_session",
@@ -94,6 +99,7 @@ def create_app(settings: Settings | None = None, service: EnclaveService | None 
         choose_language(settings)
         if request.endpoint == "static":
             return None
+        check_text_input()
         load_identity()
         if not is_api_request():
             check_csrf()

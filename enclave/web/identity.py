@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from flask import g, redirect, request, session, url_for
 
-from enclave.db.models import MAX_ROW_ID, ApiToken, Project, Role, User
+from enclave.db.models import ApiToken, Project, Role, User
 from enclave.errors import AuthenticationError, NotFound, PermissionDenied
 from enclave.messages import label
 from enclave.messages import text as domain_text
@@ -204,11 +204,6 @@ def login_required(*roles: Role, project_scoped: bool = False) -> Callable[[F], 
                 check_token_scope(int(kwargs["project_id"]))
             else:
                 _require_unscoped()
-            # Werkzeug's int converter takes any number of digits; an id past what
-            # the id columns hold names no row, and looking it up would fail in the
-            # database driver (a 500) instead of finding nothing.
-            if any(isinstance(value, int) and value > MAX_ROW_ID for value in kwargs.values()):
-                raise not_found()
             return view(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]

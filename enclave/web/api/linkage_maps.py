@@ -8,9 +8,7 @@ says who made the map. Either alone is refused.
 
 from __future__ import annotations
 
-import contextlib
 import re
-import secrets
 
 from flask import jsonify, request
 from flask.typing import ResponseReturnValue
@@ -18,6 +16,7 @@ from flask.typing import ResponseReturnValue
 from enclave.combination import check_linkage_unit_account, receive_linkage_map, stream_to_file
 from enclave.errors import EnclaveError, InputError
 from enclave.messages import text as domain_text
+from enclave.store.interrupted import incoming_file
 from enclave.web.api.spec import api_route
 from enclave.web.database import current_service, current_settings, end_db_session
 from enclave.web.errors import PayloadTooLarge
@@ -57,10 +56,7 @@ def put_linkage_map(project_id: int) -> ResponseReturnValue:
     actor = user.username
     # Receiving runs its own transaction; let go of the request's first.
     end_db_session(commit=True)
-    incoming = svc.settings.data_dir / "incoming"
-    incoming.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tmp = incoming / f"map-{secrets.token_hex(8)}.part"
-    try:
+    with incoming_file(svc.settings.data_dir, "map") as tmp:
         try:
             digest, _size = stream_to_file(request.stream, tmp, limit_mb << 20, length)  # type: ignore[arg-type]
         except EnclaveError as error:
@@ -70,9 +66,6 @@ def put_linkage_map(project_id: int) -> ResponseReturnValue:
             svc.record_event(**refusal, reason="checksum")
             raise InputError(domain_text("intake.checksum"))
         received = receive_linkage_map(svc, tmp.read_bytes(), project_id=project_id, actor=actor)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
     return jsonify({"project_id": received.project_id, "package_id": received.package_id,
                     "row_count": received.row_count, "sha256": received.sha256,
                     "quality": received.quality}), 201

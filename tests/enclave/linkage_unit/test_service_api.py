@@ -172,3 +172,18 @@ def test_deployment_guide_lists_every_linkage_unit_route(client: FlaskClient) ->
     for path, operations in document["paths"].items():
         for method in operations:
             assert f"| `{method.upper()}` | `{path}` |" in guide, f"{method.upper()} {path} missing from the guide"
+
+
+@pytest.mark.parametrize("big", [str(2**31), str(2**64 + 1), "9" * 5000])
+def test_ids_past_any_row_are_404_on_every_linkage_unit_route(client: FlaskClient, lu: LinkageUnitService,
+                                                              big: str) -> None:
+    app = client.application
+    routes = [(rule.rule.replace("<int:project_id>", big), sorted(rule.methods - {"HEAD", "OPTIONS"}))
+              for rule in app.url_map.iter_rules() if "<int:project_id>" in rule.rule]
+    assert len(routes) == 4
+    for holder, name in ((TokenHolder.operator, "ops"), (TokenHolder.agency, "welfare")):
+        headers = {"Authorization": f"Bearer {_token(lu, holder, name)}"}
+        for path, methods in routes:
+            for method in methods:
+                answer = client.open(path, method=method, headers=headers, data=b"x")
+                assert answer.status_code == 404, (method, path, answer.status_code)

@@ -178,6 +178,9 @@ def test_an_account_squatting_an_allowed_port_is_answered_by_nobody() -> None:
         stdout=subprocess.PIPE, text=True, user=squatter, group=squatter, extra_groups=[], cwd="/")
     try:
         assert impostor.stdout is not None and impostor.stdout.readline().strip() == "ready"
+        # Before the rules the impostor is reachable, so what follows shows the rules closing it.
+        assert _reach_as(victim, (port,)) == ["open"]
+        assert _reach_as(None, (port,)) == ["open"]
         install_egress_rules(policy)
         assert _reach_as(victim, (port,)) != ["open"]
         assert _reach_as(None, (port,)) != ["open"]  # the impostor answers nobody at all

@@ -1,7 +1,8 @@
 """Export review: checked outputs from the researcher's kernel to a signed release.
 
-Researchers make outputs with :class:`OutputSession`; the service re-checks the
-evidence with :func:`review_outputs`, guards against differencing with a
+Researchers make outputs with :class:`OutputSession`, each with a :class:`Recipe`;
+the service re-executes every recipe on its own copy of the approved dataset
+and checks its own figures with :func:`review_outputs`, guards against differencing with a
 :class:`ReleaseLedger`, runs two blind reviews per output with
 :class:`ReviewBoard`, and signs a release with :func:`build_release_package`.
 """
@@ -19,7 +20,9 @@ from export_review.checks import (
     HistogramBins,
     IdentifierScan,
     MinimumCellCount,
+    MinimumRoundingBase,
     MissingValues,
+    ModelCategorySupport,
     NegativeValues,
     PRatioRule,
     ResidualDegreesOfFreedom,
@@ -31,6 +34,7 @@ from export_review.errors import (
     ExportReviewError,
     OutputError,
     PolicyError,
+    RecipeError,
     ReleaseError,
     ReviewError,
     SubmissionError,
@@ -40,9 +44,12 @@ from export_review.errors import (
     WorkflowError,
 )
 from export_review.evidence import EVIDENCE_VERSION, output_from_evidence, output_to_evidence
+from export_review.filters import CohortFilter, parse_filter
 from export_review.ledger import Collision, LedgerEntry, ReleaseLedger
 from export_review.outputs import Cell, Cohort, Output, TableEvidence
 from export_review.policy import DisclosurePolicy, default_policy, load_disclosure_policy
+from export_review.recipes import Mitigation, Recipe, execute_recipe, recipe_from_dict
+from export_review.recomputation import DatasetSource, StoredDatasets, compare_outputs, recompute_output
 from export_review.release import (
     VerifiedRelease,
     build_release_package,
@@ -66,6 +73,19 @@ from export_review.workflow import (
 )
 
 __all__ = [
+    "recompute_output",
+    "compare_outputs",
+    "StoredDatasets",
+    "DatasetSource",
+    "recipe_from_dict",
+    "execute_recipe",
+    "Recipe",
+    "Mitigation",
+    "parse_filter",
+    "CohortFilter",
+    "RecipeError",
+    "ModelCategorySupport",
+    "MinimumRoundingBase",
     "EVIDENCE_VERSION",
     "Actor",
     "AllowedFileTypes",

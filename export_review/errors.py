@@ -8,7 +8,9 @@ Hierarchy::
 
     ExportReviewError                 base of everything raised here
     ├── OutputError                   a researcher call cannot make an output
-    │   └── UnknownOutputError        no output of that name in the session
+    │   ├── UnknownOutputError        no output of that name in the session
+    │   └── RecipeError               a recipe cannot be run: unknown variable or dataset version,
+    │                                 a filter outside the filter language, a refused rounding base
     ├── PolicyError                   a disclosure policy file is invalid (lists every problem)
     ├── EvidenceError                 evidence is malformed, of another schema, or too large
     ├── WorkflowError                 a state change or review vote is not allowed
@@ -26,6 +28,7 @@ __all__ = [
     "ExportReviewError",
     "OutputError",
     "PolicyError",
+    "RecipeError",
     "ReleaseError",
     "ReviewError",
     "SubmissionError",
@@ -66,6 +69,18 @@ class PolicyError(ExportReviewError):
 
 class EvidenceError(ExportReviewError):
     """Evidence is malformed, of an unknown schema version, or too large."""
+
+
+class RecipeError(OutputError):
+    """A recipe cannot be run as written; nothing was computed.
+
+    Attributes:
+        output: the output whose recipe is at fault, once known (``None`` in the kernel).
+    """
+
+    def __init__(self, message: str, output: str | None = None) -> None:
+        super().__init__(message)
+        self.output = output
 
 
 class WorkflowError(ExportReviewError):

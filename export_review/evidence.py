@@ -13,7 +13,11 @@ Layout (``version`` 1)::
      "cohort": {"dataset", "description", "size"}, "comment", "variables",
      "created_at", "table": {...} | null, "model": {...} | null,
      "file": {"filename", "sha256", "size", "content_base64"} | null,
-     "local_results": [CheckResult.to_dict(), ...]}
+     "local_results": [CheckResult.to_dict(), ...],
+     "recipe": {...} | null}
+
+``recipe`` (see :mod:`export_review.recipes`) is optional so evidence saved
+before recipes still reads; the service fails a table or model without one.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from export_review.checks.base import CheckResult
-from export_review.errors import EvidenceError
+from export_review.errors import EvidenceError, RecipeError
 from export_review.membership import decode_members, encode_members
 from export_review.messages import text
 from export_review.outputs import (
@@ -39,6 +43,7 @@ from export_review.outputs import (
     Output,
     TableEvidence,
 )
+from export_review.recipes import recipe_from_dict
 
 __all__ = [
     "EVIDENCE_SCHEMA",
@@ -122,6 +127,7 @@ def output_to_evidence(output: Output) -> dict[str, Any]:
             "method": model.method, "formula": model.formula, "dependent": model.dependent,
             "nobs": model.nobs, "df_resid": _num(model.df_resid),
             "summary_text": model.summary_text,
+            "term_support": [[name, n] for name, n in model.term_support],
             "coefficients": [
                 {"name": c.name, "estimate": _num(c.estimate), "std_error": _num(c.std_error),
                  "statistic": _num(c.statistic), "p_value": _num(c.p_value),
@@ -134,6 +140,7 @@ def output_to_evidence(output: Output) -> dict[str, Any]:
             "content_base64": base64.b64encode(file.content).decode("ascii"),
         },
         "local_results": [r.to_dict() for r in output.local_results],
+        "recipe": None if output.recipe is None else output.recipe.to_dict(),
     }
 
 
@@ -243,6 +250,7 @@ def output_from_evidence(data: dict[str, Any], *, max_file_bytes: int = MAX_FILE
             df_resid=_unnum(_get(m, "df_resid", (int, float, str), "model."), "model.df_resid"),
             coefficients=tuple(coefficients),
             summary_text=_get(m, "summary_text", str, "model."),
+            term_support=_term_support(m.get("term_support", [])),
         )
     else:
         f = _get(data, "file", dict, "")
@@ -271,10 +279,24 @@ def output_from_evidence(data: dict[str, Any], *, max_file_bytes: int = MAX_FILE
     name = _get(data, "name", str, "")
     if not is_valid_output_name(name):
         raise EvidenceError(text("evidence.bad_name"))
+    recipe = None
+    if data.get("recipe") is not None:
+        try:
+            recipe = recipe_from_dict(data["recipe"])
+        except RecipeError as exc:
+            raise RecipeError(str(exc), output=name) from None
     return Output(
         name=name, kind=kind, cohort=cohort,
         comment=_get(data, "comment", str, ""),
         variables=_strings(data.get("variables"), "variables"),
         created_at=_get(data, "created_at", str, ""),
-        table=table, model=model, file=file, local_results=tuple(results),
+        table=table, model=model, file=file, local_results=tuple(results), recipe=recipe,
     )
+
+
+def _term_support(data: Any) -> tuple[tuple[str, int], ...]:
+    if not isinstance(data, list) or not all(
+            isinstance(p, list) and len(p) == 2 and isinstance(p[0], str)
+            and isinstance(p[1], int) and not isinstance(p[1], bool) for p in data):
+        raise EvidenceError(text("evidence.bad_field", field="model.term_support"))
+    return tuple((p[0], p[1]) for p in data)

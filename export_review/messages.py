@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 
+from export_review.recipe_messages import RECIPE_MESSAGES
+
 __all__ = ["MESSAGES", "text"]
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -295,6 +297,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cli.verify_failed": {"en": "{package}: NOT verified. Do not use it.", "ko": "{package}: 검증 실패. 사용하지 마세요."},
     "cli.unreadable": {"en": "An evidence file could not be read as JSON. Re-save it from a session.", "ko": "증거자료 파일을 JSON으로 읽을 수 없습니다. 세션에서 다시 저장하세요."},
 }
+
+# Recipes, filters and recomputation keep their sentences in their own module.
+MESSAGES.update(RECIPE_MESSAGES)
 
 
 def text(message_id: str, **params: object) -> str:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from typing import Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from export_review.errors import OutputError
 from export_review.messages import text
 from export_review.outputs import Coefficient, ModelEvidence
 
-__all__ = ["ModelMethod", "fit_model"]
+__all__ = ["ModelMethod", "fit_model", "measure_term_support"]
 
 ModelMethod = Literal["ols", "logit", "probit"]
 
@@ -66,8 +68,57 @@ def fit_model(method: ModelMethod, formula: str, data: pd.DataFrame) -> tuple[An
     evidence = ModelEvidence(
         method=method, formula=formula, dependent=dependent, nobs=int(results.nobs),
         df_resid=float(results.df_resid), coefficients=coefficients, summary_text=summary,
+        term_support=measure_term_support(np.asarray(model.exog, dtype=float),
+                                          [str(n) for n in model.exog_names],
+                                          np.asarray(model.endog, dtype=float), dependent,
+                                          binary_outcome=method != "ols"),
     )
     return results, evidence
+
+
+_LEVEL = re.compile(r"^(.*)\[T\.(.*)\]$")
+
+
+def measure_term_support(exog: npt.NDArray[np.float64], names: list[str],
+                         endog: npt.NDArray[np.float64], dependent: str, *,
+                         binary_outcome: bool) -> tuple[tuple[str, int], ...]:
+    """Count the records behind every 0/1 term of a design, on the term's rarer side.
+
+    A coefficient of a dummy for a tiny group is, near enough, that group's
+    own mean, and so is the intercept when the baseline category is tiny: the
+    baseline of each factor (rows where all its dummies are 0) is measured too.
+
+    Args:
+        exog: the design matrix as fitted.
+        names: its column names (patsy's, e.g. ``C(sex)[T.M]``).
+        endog: the dependent variable as fitted.
+        dependent: its name.
+        binary_outcome: whether the outcome is 0/1 (logit, probit).
+
+    Returns:
+        ``(term, records)`` pairs.
+    """
+    n = exog.shape[0]
+    support: list[tuple[str, int]] = []
+    factors: dict[str, list[int]] = {}
+    for j, name in enumerate(names):
+        column = exog[:, j]
+        if name == "Intercept" or not np.isin(column, (0.0, 1.0)).all():
+            continue
+        ones = int(column.sum())
+        if ones in (0, n):
+            continue  # a constant column singles out no group
+        support.append((name, min(ones, n - ones)))
+        level = _LEVEL.match(name)
+        if level:
+            factors.setdefault(level.group(1), []).append(j)
+    for factor, columns in factors.items():
+        baseline = int((exog[:, columns].sum(axis=1) == 0).sum())
+        support.append((f"{factor}[baseline]", min(baseline, n - baseline)))
+    if binary_outcome and np.isin(endog, (0.0, 1.0)).all():
+        ones = int(endog.sum())
+        support.append((dependent, min(ones, n - ones)))
+    return tuple(support)
 
 
 def _hides(exc: Exception) -> bool:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from export_review.checks.base import CheckResult
+    from export_review.recipes import Recipe
 
 __all__ = [
     "MARGIN_LABEL",
@@ -208,6 +209,8 @@ class ModelEvidence:
         df_resid: residual degrees of freedom.
         coefficients: the estimated parameters.
         summary_text: statsmodels' text summary (what is released).
+        term_support: for each 0/1 term of the design (dummies, binary
+            regressors, a binary outcome), the records on its rarer side.
     """
 
     method: str
@@ -217,6 +220,7 @@ class ModelEvidence:
     df_resid: float
     coefficients: tuple[Coefficient, ...]
     summary_text: str
+    term_support: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -255,6 +259,8 @@ class Output:
         model: model evidence for regressions.
         file: the custom file.
         local_results: the advisory results of the checks run in the kernel.
+        recipe: how the output was made, for the enclave to recompute it
+            (``None`` for custom files and outputs made outside a session).
     """
 
     name: str
@@ -267,6 +273,7 @@ class Output:
     model: ModelEvidence | None = None
     file: FileEvidence | None = None
     local_results: tuple[CheckResult, ...] = ()
+    recipe: Recipe | None = None
 
     def to_evidence(self) -> dict[str, Any]:
         """Serialize to a JSON-compatible dict (see ``export_review.evidence``).
@@ -295,9 +302,10 @@ class Output:
 
         return output_from_evidence(data)
 
-    def with_table(self, table: TableEvidence) -> Output:
-        """Return a copy with a new table (used by mitigations)."""
-        return dataclasses.replace(self, table=table, local_results=())
+    def with_table(self, table: TableEvidence, recipe: Recipe | None = None) -> Output:
+        """Return a copy with a new table (used by mitigations) and, if given, its recipe."""
+        return dataclasses.replace(self, table=table, local_results=(),
+                                   recipe=recipe if recipe is not None else self.recipe)
 
     def with_results(self, results: tuple[CheckResult, ...]) -> Output:
         """Return a copy carrying the given advisory check results."""

@@ -40,7 +40,9 @@ from export_review.checks import (
     HistogramBins,
     IdentifierScan,
     MinimumCellCount,
+    MinimumRoundingBase,
     MissingValues,
+    ModelCategorySupport,
     NegativeValues,
     PRatioRule,
     ResidualDegreesOfFreedom,
@@ -115,6 +117,8 @@ RULE_KEYS: dict[str, tuple[type[DisclosureCheck], dict[str, _Validator]]] = {
     "missing_values": (MissingValues, {"status": _status}),
     "negative_values": (NegativeValues, {}),
     "residual_degrees_of_freedom": (ResidualDegreesOfFreedom, {"minimum": _int_at_least(1)}),
+    "model_category_support": (ModelCategorySupport, {"threshold": _int_at_least(1)}),
+    "minimum_rounding_base": (MinimumRoundingBase, {"minimum": _int_at_least(2)}),
     "histogram_bins": (HistogramBins, {"threshold": _int_at_least(1)}),
     "extreme_values": (ExtremeValues, {}),
     "identifier_scan": (IdentifierScan, {"pseudonym_patterns": _regexes,
@@ -151,6 +155,12 @@ class DisclosurePolicy:
     def find(self, rule: type[DisclosureCheck]) -> DisclosureCheck | None:
         """Return the configured instance of ``rule``, if any."""
         return next((c for c in self.checks if isinstance(c, rule)), None)
+
+    @property
+    def minimum_rounding_base(self) -> int:
+        """The smallest rounding base the policy accepts (2 when the rule is switched off)."""
+        rule = self.find(MinimumRoundingBase)
+        return rule.minimum if isinstance(rule, MinimumRoundingBase) else 2
 
     @property
     def minimum_count(self) -> int:

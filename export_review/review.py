@@ -17,9 +17,16 @@ from export_review.checks.identifiers import IdentifierScan
 from export_review.errors import EvidenceError
 from export_review.evidence import is_valid_output_name, output_from_evidence
 from export_review.ledger import LedgerEntry, ReleaseLedger
+from export_review.linear_audit import LINEAR_AUDIT_RULE, LINEAR_AUDIT_VERSION, check_linear_differencing
 from export_review.messages import text
 from export_review.outputs import Output
 from export_review.policy import DisclosurePolicy
+from export_review.recomputation import (
+    RECOMPUTATION_RULE,
+    RECOMPUTATION_VERSION,
+    DatasetSource,
+    recompute_output,
+)
 
 __all__ = [
     "DIFFERENCING_RULE",
@@ -106,7 +113,8 @@ class OutputVerdict:
         policy_hash: the policy's content hash.
         rule_versions: rule name to version, as applied.
         checked_at: ISO-8601 UTC time of the check.
-        output: the parsed output (``None`` when the evidence was unreadable).
+        output: the output checked: the enclave's recomputation when there was
+            one, else the parsed evidence (``None`` when it was unreadable).
     """
 
     name: str
@@ -148,8 +156,15 @@ class OutputVerdict:
 
 
 def review_outputs(evidence: Sequence[dict[str, Any]], rules: DisclosurePolicy,
-                   ledger: ReleaseLedger) -> list[OutputVerdict]:
-    """Re-run every rule on stored evidence and check differencing against the ledger.
+                   ledger: ReleaseLedger, datasets: DatasetSource | None = None,
+                   ) -> list[OutputVerdict]:
+    """Recompute each output from the enclave's data, run every rule, and check differencing.
+
+    With ``datasets``, each output's recipe is re-executed on the enclave's
+    own copy of the approved dataset (:func:`recompute_output`); the rules,
+    the differencing check and the verdict's output are then the enclave's,
+    and a ``Recomputation`` result says whether the kernel's figures agreed.
+    Without it (a library caller with no data), the rules run on the evidence.
 
     Unreadable evidence does not raise: it gets a failing verdict naming the
     problem, so one bad output never hides the verdicts on the others.
@@ -160,12 +175,21 @@ def review_outputs(evidence: Sequence[dict[str, Any]], rules: DisclosurePolicy,
         evidence: the stored evidence dicts of one export request.
         rules: the disclosure policy for the project and dataset.
         ledger: the project's release ledger.
+        datasets: the project's approved dataset versions, on the server.
 
     Returns:
         One verdict per evidence dict, in order.
+
+    Raises:
+        RecipeError: a recipe cannot be run (unknown dataset version or
+            variable, a filter outside the language, a refused rounding base);
+            the error names the output, and nothing should be stored.
     """
     now = datetime.now(UTC).isoformat(timespec="seconds")
     versions = {**rules.rule_versions(), DIFFERENCING_RULE: DIFFERENCING_VERSION}
+    if datasets is not None:
+        versions[RECOMPUTATION_RULE] = RECOMPUTATION_VERSION
+        versions[LINEAR_AUDIT_RULE] = LINEAR_AUDIT_VERSION
     verdicts: list[OutputVerdict] = []
     pending: list[LedgerEntry] = []
     seen: set[str] = set()
@@ -181,7 +205,13 @@ def review_outputs(evidence: Sequence[dict[str, Any]], rules: DisclosurePolicy,
             verdicts.append(OutputVerdict(label, "", "fail", (result,), rules.name,
                                           rules.content_hash, versions, now))
             continue
+        recomputation: CheckResult | None = None
+        if datasets is not None:
+            with masking_labels(scan.is_identifier if scan else _never):
+                output, recomputation = recompute_output(output, datasets, rules)
         results = list(check_output(output, rules))
+        if recomputation is not None:
+            results.insert(0, recomputation)
         if output.name in seen:
             results.append(CheckResult(_EVIDENCE_RULE, "1.0", "fail",
                                        text("review.duplicate_name")))
@@ -191,7 +221,12 @@ def review_outputs(evidence: Sequence[dict[str, Any]], rules: DisclosurePolicy,
                                               pending)
         if differencing is not None:
             results.append(differencing)
-        pending.append(LedgerEntry.from_output(output))
+        entry = LedgerEntry.from_output(output)
+        if datasets is not None and output.table is not None:
+            # Only the enclave's own members are a sound basis for the linear audit.
+            results.append(check_linear_differencing(entry, [*ledger.entries, *pending],
+                                                     rules.differencing_threshold))
+        pending.append(entry)
         verdicts.append(OutputVerdict(
             name=output.name, kind=output.kind,
             status=worst_status(r.status for r in results),

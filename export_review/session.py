@@ -2,13 +2,14 @@
 
 Every call returns what the researcher asked for (a DataFrame or a statsmodels
 result) and records an :class:`~export_review.outputs.Output` with the
-evidence a checker needs. The policy's rules run at once and a plain-language
-summary is printed; this local check is advice only, because the service
-re-runs every rule on the stored evidence.
+evidence a checker needs, and a recipe (:mod:`export_review.recipes`) saying
+how it was made. The policy's rules run at once and a plain-language summary
+is printed; this local check is advice only: the service re-executes each
+recipe on its own copy of the approved dataset and checks its own figures.
 
 Example:
     >>> session = OutputSession(dataset="nhis_claims", record_id="pseudonym")
-    >>> table = session.crosstab(df, "sex", "region", cohort="age >= 65",
+    >>> table = session.crosstab(df, "sex", "region", where="age >= 65",
     ...                          comment="Figure 2 of the paper")
     >>> session.suppress("crosstab_1")        # withhold small cells, protect the margins
     >>> session.submit("Tables for the 2026 report")
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -33,25 +34,39 @@ from export_review.files import read_custom_file
 from export_review.membership import digest_record_ids
 from export_review.messages import text
 from export_review.mitigation import round_counts, suppress_cells
-from export_review.models import ModelMethod, fit_model
+from export_review.models import ModelMethod
 from export_review.outputs import Cohort, Output, OutputKind, TableEvidence
 from export_review.policy import DisclosurePolicy, default_policy
+from export_review.recipes import (
+    Mitigation,
+    Recipe,
+    execute_recipe,
+    names_of,
+    recipe_from_dict,
+    suppressed_coordinates,
+)
 from export_review.rendering import render_output_files
 from export_review.review import check_output
-from export_review.tables import SUMMARY_STATISTICS, bin_histogram, summarize_columns, tabulate
+from export_review.tables import DEFAULT_SUMMARY_STATISTICS
 
 if TYPE_CHECKING:
     from export_review.client import SubmissionReceipt
 
-__all__ = ["OutputSession"]
+__all__ = ["DATASET_FILE", "OutputSession", "workspace_dataset_version"]
 
 _SUPPRESSING_RULES = (MinimumCellCount, DominanceRule, PRatioRule)
 
 
-def _names(value: str | Sequence[str] | None) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    return (value,) if isinstance(value, str) else tuple(value)
+#: Written by the enclave beside ``linked.parquet``: which approved version the workspace holds.
+DATASET_FILE = Path("data") / "dataset.json"
+
+
+def workspace_dataset_version(path: Path = DATASET_FILE) -> str:
+    """Return the dataset version the enclave provisioned into this workspace (``""`` outside one)."""
+    try:
+        return str(json.loads(path.read_text(encoding="utf-8"))["version"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return ""
 
 
 class OutputSession:
@@ -61,9 +76,12 @@ class OutputSession:
         policy: the disclosure rules (default: ``policies/disclosure/default.yaml``).
         dataset: name of the dataset analysed, recorded with each output's cohort.
         record_id: column holding the record identifier (the project pseudonym);
-            without it the DataFrame index is used. Needed for the differencing
-            check to recognise the same records across outputs.
+            without it the DataFrame index is used. Used by the local differencing
+            advice only: the enclave recomputes membership from its own copy.
         echo: where the plain-language check summaries go (``None`` for silence).
+        dataset_version: the approved dataset version the data was read from
+            (default: what the enclave wrote to ``data/dataset.json``). It goes
+            into every output's recipe so the enclave recomputes from that version.
     """
 
     def __init__(
@@ -73,8 +91,11 @@ class OutputSession:
         dataset: str = "",
         record_id: str | None = None,
         echo: Callable[[str], Any] | None = print,
+        dataset_version: str | None = None,
     ) -> None:
         self.policy = policy or default_policy()
+        self.dataset_version = (workspace_dataset_version() if dataset_version is None
+                                else str(dataset_version))
         self.dataset = dataset
         self.record_id = record_id
         self._echo = echo
@@ -125,6 +146,28 @@ class OutputSession:
             raise OutputError(text("session.duplicate_name", name=name))
         return name
 
+    def _make(self, name: str | None, prefix: str, data: pd.DataFrame, operation: str,
+              parameters: dict[str, Any], where: str, regroup: Mapping[str, Mapping[str, str]] | None,
+              cohort: str, comment: str, variables: Sequence[str]) -> tuple[Output, Any]:
+        """Run a recipe on ``data`` with the shared executor and record the output."""
+        if not isinstance(data, pd.DataFrame):
+            raise OutputError(text("output.not_frame"))
+        recipe = Recipe(self.dataset_version, where.strip(), operation, parameters,
+                        {k: {str(a): str(b) for a, b in m.items()} for k, m in (regroup or {}).items()})
+        recipe = recipe_from_dict(recipe.to_dict())
+        done = execute_recipe(recipe, data, self._ids(data),
+                              minimum_rounding_base=self.policy.minimum_rounding_base)
+        if done.model is not None:
+            variables = [done.model.dependent, *(c.name for c in done.model.coefficients)]
+        output = Output(
+            name=self._name(name, prefix), kind=done.kind,
+            cohort=Cohort(self.dataset, cohort or recipe.where, done.cohort_size),
+            comment=comment, variables=tuple(dict.fromkeys(variables)),
+            created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            table=done.table, model=done.model, recipe=recipe,
+        )
+        return self._store(output), done.fitted
+
     def _record(self, name: str, kind: OutputKind, data: pd.DataFrame | None,
                 variables: Sequence[str], cohort: str, comment: str, **parts: Any) -> Output:
         output = Output(
@@ -163,6 +206,8 @@ class OutputSession:
         aggfunc: str = "count",
         margins: bool = True,
         name: str | None = None,
+        where: str = "",
+        regroup: Mapping[str, Mapping[str, str]] | None = None,
         cohort: str = "",
         comment: str = "",
         suppress: bool = False,
@@ -171,14 +216,18 @@ class OutputSession:
         """Cross-tabulate counts (or a statistic of ``values``) and record the output.
 
         Args:
-            data: the records (not modified).
+            data: the dataset as read from ``data/`` (not modified); choose the
+                cohort with ``where``, not by filtering ``data``, so the enclave
+                can recompute the output.
             index: row variable(s).
             columns: column variable(s), or ``None`` for a one-way table.
             values: measured variable for a magnitude table.
             aggfunc: ``count`` or ``sum``/``mean``/``median``/``std``/``var``/``min``/``max``.
             margins: add totals.
             name: output name (default ``crosstab_<n>``).
-            cohort: description of the filter that produced ``data``.
+            where: the cohort filter (see :mod:`export_review.filters`), e.g. ``"age >= 65"``.
+            regroup: per variable, labels to merge, e.g. ``{"age_band": {"90+": "85+"}}``.
+            cohort: description of the cohort for the checker (default: the filter).
             comment: explanation for the checker.
             suppress: apply suppression at once.
             round_to: round counts to this base at once.
@@ -187,13 +236,14 @@ class OutputSession:
             The released table (suppressed cells are NaN).
 
         Raises:
-            OutputError: on unknown columns, bad arguments or a duplicate name.
+            OutputError: on unknown columns, bad arguments or a duplicate name
+                (``RecipeError`` for a filter outside the filter language).
         """
-        rows, cols = _names(index), _names(columns)
-        table = tabulate(data, rows, cols, self._ids(data), values=values,
-                         aggfunc=aggfunc if values else "count", margins=margins)
-        output = self._record(self._name(name, "crosstab"), "table", data,
-                              [*rows, *cols, *_names(values)], cohort, comment, table=table)
+        rows, cols = names_of(index), names_of(columns)
+        output, _ = self._make(name, "crosstab", data, "crosstab", {
+            "rows": rows, "columns": cols, "values": values,
+            "aggfunc": aggfunc if values else "count", "margins": margins,
+        }, where, regroup, cohort, comment, [*rows, *cols, *names_of(values)])
         return self._table_result(output, suppress, round_to)
 
     def pivot_table(
@@ -206,6 +256,8 @@ class OutputSession:
         aggfunc: str = "mean",
         margins: bool = True,
         name: str | None = None,
+        where: str = "",
+        regroup: Mapping[str, Mapping[str, str]] | None = None,
         cohort: str = "",
         comment: str = "",
         suppress: bool = False,
@@ -213,25 +265,27 @@ class OutputSession:
         """Aggregate ``values`` by row and column variables and record the output.
 
         Args:
-            data: the records (not modified).
+            data: the dataset as read (not modified).
             values: the measured variable.
             index: row variable(s).
             columns: column variable(s).
             aggfunc: the statistic (default ``mean``).
             margins: add totals.
             name: output name (default ``pivot_table_<n>``).
-            cohort: description of the filter that produced ``data``.
+            where: the cohort filter.
+            regroup: per variable, labels to merge.
+            cohort: description of the cohort for the checker.
             comment: explanation for the checker.
             suppress: apply suppression at once.
 
         Returns:
             The released table.
         """
-        rows, cols = _names(index), _names(columns)
-        table = tabulate(data, rows, cols, self._ids(data), values=values, aggfunc=aggfunc,
-                         margins=margins)
-        output = self._record(self._name(name, "pivot_table"), "table", data,
-                              [*rows, *cols, values], cohort, comment, table=table)
+        rows, cols = names_of(index), names_of(columns)
+        output, _ = self._make(name, "pivot_table", data, "pivot_table", {
+            "rows": rows, "columns": cols, "values": values, "aggfunc": aggfunc,
+            "margins": margins,
+        }, where, regroup, cohort, comment, [*rows, *cols, values])
         return self._table_result(output, suppress, None)
 
     def frequency(
@@ -240,6 +294,8 @@ class OutputSession:
         column: str | Sequence[str],
         *,
         name: str | None = None,
+        where: str = "",
+        regroup: Mapping[str, Mapping[str, str]] | None = None,
         cohort: str = "",
         comment: str = "",
         suppress: bool = False,
@@ -248,10 +304,12 @@ class OutputSession:
         """Count records per category (a one-way table with a total) and record it.
 
         Args:
-            data: the records (not modified).
+            data: the dataset as read (not modified).
             column: the variable(s) to count by.
             name: output name (default ``frequency_<n>``).
-            cohort: description of the filter that produced ``data``.
+            where: the cohort filter.
+            regroup: per variable, labels to merge.
+            cohort: description of the cohort for the checker.
             comment: explanation for the checker.
             suppress: apply suppression at once.
             round_to: round counts to this base at once.
@@ -259,10 +317,10 @@ class OutputSession:
         Returns:
             The released counts.
         """
-        cols = _names(column)
-        table = tabulate(data, cols, (), self._ids(data), margins=True)
-        output = self._record(self._name(name, "frequency"), "table", data, cols, cohort,
-                              comment, table=table)
+        cols = names_of(column)
+        output, _ = self._make(name, "frequency", data, "frequency", {
+            "rows": cols, "columns": [], "values": None, "aggfunc": "count", "margins": True,
+        }, where, regroup, cohort, comment, cols)
         return self._table_result(output, suppress, round_to)
 
     def summary(
@@ -270,31 +328,34 @@ class OutputSession:
         data: pd.DataFrame,
         columns: str | Sequence[str],
         *,
-        statistics: Sequence[str] = SUMMARY_STATISTICS,
+        statistics: Sequence[str] = DEFAULT_SUMMARY_STATISTICS,
         name: str | None = None,
+        where: str = "",
         cohort: str = "",
         comment: str = "",
     ) -> pd.DataFrame:
         """Describe numeric columns like ``DataFrame.describe`` and record the output.
 
-        ``min`` and ``max`` are each one record's value; ``ExtremeValues`` fails
-        them, so leave them out of ``statistics`` for a releasable summary.
+        ``min`` and ``max`` are each one record's value, so they are left out
+        by default; ask for them in ``statistics`` and ``ExtremeValues`` fails
+        the output.
 
         Args:
-            data: the records (not modified).
+            data: the dataset as read (not modified).
             columns: numeric columns.
             statistics: subset of ``count, mean, std, min, p25, median, p75, max, sum, var``.
             name: output name (default ``summary_<n>``).
-            cohort: description of the filter that produced ``data``.
+            where: the cohort filter.
+            cohort: description of the cohort for the checker.
             comment: explanation for the checker.
 
         Returns:
             One row per variable, one column per statistic.
         """
-        cols = _names(columns)
-        table = summarize_columns(data, cols, self._ids(data), statistics=statistics)
-        output = self._record(self._name(name, "summary"), "summary", data, cols, cohort,
-                              comment, table=table)
+        cols = names_of(columns)
+        output, _ = self._make(name, "summary", data, "summary", {
+            "columns": cols, "statistics": list(statistics),
+        }, where, None, cohort, comment, cols)
         assert output.table is not None
         return output.table.to_frame()
 
@@ -306,6 +367,7 @@ class OutputSession:
         bins: int | Sequence[float] = 10,
         value_range: tuple[float, float] | None = None,
         name: str | None = None,
+        where: str = "",
         cohort: str = "",
         comment: str = "",
     ) -> pd.DataFrame:
@@ -316,61 +378,65 @@ class OutputSession:
         maximum, which ``ExtremeValues`` fails.
 
         Args:
-            data: the records (not modified).
+            data: the dataset as read (not modified).
             column: the numeric column.
             bins: number of bins or explicit edges.
             value_range: lower and upper edge.
             name: output name (default ``histogram_<n>``).
-            cohort: description of the filter that produced ``data``.
+            where: the cohort filter.
+            cohort: description of the cohort for the checker.
             comment: explanation for the checker.
 
         Returns:
             A frame of bins (``bin``) and counts (``count``).
         """
-        table, _ = bin_histogram(data, column, self._ids(data), bins=bins,
-                                 value_range=value_range)
-        output = self._record(self._name(name, "histogram"), "histogram", data, [column],
-                              cohort, comment, table=table)
+        output, _ = self._make(name, "histogram", data, "histogram", {
+            "column": column, "bins": bins if isinstance(bins, int) else [float(b) for b in bins],
+            "range": None if value_range is None else [float(v) for v in value_range],
+        }, where, None, cohort, comment, [column])
         assert output.table is not None
         return pd.DataFrame({"bin": [c.row[0] for c in output.table.cells],
                              "count": [c.count for c in output.table.cells]})
 
     # ----------------------------------------------------------------- models
     def _model(self, method: ModelMethod, formula: str, data: pd.DataFrame, name: str | None,
-               cohort: str, comment: str) -> Any:
-        if not isinstance(data, pd.DataFrame):
-            raise OutputError(text("output.not_frame"))
-        results, evidence = fit_model(method, formula, data)
-        variables = [evidence.dependent, *(c.name for c in evidence.coefficients)]
-        self._record(self._name(name, method), "model", data, variables, cohort, comment,
-                     model=evidence)
-        return results
+               where: str, regroup: Mapping[str, Mapping[str, str]] | None, cohort: str,
+               comment: str) -> Any:
+        _, fitted = self._make(name, method, data, method, {"formula": formula}, where, regroup,
+                               cohort, comment, [])
+        return fitted
 
     def ols(self, formula: str, data: pd.DataFrame, *, name: str | None = None,
+            where: str = "", regroup: Mapping[str, Mapping[str, str]] | None = None,
             cohort: str = "", comment: str = "") -> Any:
         """Fit ordinary least squares (statsmodels) and record the output.
 
         Args:
-            formula: e.g. ``"cost ~ age + C(sex)"``.
-            data: the records (not modified).
+            formula: e.g. ``"cost ~ age + C(sex)"``: column names, ``C(column)``,
+                ``+ - : *`` and 0/1 only, so the enclave can refit it safely.
+            data: the dataset as read (not modified).
             name: output name (default ``ols_<n>``).
-            cohort: description of the filter that produced ``data``.
+            where: the cohort filter.
+            regroup: per variable, labels to merge (e.g. small categories of a factor).
+            cohort: description of the cohort for the checker.
             comment: explanation for the checker.
 
         Returns:
             The statsmodels results.
         """
-        return self._model("ols", formula, data, name, cohort, comment)
+        return self._model("ols", formula, data, name, where, regroup, cohort, comment)
 
     def logit(self, formula: str, data: pd.DataFrame, *, name: str | None = None,
+              where: str = "", regroup: Mapping[str, Mapping[str, str]] | None = None,
               cohort: str = "", comment: str = "") -> Any:
         """Fit a logit model (statsmodels) and record the output; see :meth:`ols`."""
-        return self._model("logit", formula, data, name, cohort, comment)
+        return self._model("logit", formula, data, name, where, regroup, cohort, comment)
 
     def probit(self, formula: str, data: pd.DataFrame, *, name: str | None = None,
+               where: str = "", regroup: Mapping[str, Mapping[str, str]] | None = None,
                cohort: str = "", comment: str = "") -> Any:
         """Fit a probit model (statsmodels) and record the output; see :meth:`ols`."""
-        return self._model("probit", formula, data, name, cohort, comment)
+        return self._model("probit", formula, data, name, where, regroup, cohort, comment)
 
     # ----------------------------------------------------------------- files
     def add_file(self, path: str | Path, comment: str, *, name: str | None = None,
@@ -418,7 +484,9 @@ class OutputSession:
                 if result is not None and result.status != "pass":
                     flagged |= {(c.row, c.column) for c in result.cells}
         table = suppress_cells(output.table, flagged)
-        updated = self._store(output.with_table(table))
+        recipe = None if output.recipe is None else output.recipe.with_mitigation(Mitigation(
+            suppressed_coordinates(table), output.recipe.mitigation.rounding_base))
+        updated = self._store(output.with_table(table, recipe))
         assert updated.table is not None
         return updated.table.to_frame()
 
@@ -427,7 +495,8 @@ class OutputSession:
 
         Args:
             name: the output.
-            base: the rounding base (e.g. 5 or 10).
+            base: the rounding base (e.g. 5 or 10); at least the policy's
+                ``minimum_rounding_base``.
 
         Returns:
             The released table.
@@ -435,8 +504,13 @@ class OutputSession:
         output = self.get(name)
         if output.table is None:
             raise OutputError(text("mitigation.tables_only", name=name))
+        minimum = self.policy.minimum_rounding_base
+        if base < minimum:
+            raise OutputError(text("recipe.rounding_below_minimum", base=base, minimum=minimum))
         table: TableEvidence = round_counts(output.table, base)
-        updated = self._store(output.with_table(table))
+        recipe = None if output.recipe is None else output.recipe.with_mitigation(Mitigation(
+            output.recipe.mitigation.suppressed, base))
+        updated = self._store(output.with_table(table, recipe))
         assert updated.table is not None
         return updated.table.to_frame()
 

@@ -21,6 +21,7 @@ from export_review.messages import text
 from export_review.outputs import MARGIN_LABEL, Cell, TableEvidence
 
 __all__ = [
+    "DEFAULT_SUMMARY_STATISTICS",
     "MAGNITUDE_STATISTICS",
     "SUMMARY_STATISTICS",
     "bin_histogram",
@@ -30,8 +31,11 @@ __all__ = [
 
 #: Aggregations a magnitude table may use.
 MAGNITUDE_STATISTICS = ("sum", "mean", "median", "std", "var", "min", "max")
-#: Statistics ``summarize_columns`` reports by default, in ``describe`` order.
+#: Statistics a summary may report, in ``describe`` order (plus ``sum`` and ``var``).
 SUMMARY_STATISTICS = ("count", "mean", "std", "min", "p25", "median", "p75", "max")
+#: What a summary reports unless asked: ``min`` and ``max`` are each one record's
+#: value, so they are hidden by default.
+DEFAULT_SUMMARY_STATISTICS = ("count", "mean", "std", "p25", "median", "p75")
 
 _FloatArray = npt.NDArray[np.float64]
 
@@ -251,7 +255,7 @@ def summarize_columns(
     columns: Sequence[str],
     ids: MemberArray,
     *,
-    statistics: Sequence[str] = SUMMARY_STATISTICS,
+    statistics: Sequence[str] = DEFAULT_SUMMARY_STATISTICS,
     top_n: int = 2,
 ) -> TableEvidence:
     """Describe numeric columns (count, mean, spread, quantiles, extremes).
@@ -260,7 +264,8 @@ def summarize_columns(
         data: the records (not modified).
         columns: numeric columns to describe.
         ids: record digests aligned with ``data``'s rows.
-        statistics: which statistics to report (see :data:`SUMMARY_STATISTICS`).
+        statistics: which statistics to report (default :data:`DEFAULT_SUMMARY_STATISTICS`;
+            any of :data:`SUMMARY_STATISTICS`, ``sum``, ``var``).
         top_n: how many largest contributions to keep per variable.
 
     Returns:

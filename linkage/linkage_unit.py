@@ -55,15 +55,19 @@ from linkage.linkage_map import LINKAGE_MAP_SCHEMA, LinkageMap
 from linkage.match_keys import KEY_BYTES
 from linkage.messages import text
 from linkage.partner import SerialAllocator
-from linkage.policy import MatchKeyScheme
+from linkage.policy import MATCH_FIELDS, MatchKeyScheme
+from linkage.probabilistic_pass import EncodedRecords, match_agency_pair
+from linkage.probabilistic_policy import ProbabilisticSpec, parse_probabilistic_spec
 from linkage.quality import PairRate, PassResult, QualityReport
 from linkage.sealing import OpenedPackage, PackageManifest, open_package
 
-__all__ = ["MAX_AGENCIES", "MatchKeySubmission", "link_match_keys", "link_submissions"]
+__all__ = ["MAX_AGENCIES", "PROBABILISTIC_PASS", "MatchKeySubmission", "link_match_keys", "link_submissions"]
 
 MAX_AGENCIES = 62
 # Records per DuckDB aggregation; larger passes are split by key bits.
 PARTITION_ROWS = 4_000_000
+#: The ``link_pass`` of records linked by the probabilistic pass.
+PROBABILISTIC_PASS = "probabilistic"
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,7 @@ def link_match_keys(
     memory_limit: str | None = None,
     progress: bool = False,
     on_pass: Callable[[int, int], None] | None = None,
+    probabilistic: ProbabilisticSpec | None = None,
 ) -> tuple[LinkageMap, QualityReport]:
     """Link match-key tables pass by pass, one-to-one, into a linkage map.
 
@@ -137,6 +142,9 @@ def link_match_keys(
         progress: Show a progress bar over passes.
         on_pass: Called with (pass index, number of passes) as each pass
             begins, for a caller's own progress report.
+        probabilistic: When given, a probabilistic pass over the tables'
+            ``bf_*`` and ``bk_*`` columns follows the exact passes, on the
+            records they left open (see :mod:`linkage.probabilistic_pass`).
 
     Returns:
         The linkage map and the quality report.
@@ -369,6 +377,15 @@ def link_match_keys(
         )
         del g, m_group, m_cluster, target
     bar.close()
+    models: list[dict[str, Any]] = []
+    if probabilistic is not None:
+        if on_pass is not None:
+            on_pass(len(pass_names), len(pass_names) + 1)
+        state = _ClusterState(cluster, cmask, csize, link_pass)
+        result, models = _link_probabilistically(subs, offsets, agency_of, state, probabilistic, len(pass_names))
+        cluster, cmask, csize, link_pass = state.cluster, state.cmask, state.csize, state.link_pass
+        results.append(result)
+        pass_names = [*pass_names, PROBABILISTIC_PASS]
     con.close()
     shutil.rmtree(scratch, ignore_errors=True)
 
@@ -431,11 +448,126 @@ def link_match_keys(
         invalid_counts={s.agency: dict(s.manifest.invalid_counts) for s in subs if s.manifest},
         package_ids={s.agency: s.manifest.package_id for s in subs if s.manifest},
         seconds=round(time.perf_counter() - started, 3),
+        models=models,
     )
     linkage_map = LinkageMap(
         table=map_table, project_id=project_id, scheme_hash=scheme.content_hash if scheme else ""
     )
     return linkage_map, report
+
+
+@dataclass
+class _ClusterState:
+    """The clusters as the exact passes left them, updated by the probabilistic pass."""
+
+    cluster: NDArray[Any]
+    cmask: NDArray[Any]
+    csize: NDArray[Any]
+    link_pass: NDArray[Any]
+
+    def merge(self, left: NDArray[Any], right: NDArray[Any], pass_index: int) -> int:
+        """Merge the clusters of each (left, right) record pair; return records newly linked.
+
+        Each cluster takes part in at most one pair (its open record of the
+        left agency, or of the right one), so the merges are independent.
+        """
+        if not len(left):
+            return 0
+        ca, cb = self.cluster[left], self.cluster[right]
+        target = np.minimum(ca, cb)
+        self.cmask[target] = self.cmask[ca] | self.cmask[cb]
+        remap = np.arange(len(self.cluster), dtype=np.int64)
+        remap[ca] = target
+        remap[cb] = target
+        before_alone = self.csize[self.cluster] == 1
+        self.cluster = remap[self.cluster]
+        self.csize = np.bincount(self.cluster, minlength=len(self.cluster)).astype(np.int32)
+        newly = before_alone & (self.csize[self.cluster] > 1)
+        self.link_pass[newly & (self.link_pass < 0)] = pass_index
+        return int(newly.sum())
+
+
+def _link_probabilistically(
+    subs: Sequence[MatchKeySubmission],
+    offsets: NDArray[Any],
+    agency_of: NDArray[Any],
+    state: _ClusterState,
+    spec: ProbabilisticSpec,
+    pass_index: int,
+) -> tuple[PassResult, list[dict[str, Any]]]:
+    """Run the probabilistic pass over every pair of agencies, in name order."""
+    encoded = [EncodedRecords.from_table(s.table, spec) for s in subs]
+    with_filter = {
+        s.agency: int(np.logical_or.reduce([v for _, v in e.filters.values()]).sum())
+        for s, e in zip(subs, encoded, strict=True)
+    }
+    links = linked = review = candidates = 0
+    models: list[dict[str, Any]] = []
+    for i in range(len(subs)):
+        for j in range(i + 1, len(subs)):
+            rid_a = np.arange(offsets[i], offsets[i + 1])
+            rid_b = np.arange(offsets[j], offsets[j + 1])
+            open_a = (state.cmask[state.cluster[rid_a]] & (1 << j)) == 0
+            open_b = (state.cmask[state.cluster[rid_b]] & (1 << i)) == 0
+
+            def compatible(ia: NDArray[Any], ib: NDArray[Any], oa: int = offsets[i], ob: int = offsets[j]) -> Any:
+                # A merge must keep one record per agency in the person's cluster.
+                return (state.cmask[state.cluster[ia + oa]] & state.cmask[state.cluster[ib + ob]]) == 0
+
+            # The right-agency record each left record was linked to exactly, if any.
+            record_in = np.full(len(state.cluster), -1, dtype=np.int64)
+            record_in[state.cluster[rid_b]] = rid_b - offsets[j]
+            partner_a = record_in[state.cluster[rid_a]]
+            outcome = match_agency_pair(
+                encoded[i],
+                encoded[j],
+                open_a,
+                open_b,
+                spec,
+                partner_a=partner_a,
+                compatible=compatible,
+                seed=i * 64 + j,
+            )
+            linked += state.merge(outcome.left + offsets[i], outcome.right + offsets[j], pass_index)
+            links += len(outcome.left)
+            review += outcome.review_pairs
+            candidates += outcome.candidates
+            if outcome.model is not None:
+                models.append(
+                    {"agency_a": subs[i].agency, "agency_b": subs[j].agency, "candidates": outcome.candidates,
+                     "links": int(len(outcome.left)), **outcome.model_figures()}
+                )
+    result = PassResult(
+        name=PROBABILISTIC_PASS,
+        records_with_key=with_filter,
+        links=links,
+        records_linked=linked,
+        ambiguous_duplicate=0,
+        ambiguous_conflict=0,
+        ambiguous_multiple=0,
+        kind="probabilistic",
+        candidate_pairs=candidates,
+        review_pairs=review,
+    )
+    return result, models
+
+
+def _probabilistic_from_manifests(manifests: Sequence[PackageManifest]) -> ProbabilisticSpec | None:
+    """Return the probabilistic section every package's signed manifest carries, if they all carry it.
+
+    A linkage unit without the policy files learns the pass from the
+    packages; they were made under one scheme hash, so they carry one section.
+    """
+    sections = [m.probabilistic for m in manifests]
+    if not sections or not all(sections):
+        return None
+    if any(section != sections[0] for section in sections[1:]):
+        raise LinkingError(text("link.mismatch", what="probabilistic sections"))
+    problems: list[str] = []
+    spec = parse_probabilistic_spec(sections[0], "manifest", MATCH_FIELDS, [], problems)
+    if spec is None:
+        raise LinkingError(text("link.bad_probabilistic", count=len(problems)))
+    return spec
 
 
 def link_submissions(
@@ -505,6 +637,7 @@ def link_submissions(
         MatchKeySubmission(agency=p.manifest.agency, table=p.table(), manifest=p.manifest)
         for p in opened
     ]
+    probabilistic = scheme.probabilistic if scheme is not None else _probabilistic_from_manifests(manifests)
     first = manifests[0] if manifests else None
     return link_match_keys(
         submissions,
@@ -516,4 +649,5 @@ def link_submissions(
         memory_limit=memory_limit,
         progress=progress,
         on_pass=on_pass,
+        probabilistic=probabilistic,
     )

@@ -118,6 +118,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The match-key packages were made under different {what}. All agencies must prepare with the same project, key id and scheme; ask the odd one out to prepare again.",
         "ko": "결합키 패키지들의 {what}이(가) 서로 다릅니다. 모든 기관이 같은 프로젝트, 키 id, 체계로 만들어야 하니 다른 기관에 다시 만들어 달라고 요청하세요.",
     },
+    "link.bad_probabilistic": {
+        "en": "The packages' probabilistic section has {count} problem(s). Ask the agencies to prepare again with the project's current identifier policy.",
+        "ko": "패키지의 확률적 결합 설정에 문제가 {count}개 있습니다. 기관들에 프로젝트의 현재 식별자 정책으로 다시 준비해 달라고 요청하세요.",
+    },
     "link.bad_columns": {
         "en": "The match-key table of agency '{agency}' lacks the columns {columns}. Ask the agency to prepare it again with the current scheme.",
         "ko": "기관 '{agency}'의 결합키 표에 {columns} 열이 없습니다. 현재 체계로 다시 만들어 달라고 요청하세요.",

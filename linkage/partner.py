@@ -31,6 +31,7 @@ from numpy.typing import NDArray
 from tqdm import tqdm
 
 from linkage.atomic_files import write_bytes_atomically
+from linkage.bloom_filters import BloomEncoder
 from linkage.content_columns import ARROW_TYPES, type_content_column
 from linkage.errors import InputFileError
 from linkage.match_keys import KEY_BYTES, MatchKeyer, derive_project_key
@@ -200,10 +201,15 @@ def _derived_array(values: pd.Series, name: str) -> pa.Array:
 
 
 def _process_chunk(
-    frame: pd.DataFrame, schema: DatasetSchema, keyer: MatchKeyer
+    frame: pd.DataFrame, schema: DatasetSchema, keyer: MatchKeyer, encoder: BloomEncoder | None = None
 ) -> _ChunkResult:
     fields = derive_match_fields(frame, schema)
     keys = keyer.derive(fields.fields)
+    if encoder is not None:
+        # The error-tolerant encodings travel beside the exact keys, in the same sealed package.
+        encoded = encoder.encode(fields.fields)
+        for name in encoded.column_names:
+            keys = keys.append_column(name, encoded.column(name))
     content_arrays = {}
     content_invalid: dict[str, int] = {}
     for column in schema.content:
@@ -217,24 +223,29 @@ def _process_chunk(
     return _ChunkResult(keys, content, fields.missing, fields.invalid, content_invalid)
 
 
-def _init_worker(schema: DatasetSchema, keyer: MatchKeyer) -> None:
+def _init_worker(schema: DatasetSchema, keyer: MatchKeyer, encoder: BloomEncoder | None) -> None:
     _WORKER["schema"] = schema
     _WORKER["keyer"] = keyer
+    _WORKER["encoder"] = encoder
 
 
 def _worker_chunk(frame: pd.DataFrame) -> _ChunkResult:
-    return _process_chunk(frame, _WORKER["schema"], _WORKER["keyer"])
+    return _process_chunk(frame, _WORKER["schema"], _WORKER["keyer"], _WORKER["encoder"])
 
 
 def _results(
-    chunks: Iterator[pd.DataFrame], schema: DatasetSchema, keyer: MatchKeyer, workers: int
+    chunks: Iterator[pd.DataFrame],
+    schema: DatasetSchema,
+    keyer: MatchKeyer,
+    workers: int,
+    encoder: BloomEncoder | None = None,
 ) -> Iterator[_ChunkResult]:
     if workers <= 1:
         for frame in chunks:
-            yield _process_chunk(frame, schema, keyer)
+            yield _process_chunk(frame, schema, keyer, encoder)
         return
     with ProcessPoolExecutor(
-        max_workers=workers, initializer=_init_worker, initargs=(schema, keyer)
+        max_workers=workers, initializer=_init_worker, initargs=(schema, keyer, encoder)
     ) as pool:
         # At most two chunks in flight per worker keeps memory bounded.
         pending: deque[Future[_ChunkResult]] = deque()
@@ -298,11 +309,14 @@ def prepare_submission(
     started = time.perf_counter()
     opened = open_source(source)
     check_columns(opened, schema)
-    keyer = MatchKeyer(scheme, derive_project_key(linkage_secret, project_id, key_id), key_id)
+    project_key = derive_project_key(linkage_secret, project_id, key_id)
+    keyer = MatchKeyer(scheme, project_key, key_id)
+    encoder = BloomEncoder(scheme, project_key, key_id) if scheme.probabilistic is not None else None
     serials = SerialAllocator()
     key_schema = pa.schema(
         [pa.field("serial", pa.int64(), nullable=False)]
         + [pa.field(p.column, pa.binary(KEY_BYTES)) for p in scheme.passes]
+        + (encoder.columns() if encoder is not None else [])
     )
     content_schema = pa.schema(
         [pa.field("serial", pa.int64(), nullable=False)]
@@ -323,11 +337,11 @@ def prepare_submission(
         desc=text("progress.prepare"), unit=" records", disable=not progress, leave=False
     )
     try:
-        for result in _results(opened.chunks(chunk_rows), schema, keyer, workers):
+        for result in _results(opened.chunks(chunk_rows), schema, keyer, workers, encoder):
             n = result.keys.num_rows
             serial = pa.array(serials.take(n), pa.int64())
             key_table = pa.Table.from_arrays(
-                [serial] + [result.keys.column(p.column) for p in scheme.passes],
+                [serial] + [result.keys.column(name) for name in key_schema.names[1:]],
                 schema=key_schema,
             )
             content_arrays = [serial] + [
@@ -366,7 +380,13 @@ def prepare_submission(
     }
     match_package = seal_package(
         key_sink.getvalue(),
-        {**common, "kind": "match_keys", "missing_counts": missing, "invalid_counts": invalid},
+        {
+            **common,
+            "kind": "match_keys",
+            "missing_counts": missing,
+            "invalid_counts": invalid,
+            "probabilistic": scheme.probabilistic.to_dict() if scheme.probabilistic is not None else {},
+        },
         linkage_unit_public,
         signer,
     )

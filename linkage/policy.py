@@ -22,6 +22,7 @@ import yaml
 
 from linkage.errors import PolicyError
 from linkage.messages import text
+from linkage.probabilistic_policy import ProbabilisticSpec, parse_probabilistic_spec
 
 __all__ = [
     "CONTENT_TYPES",
@@ -148,12 +149,15 @@ class MatchKeyScheme:
         version: Scheme version; bump it whenever passes or normalization change.
         passes: The passes in linking order.
         content_hash: sha256 of the scheme's canonical form.
+        probabilistic: The probabilistic pass run after the exact passes, when
+            the scheme declares one (see :mod:`linkage.probabilistic_policy`).
     """
 
     name: str
     version: int
     passes: tuple[MatchPass, ...]
     content_hash: str = ""
+    probabilistic: ProbabilisticSpec | None = None
 
     @property
     def pass_names(self) -> tuple[str, ...]:
@@ -359,7 +363,7 @@ def parse_match_key_scheme(data: Any, where: str, problems: list[str]) -> MatchK
     if not isinstance(data, dict):
         problems.append(f"{where}: must be a mapping with kind, name, version and passes")
         return None
-    unknown = sorted(set(data) - {"kind", "name", "version", "description", "passes"})
+    unknown = sorted(set(data) - {"kind", "name", "version", "description", "passes", "probabilistic"})
     if unknown:
         problems.append(f"{where}: unknown top-level keys {unknown}")
     name = data.get("name")
@@ -403,11 +407,18 @@ def parse_match_key_scheme(data: Any, where: str, problems: list[str]) -> MatchK
             seen_names.add(pname)
             seen_fields[key] = pname
             passes.append(MatchPass(name=pname, fields=tuple(str(f) for f in fields)))
+    probabilistic = parse_probabilistic_spec(
+        data.get("probabilistic"), where, MATCH_FIELDS, sorted(seen_names), problems
+    )
     if len(problems) > before:
         return None
     assert isinstance(name, str)
     return MatchKeyScheme(
-        name=name, version=version, passes=tuple(passes), content_hash=canonical_hash(data)
+        name=name,
+        version=version,
+        passes=tuple(passes),
+        content_hash=canonical_hash(data),
+        probabilistic=probabilistic,
     )
 
 

@@ -28,6 +28,11 @@ class PassResult:
         ambiguous_duplicate: Open records whose key value appears more than once within one agency.
         ambiguous_conflict: Open records whose candidates conflict across agencies.
         ambiguous_multiple: Open records in clusters that matched more than one key value.
+        kind: ``exact`` (a keyed match-key pass) or ``probabilistic`` (the
+            Fellegi–Sunter pass over Bloom-filter encodings).
+        candidate_pairs: Probabilistic pass: candidate pairs scored.
+        review_pairs: Probabilistic pass: pairs left unlinked with a match
+            probability in the clerical-review band (a count, never the pairs).
     """
 
     name: str
@@ -37,6 +42,9 @@ class PassResult:
     ambiguous_duplicate: int
     ambiguous_conflict: int
     ambiguous_multiple: int
+    kind: str = "exact"
+    candidate_pairs: int = 0
+    review_pairs: int = 0
 
     @property
     def ambiguous(self) -> int:
@@ -83,6 +91,8 @@ class QualityReport:
         invalid_counts: Invalid identifiers per agency and reason (from the manifests).
         package_ids: The match-key packages linked, by agency.
         seconds: Wall-clock time of the linking.
+        models: Probabilistic pass: per agency pair, the fitted m and u per
+            field and agreement level and the match share (figures only).
     """
 
     project_id: str
@@ -100,6 +110,14 @@ class QualityReport:
     invalid_counts: dict[str, dict[str, int]] = field(default_factory=dict)
     package_ids: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+    models: list[dict[str, Any]] = field(default_factory=list)
+
+    def links_by_kind(self) -> dict[str, int]:
+        """Return records linked by exact passes and by the probabilistic pass."""
+        totals = {"exact": 0, "probabilistic": 0}
+        for p in self.passes:
+            totals[p.kind] = totals.get(p.kind, 0) + p.records_linked
+        return totals
 
     def to_dict(self) -> dict[str, Any]:
         """Return the report as JSON-able data."""
@@ -139,15 +157,26 @@ class QualityReport:
                 [
                     [
                         p.name,
+                        p.kind,
                         str(p.links),
                         str(p.records_linked),
                         str(p.ambiguous_duplicate),
                         str(p.ambiguous_conflict),
                         str(p.ambiguous_multiple),
+                        str(p.review_pairs),
                     ]
                     for p in self.passes
                 ],
-                ["pass", "links", "records linked", "amb. duplicate", "amb. conflict", "amb. multiple"],
+                [
+                    "pass",
+                    "kind",
+                    "links",
+                    "records linked",
+                    "amb. duplicate",
+                    "amb. conflict",
+                    "amb. multiple",
+                    "for review",
+                ],
             )
         )
         sections.append(

@@ -106,6 +106,10 @@ class PackageManifest:
         precheck: Content packages: the agency's identification-risk pre-check
             (figures of :class:`linkage.precheck.RiskPrecheck`); empty when none
             was run, as in packages sealed before the pre-check existed.
+        probabilistic: Match-key packages: the scheme's probabilistic section
+            (encodings, blocking rules, thresholds; figures and field names
+            only), so the linkage unit can run the probabilistic pass without
+            the policy files; empty when the scheme declares none.
     """
 
     package_id: str
@@ -129,6 +133,7 @@ class PackageManifest:
     missing_counts: dict[str, int] = field(default_factory=dict)
     invalid_counts: dict[str, int] = field(default_factory=dict)
     precheck: dict[str, Any] = field(default_factory=dict)
+    probabilistic: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the manifest as JSON-able data."""
@@ -152,6 +157,7 @@ class PackageManifest:
         values["missing_counts"] = dict(values.get("missing_counts", {}))
         values["invalid_counts"] = dict(values.get("invalid_counts", {}))
         values["precheck"] = dict(values.get("precheck") or {})
+        values["probabilistic"] = dict(values.get("probabilistic") or {})
         return cls(**values)
 
 

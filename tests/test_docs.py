@@ -19,7 +19,7 @@ from benchmarks.result_line import judge_target
 ROOT = Path(__file__).resolve().parents[1]
 BENCHMARKS = sorted(p for p in (ROOT / "benchmarks").glob("*.py") if p.name != "result_line.py")
 DOC = ROOT / "docs" / "benchmarks.md"
-VERDICT_FIELDS = {"target_met", "meets_target"}
+VERDICT_FIELDS = re.compile(r"\w*(target_met|meets_target)")
 
 
 def _sections() -> dict[str, str]:
@@ -46,11 +46,12 @@ def _verdict_values(path: Path) -> list[ast.expr]:
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Dict):
             found += [v for k, v in zip(node.keys, node.values, strict=True)
-                      if isinstance(k, ast.Constant) and k.value in VERDICT_FIELDS]
+                      if isinstance(k, ast.Constant) and isinstance(k.value, str)
+                      and VERDICT_FIELDS.fullmatch(k.value)]
         elif isinstance(node, ast.Assign):
             for target in node.targets:
                 if (isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant)
-                        and target.slice.value in VERDICT_FIELDS):
+                        and isinstance(target.slice.value, str) and VERDICT_FIELDS.fullmatch(target.slice.value)):
                     found.append(node.value)
     return found
 

@@ -26,10 +26,13 @@ from enclave.service import EnclaveService
 
 __all__ = [
     "DEFAULT_POLICY",
+    "approved_datasets",
+    "current_approved_dataset",
     "latest_dataset",
     "load_project",
     "policy_path",
     "read_parquet",
+    "read_dataset_version",
     "read_project_dataset",
     "reports_dir",
     "store_dataset",
@@ -99,8 +102,27 @@ def policy_path(svc: EnclaveService, project_id: int) -> Path:
 
 
 
-def read_project_dataset(svc: EnclaveService, session: Session, project_id: int) -> pd.DataFrame:
-    """The approved, processed dataset of a project: what its researchers may use.
+def approved_datasets(session: Session, project_id: int) -> list[LinkedDataset]:
+    """Every dataset version of the project a risk review approved, newest first."""
+    ids = session.scalars(select(RiskReview.dataset_id).where(RiskReview.project_id == project_id,
+                                                             RiskReview.state == ReviewState.approved))
+    found = [session.get(LinkedDataset, i) for i in dict.fromkeys(ids)]
+    return sorted((d for d in found if d is not None and d.project_id == project_id),
+                  key=lambda d: d.id, reverse=True)
+
+
+def read_dataset_version(svc: EnclaveService, session: Session, dataset: LinkedDataset, *,
+                         purpose: str) -> pd.DataFrame:
+    """Decrypt one stored dataset version and audit the read with its purpose."""
+    frame = read_parquet(svc.get_object(session, dataset.object_id,
+                                        project_key_id(dataset.project_id))).to_pandas()
+    svc.audit.record(session, actor="system", action="data.read", object_type="project",
+                     object_id=dataset.project_id, dataset=dataset.id, rows=len(frame), purpose=purpose)
+    return frame
+
+
+def current_approved_dataset(session: Session, project_id: int) -> LinkedDataset:
+    """The dataset version of the project's latest approved risk review: what researchers get.
 
     Raises:
         NotFound: No approved dataset (or the project is gone).
@@ -112,9 +134,17 @@ def read_project_dataset(svc: EnclaveService, session: Session, project_id: int)
         raise NotFound(text("provisioning.no_approved"))
     dataset = session.get(LinkedDataset, review.dataset_id)
     assert dataset is not None
+    return dataset
+
+
+def read_project_dataset(svc: EnclaveService, session: Session, project_id: int) -> pd.DataFrame:
+    """The approved, processed dataset of a project: what its researchers may use.
+
+    Raises:
+        NotFound: No approved dataset (or the project is gone).
+    """
+    dataset = current_approved_dataset(session, project_id)
     frame = read_parquet(svc.get_object(session, dataset.object_id, project_key_id(project_id))).to_pandas()
     svc.audit.record(session, actor="system", action="data.read", object_type="project", object_id=project_id,
                      dataset=dataset.id, rows=len(frame))
     return frame
-
-

@@ -415,5 +415,12 @@ def _linked(quality: dict[str, Any]) -> str:
     links = sum(int(p.get("links", 0)) for p in passes if isinstance(p, dict))
     ambiguous = sum(int(p.get(k, 0)) for p in passes if isinstance(p, dict)
                     for k in ("ambiguous_duplicate", "ambiguous_conflict", "ambiguous_multiple"))
+    probabilistic = [p for p in passes if isinstance(p, dict) and p.get("kind") == "probabilistic"]
+    tail = ""
+    if probabilistic:
+        # The probabilistic pass (keyed Bloom filters, Fellegi-Sunter) links what the exact keys missed.
+        tail = (f"; the probabilistic pass linked {sum(int(p.get('records_linked', 0)) for p in probabilistic)} "
+                f"records the exact keys missed and left {sum(int(p.get('review_pairs', 0)) for p in probabilistic)} "
+                "pairs for clerical review")
     return (f"{links} links over {len(passes)} passes among {sum(records.values())} records, "
-            f"{ambiguous} ambiguous candidates left unlinked")
+            f"{ambiguous} ambiguous candidates left unlinked{tail}")

@@ -1,8 +1,11 @@
 """Export requests in the enclave (stage 5, 반출신청): submission, blind review, release.
 
-The researcher's kernel sends evidence; the service re-runs every disclosure
-check on it (the kernel's own verdict is advisory only) and compares it with
-the project's release ledger against differencing. Two stewards who are not on
+The researcher's kernel sends evidence with a recipe per output; the service
+re-executes each recipe on its own stored copy of the project's approved
+dataset, fails outputs whose figures differ, and runs every disclosure check
+and the differencing check against the release ledger on its own figures (the
+kernel's verdict is advisory only). What it stores and releases is its own
+recomputation. Two stewards who are not on
 the project vote on each output without seeing each other's vote; the author
 never reviews. When every output is decided, approved outputs are packaged,
 signed with the enclave's key, and entered in the ledger.
@@ -12,18 +15,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from enclave.combination.datasets import approved_datasets, read_dataset_version
 from enclave.db.models import (
     ExportOutput,
     ExportRequest,
     ExportVote,
     LedgerRecord,
+    LinkedDataset,
     Project,
     ProjectState,
     Release,
@@ -43,6 +49,7 @@ from export_review import (
     DisclosurePolicy,
     ExportRequestState,
     OutputVerdict,
+    RecipeError,
     ReleaseLedger,
     ReviewBoard,
     ReviewError,
@@ -50,8 +57,11 @@ from export_review import (
     decide_request,
     load_disclosure_policy,
     output_from_evidence,
+    output_to_evidence,
     review_outputs,
 )
+from export_review.messages import text as review_text
+from export_review.recomputation import StoredDatasets
 from export_review.workflow import Vote
 
 __all__ = [
@@ -65,6 +75,7 @@ __all__ = [
     "require_request_access",
     "review_board",
     "review_queue",
+    "stored_datasets",
     "votes_visible_to",
     "withdraw_request",
 ]
@@ -88,6 +99,14 @@ def load_ledger(svc: EnclaveService, session: Session, project_id: int) -> Relea
 def _policy(svc: EnclaveService, project: Project) -> DisclosurePolicy:
     path = svc.settings.policies_dir / "disclosure" / "default.yaml"
     return load_disclosure_policy(path if path.exists() else None, project=str(project.id))
+
+
+def stored_datasets(svc: EnclaveService, session: Session, project_id: int) -> StoredDatasets:
+    """The project's approved dataset versions, read lazily (and audited) when a recipe names one."""
+    def loader(dataset: LinkedDataset) -> Callable[[], pd.DataFrame]:
+        return lambda: read_dataset_version(svc, session, dataset, purpose="export.recompute")
+
+    return StoredDatasets({str(d.id): loader(d) for d in approved_datasets(session, project_id)})
 
 
 def _move(svc: EnclaveService, session: Session, request: ExportRequest, to: ExportRequestState, actor: str) -> None:
@@ -136,7 +155,16 @@ def create_export_request(
     if any(not isinstance(n, str) or not n for n in names) or len(set(names)) != len(names):
         raise InputError(text("exports.names"))
 
-    verdicts = review_outputs(list(evidence), _policy(svc, project), load_ledger(svc, session, project.id))
+    policy = _policy(svc, project)
+    try:
+        verdicts = review_outputs(list(evidence), policy, load_ledger(svc, session, project.id),
+                                  stored_datasets(svc, session, project.id))
+    except RecipeError as error:
+        # The whole request is refused so the researcher fixes the recipe and nothing half-stored remains.
+        message = review_text("recipe.in_output", output=error.output or "?", problem=str(error))
+        raise InputError(message, audit={
+            "actor": author.username, "action": "export.submit", "object_type": "project",
+            "object_id": project.id, "outcome": "refused", "reason": "recipe"}) from None
     request = ExportRequest(project_id=project.id, author_id=author.id, title=title.strip()[:300],
                             state=_S.DRAFT.value)
     session.add(request)
@@ -146,7 +174,9 @@ def create_export_request(
         # Output names are the researcher's words; the object id uses a digest of them.
         digest = hashlib.sha256(str(item["name"]).encode()).hexdigest()[:16]
         object_id = f"projects/{project.id}/exports/{request.id}/{digest}"
-        svc.put_object(session, object_id, json.dumps(item, ensure_ascii=False).encode("utf-8"), key_id)
+        # What is stored, reviewed and released is the enclave's recomputation, not the kernel's figures.
+        stored = item if verdict.output is None else output_to_evidence(verdict.output)
+        svc.put_object(session, object_id, json.dumps(stored, ensure_ascii=False).encode("utf-8"), key_id)
         checks = verdict.to_dict()
         session.add(ExportOutput(request_id=request.id, name=str(item["name"]), kind=verdict.kind or "unknown",
                                  evidence_object=object_id, checks=json.dumps(checks, ensure_ascii=False),

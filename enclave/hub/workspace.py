@@ -8,6 +8,7 @@ Layout under ``ENCLAVE_WORKSPACES_DIR`` (outside the data folder)::
         .tmp/                    the kernels' TMPDIR, so nothing they write lands in the shared /tmp
         *.ipynb                  the notebooks researchers start from (copied once, then theirs)
     data/<project>/<user>/linked.parquet    the decrypted dataset, while the server runs
+    data/<project>/<user>/dataset.json      the approved version it is, named in every output's recipe
 
 With workspace accounts (:mod:`enclave.hub.accounts`) the workspace folder
 and everything in it belong to the workspace's account (0700). The dataset
@@ -39,6 +40,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import logging
 import os
 import shutil
@@ -53,6 +55,7 @@ import pyarrow.parquet as pq
 from sqlalchemy.orm import Session
 
 from enclave.combination import read_project_dataset
+from enclave.combination.datasets import current_approved_dataset
 from enclave.hub.accounts import (
     PASSAGE_MODE,
     IsolationUnavailable,
@@ -83,6 +86,8 @@ __all__ = [
 
 #: The Parquet file researchers read: ``pd.read_parquet("data/linked.parquet")``.
 DATA_FILE_NAME = "linked.parquet"
+#: Beside it, the approved version it holds (``export_review.session.DATASET_FILE`` reads it).
+DATASET_VERSION_FILE_NAME = "dataset.json"
 
 _log = logging.getLogger(__name__)
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
@@ -420,6 +425,7 @@ def provision_workspace(svc: EnclaveService, session: Session, project_id: int, 
             (from :func:`enclave.combination.read_project_dataset`).
     """
     frame = read_project_dataset(svc, session, project_id)
+    version = current_approved_dataset(session, project_id).id
     root = prepare_workspace_folders(svc.settings, project_id, username, account)
     folder = dataset_folder(svc.settings, project_id, username)
     for passage in (folder.parent.parent, folder.parent):
@@ -429,13 +435,19 @@ def provision_workspace(svc: EnclaveService, session: Session, project_id: int, 
     buffer = io.BytesIO()
     pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), buffer)
     data_file = folder / DATA_FILE_NAME
+    # Recipes name this version, so the enclave recomputes outputs from the very data the kernel read.
+    version_file = folder / DATASET_VERSION_FILE_NAME
+    version_bytes = json.dumps({"version": str(version)}).encode("utf-8")
     # The atomic write means a kernel never sees half a file; the folder is the hub's alone meanwhile.
     if account is None:
         atomic_write(data_file, buffer.getvalue(), mode=0o444)
+        atomic_write(version_file, version_bytes, mode=0o444)
         os.chmod(folder, 0o555)
     else:
         atomic_write(data_file, buffer.getvalue(), mode=0o440)
+        atomic_write(version_file, version_bytes, mode=0o440)
         os.chown(data_file, os.geteuid(), account.gid)
+        os.chown(version_file, os.geteuid(), account.gid)
         os.chown(folder, os.geteuid(), account.gid)
         os.chmod(folder, 0o550)
     columns = tuple(str(c) for c in frame.columns)

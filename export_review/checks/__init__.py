@@ -7,10 +7,11 @@ from export_review.checks.consistency import EvidenceConsistency
 from export_review.checks.files import AllowedFileTypes
 from export_review.checks.histograms import ExtremeValues, HistogramBins
 from export_review.checks.identifiers import IdentifierScan
-from export_review.checks.models import ResidualDegreesOfFreedom
+from export_review.checks.models import ModelCategorySupport, ResidualDegreesOfFreedom
 from export_review.checks.tables import (
     DominanceRule,
     MinimumCellCount,
+    MinimumRoundingBase,
     MissingValues,
     NegativeValues,
     PRatioRule,
@@ -28,7 +29,9 @@ __all__ = [
     "HistogramBins",
     "IdentifierScan",
     "MinimumCellCount",
+    "MinimumRoundingBase",
     "MissingValues",
+    "ModelCategorySupport",
     "NegativeValues",
     "PRatioRule",
     "ResidualDegreesOfFreedom",

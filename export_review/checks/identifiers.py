@@ -26,7 +26,13 @@ _DATE = re.compile(
     r"(?<!\d)(?:19|20)\d{2}\s*(?:[-./]|년)\s*(?:0?[1-9]|1[0-2])\s*(?:[-./]|월)\s*"
     r"(?:0?[1-9]|[12]\d|3[01])(?!\d)"
 )
+# Compact dates (YYYYMMDD), as registers and claims files write birth dates.
+_COMPACT_DATE = re.compile(r"(?<!\d)(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?!\d)")
 _BIRTH_WORDS = re.compile(r"birth|dob|born|생년|출생|생일", re.IGNORECASE)
+_DELIMITERS = ("\t", ",", ";", "|")
+# A boundary at either end of a pseudonym pattern would let a prefix or suffix
+# ("id_", "P") hide the pseudonym, so patterns are matched anywhere.
+_EDGE_BOUNDARY = re.compile(r"^(?:\\b)+|(?:\\b)+$")
 _TEXT_EXTENSIONS = {"csv", "tsv", "txt", "md", "json", "tex", "html", "log", "py", "r"}
 
 
@@ -53,9 +59,11 @@ class IdentifierScan(DisclosureCheck):
     """Fail outputs whose text contains identifiers; review bare dates and unscannable files.
 
     Scans comments, variable names, table labels, model summaries and the
-    content of text files. RRNs, phone numbers and project pseudonyms fail;
-    a date next to a word like "birth" or "생년월일" fails; other dates and
-    files that cannot be read as text (images) go to review.
+    content of text files. RRNs, phone numbers and project pseudonyms fail
+    (in any letter case, and inside longer tokens or behind a prefix); a date,
+    written with separators or compact as YYYYMMDD, next to a word like
+    "birth" or "생년월일" fails, as does any number in a column headed so;
+    other dates and files that cannot be read as text (images) go to review.
 
     Args:
         pseudonym_patterns: regular expressions matching the project's pseudonyms.
@@ -64,7 +72,7 @@ class IdentifierScan(DisclosureCheck):
     """
 
     name = "IdentifierScan"
-    version = "1.0"
+    version = "1.1"
 
     def __init__(
         self,
@@ -73,8 +81,11 @@ class IdentifierScan(DisclosureCheck):
         scan_dates: bool = True,
     ) -> None:
         self.pseudonym_patterns = tuple(pseudonym_patterns)
-        self._patterns = [re.compile(p) for p in self.pseudonym_patterns]
-        self._pseudonyms = frozenset(str(p) for p in pseudonyms if str(p))
+        # Case-insensitive: an upper-cased pseudonym is the same pseudonym.
+        self._patterns = [re.compile(_EDGE_BOUNDARY.sub("", p), re.IGNORECASE)
+                          for p in self.pseudonym_patterns]
+        self._pseudonyms = frozenset(str(p).lower() for p in pseudonyms if str(p))
+        self._lengths = sorted({len(p) for p in self._pseudonyms})
         self.scan_dates = bool(scan_dates)
 
     def settings(self) -> dict[str, Any]:
@@ -88,12 +99,32 @@ class IdentifierScan(DisclosureCheck):
             return "fail"
         if any(p.search(line) for p in self._patterns):
             return "fail"
-        if self._pseudonyms and any(tok in self._pseudonyms
-                                    for tok in re.split(r"[\s,;|\t\"']+", line)):
+        if self._pseudonyms and self._contains_pseudonym(line.lower()):
             return "fail"
-        if self.scan_dates and _DATE.search(line):
+        if self.scan_dates and (_DATE.search(line) or _COMPACT_DATE.search(line)):
             return "fail" if _BIRTH_WORDS.search(line) else "review"
         return "pass"
+
+    def _contains_pseudonym(self, line: str) -> bool:
+        # Every window of each pseudonym length, so one inside a longer token is found
+        # without a pass per pseudonym (projects hold millions of them).
+        return any(line[i:i + n] in self._pseudonyms
+                   for n in self._lengths for i in range(len(line) - n + 1))
+
+    def _birth_columns(self, where: str, content: str) -> list[tuple[Status, str]]:
+        """Fail dates and numbers beneath a header like ``dob`` or ``생년월일``."""
+        lines = content.splitlines()
+        if len(lines) < 2 or not _BIRTH_WORDS.search(lines[0]):
+            return []
+        delimiter = max(_DELIMITERS, key=lines[0].count)
+        header = [h.strip().strip("\"'") for h in lines[0].split(delimiter)]
+        columns = [i for i, h in enumerate(header) if _BIRTH_WORDS.search(h)]
+        found: list[tuple[Status, str]] = []
+        for number, line in enumerate(lines[1:], start=2):
+            values = line.split(delimiter)
+            if any(i < len(values) and re.search(r"\d", values[i]) for i in columns):
+                found.append(("fail", text("location.line", where=where, line=number)))
+        return found
 
     def _scan_lines(self, where: str, content: str) -> list[tuple[Status, str]]:
         found: list[tuple[Status, str]] = []
@@ -135,8 +166,10 @@ class IdentifierScan(DisclosureCheck):
             # Dates as labels of a variable named like a birth date are birth dates.
             by_birth = any(_BIRTH_WORDS.search(v) for v in (*table.row_vars, *table.col_vars))
             for i, cell in enumerate(table.cells):
-                statuses = [self.classify(label) for label in (*cell.row, *cell.column)]
-                if "fail" in statuses or (by_birth and "review" in statuses):
+                labels = (*cell.row, *cell.column)
+                statuses = [self.classify(label) for label in labels]
+                # Under a birth-date header any number is a birth date, whatever its format.
+                if "fail" in statuses or (by_birth and any(re.search(r"\d", lab) for lab in labels)):
                     refs.append(CellRef.of(cell, i))
         return self._finish(found, tuple(refs))
 
@@ -157,4 +190,5 @@ class IdentifierScan(DisclosureCheck):
                 found.append(("review", text("location.unscannable", file=output.file.filename)))
             else:
                 found += self._scan_lines(output.file.filename, content)
+                found += self._birth_columns(output.file.filename, content)
         return self._finish(found)

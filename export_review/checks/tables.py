@@ -21,6 +21,7 @@ from export_review.outputs import Cell, Output
 __all__ = [
     "DominanceRule",
     "MinimumCellCount",
+    "MinimumRoundingBase",
     "MissingValues",
     "NegativeValues",
     "PRatioRule",
@@ -247,3 +248,33 @@ class NegativeValues(DisclosureCheck):
         refs = flagged_cells(flagged)
         return self.result("review", text("rule.negative.found", n=len(refs),
                                           cells=describe_cells(refs)), refs)
+
+
+class MinimumRoundingBase(DisclosureCheck):
+    """Fail tables whose counts are rounded to a base below the policy's minimum.
+
+    Rounding to 1 or 2 leaves small counts as they are while the table looks
+    protected. The session refuses such a base when it rounds, the enclave
+    refuses a recipe with one, and this rule fails evidence that claims one.
+
+    Args:
+        minimum: the smallest acceptable rounding base (default 5).
+    """
+
+    name = "MinimumRoundingBase"
+    version = "1.0"
+
+    def __init__(self, minimum: int = 5) -> None:
+        self.minimum = max(2, int(minimum))
+
+    def settings(self) -> dict[str, Any]:
+        return {"minimum": self.minimum}
+
+    def check_table(self, output: Output) -> CheckResult | None:
+        if output.table is None or output.table.rounding_base is None:
+            return None
+        base = output.table.rounding_base
+        if base < self.minimum:
+            return self.result("fail", text("rule.rounding.fail", base=base, minimum=self.minimum),
+                               locations=("rounding_base",))
+        return None

@@ -85,16 +85,16 @@ def screenshot() -> Callable[[Any, str], None]:
 
 @pytest.fixture
 def journey(svc: EnclaveService) -> dict[str, Any]:
-    import pandas as pd
 
     from enclave.catalog import VariableSpec, register_dataset
-    from enclave.db.models import Decision, ProjectState, Role
+    from enclave.db.models import Decision, Project, ProjectState, Role
     from enclave.exports import create_export_request
     from enclave.projects import apply_for_project, decide_agency_part, decide_as_steward
     from enclave.projects.lifecycle import move_project
-    from enclave.users import add_user
-    from export_review import OutputSession, default_policy, output_to_evidence
+    from enclave.users import add_user, find_user
     from tests.enclave.domain_fixtures import register_agencies
+    from tests.enclave.web.conftest import sample_evidence
+    from tests.factories import sample_frame, store_approved_dataset
 
     register_agencies(svc, "welfare", "health")
     accounts = [("rita", Role.researcher, None), ("stella", Role.steward, None), ("sven", Role.steward, None),
@@ -128,14 +128,13 @@ def journey(svc: EnclaveService) -> dict[str, Any]:
         # Linkage and adequacy review are exercised by the domain's own tests; the journey starts after them.
         move_project(svc, session, project, ProjectState.provisioned, "test")
         move_project(svc, session, project, ProjectState.active, "test")
-        output_session = OutputSession(policy=default_policy(), dataset="linked", record_id="pid", echo=None)
-        frame = pd.DataFrame({"pid": [f"P{i:04d}" for i in range(62)],
-                              "region": ["north"] * 30 + ["south"] * 32,
-                              "sex": ["F"] * 60 + ["M"] * 2})
-        output_session.frequency(frame, "region", name="by_region")
-        output_session.frequency(frame, "sex", name="by_sex_small")
+        project_id, welfare_id, health_id = project.id, welfare.id, health.id
+    version = store_approved_dataset(svc, project_id, sample_frame())
+    with svc.session() as session:
+        project = session.get(Project, project_id)
+        researcher = find_user(session, "rita")
         export = create_export_request(svc, session, researcher, project, "Tables for the paper",
-                                       [output_to_evidence(o) for o in output_session.outputs.values()])
-        return {"project_id": project.id, "request_id": export.id, "welfare_id": welfare.id,
-                "health_id": health.id, "password": PASSWORD,
+                                       sample_evidence(version))
+        return {"project_id": project_id, "request_id": export.id, "welfare_id": welfare_id,
+                "health_id": health_id, "password": PASSWORD,
                 "secrets": {name: made[name].totp_secret for name in ("stella", "sven")}}

@@ -245,3 +245,38 @@ def test_table_by_birth_date_fails_the_identifier_scan() -> None:
     result = IdentifierScan().check(output)
     assert result is not None and result.status == "fail"
     assert "1990-01-01" not in result.message and "cell #1" in result.message
+
+
+_HEX = "0123456789abcdef0123456789abcdef"
+
+
+@pytest.mark.parametrize("line", [
+    _HEX.upper(),
+    f"id_{_HEX}",
+    f"P{_HEX}x",
+    f"patient {_HEX[:16].upper()}-{_HEX[16:]}".replace("-", ""),
+    "born 19800101",
+    "생년월일 19800101",
+])
+def test_identifier_scan_finds_variants_of_pseudonyms_and_birth_dates(line: str) -> None:
+    from export_review import IdentifierScan
+
+    scan = IdentifierScan([r"\b[0-9a-f]{32}\b"], pseudonyms=["PX00042"])
+    assert scan.classify(line) == "fail"
+    assert scan.classify("cohort of xpx00042y") == "fail"
+    assert scan.classify("visits per year 2024") == "pass"
+
+
+def test_identifier_scan_applies_a_birth_header_to_the_values_beneath(tmp_path) -> None:  # noqa: ANN001
+    import pandas as pd
+
+    from export_review import OutputSession
+
+    (tmp_path / "ages.csv").write_text("region,생년월일\nnorth,800101\nsouth,-\n", encoding="utf-8")
+    session = OutputSession(echo=None, dataset_version="")
+    output = session.add_file(tmp_path / "ages.csv", "Birth dates by region")
+    scan = next(r for r in output.local_results if r.rule == "IdentifierScan")
+    assert scan.status == "fail" and "line 2" in scan.message and "line 3" not in scan.message
+    frame = pd.DataFrame({"dob": ["800101"] * 12 + ["810202"] * 12})
+    session.frequency(frame, "dob", name="by_dob")
+    assert next(r for r in session.results("by_dob") if r.rule == "IdentifierScan").status == "fail"

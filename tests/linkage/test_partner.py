@@ -130,7 +130,14 @@ def test_packages_split_identifiers_from_content(
 ) -> None:
     sub = prepared["welfare"]
     keys = _keys(sub, parties)
-    assert keys.column_names == ["serial"] + [p.column for p in policies.scheme.passes]
+    spec = policies.scheme.probabilistic
+    assert spec is not None
+    assert keys.column_names == (
+        ["serial"]
+        + [p.column for p in policies.scheme.passes]
+        + [e.column for e in spec.encodings]
+        + [r.column for r in spec.blocking]
+    )
     content = open_package(sub.content_package, parties["enclave"].sealing,
                            {"welfare": parties["welfare"].signing_public}).table()
     schema = policies.schema("welfare")

@@ -71,3 +71,40 @@ def test_unknown_dataset_names_the_known_ones() -> None:
     policies = load_identifier_policies(REPO_POLICIES)
     with pytest.raises(PolicyError, match="employment, health, welfare"):
         policies.schema("taxes")
+
+
+def test_repository_scheme_declares_the_probabilistic_pass() -> None:
+    spec = load_identifier_policies(REPO_POLICIES).scheme.probabilistic
+    assert spec is not None
+    assert {e.field for e in spec.encodings} >= {"full_name_loose", "birth_date", "phone"}
+    assert spec.blocking and spec.hardening == ("rule90",)
+    assert spec.review <= spec.accept
+
+
+def test_every_problem_of_a_probabilistic_section_is_reported_at_once(tmp_path: Path) -> None:
+    (tmp_path / "scheme.yaml").write_text(
+        "kind: match_key_scheme\nname: s\nversion: 1\npasses:\n  - name: a\n    fields: [phone]\n"
+        "probabilistic:\n"
+        "  encodings:\n"
+        "    - {field: shoe_size, q: 2, bits: 256, hashes: 8}\n"
+        "    - {field: phone, q: 5, bits: 100, hashes: 40}\n"
+        "  hardening: [rot13]\n"
+        "  blocking:\n    - {name: b, fields: [hat]}\n"
+        "  levels: [0.5, 0.9]\n"
+        "  accept: 0.4\n  review: 0.6\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(PolicyError) as caught:
+        load_identifier_policies(tmp_path)
+    problems = "\n".join(caught.value.problems)
+    for expected in (
+        "unknown field 'shoe_size'",
+        ".q: must be 1, 2 or 3",
+        ".bits: must be a multiple of 128",
+        ".hashes: must be a whole number from 1 to 16",
+        "hardening: must be a list drawn from",
+        "unknown fields ['hat']",
+        "levels: must be Dice thresholds",
+        "review must not be above accept",
+    ):
+        assert expected in problems, expected

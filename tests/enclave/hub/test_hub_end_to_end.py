@@ -258,7 +258,7 @@ def test_workspace_is_the_projects_folder_with_read_only_data(hub: Hub, room: Ro
     names = {item["name"] for item in listing.json()["content"]}
     assert {"data", "outputs", "welcome.ipynb", "example_analysis.ipynb"} <= names
     data = requests.get(hub.url + "/user/alice/api/contents/data", headers=alice.auth, timeout=30).json()
-    assert [item["name"] for item in data["content"]] == ["linked.parquet"]
+    assert sorted(item["name"] for item in data["content"]) == ["dataset.json", "linked.parquet"]
     root = workspace_root(room.settings, room.people.alpha, "alice")
     data_file = (root / "data" / "linked.parquet").stat()
     if not workspace_accounts_unusable():

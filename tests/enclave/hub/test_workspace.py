@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
+from enclave.combination.datasets import current_approved_dataset
 from enclave.db.models import AuditEvent
 from enclave.errors import NotFound
 from enclave.hub import clear_workspace_data, provision_workspace, remove_project_workspaces, workspace_root
@@ -58,6 +59,10 @@ def test_dataset_is_written_read_only_with_every_record(room: Room) -> None:
     assert stat.S_IMODE(workspace.data_file.stat().st_mode) == 0o444
     assert stat.S_IMODE(workspace.data_file.parent.stat().st_mode) == 0o555
     pd.testing.assert_frame_equal(pd.read_parquet(workspace.data_file), study_frame)
+    # The kernel's recipes name this version, so the enclave recomputes from the data the kernel read.
+    with room.svc.session() as session:
+        version = str(current_approved_dataset(session, room.people.alpha).id)
+    assert json.loads((workspace.data_file.parent / "dataset.json").read_text()) == {"version": version}
     assert workspace.outputs_dir.is_dir()
     assert {"welcome.ipynb", "example_analysis.ipynb"} <= {p.name for p in workspace.root.glob("*.ipynb")}
 
@@ -66,7 +71,7 @@ def test_provisioning_again_replaces_the_read_only_copy(room: Room) -> None:
     _provision(room.svc, room.people.alpha, "alice-2")
     workspace = _provision(room.svc, room.people.alpha, "alice-2")
     assert workspace.row_count == 300
-    assert [p.name for p in workspace.data_file.parent.iterdir()] == ["linked.parquet"]
+    assert sorted(p.name for p in workspace.data_file.parent.iterdir()) == ["dataset.json", "linked.parquet"]
 
 
 def test_edited_notebook_is_not_overwritten(room: Room) -> None:

@@ -31,7 +31,8 @@ Fixtures:
     ``closing``) with ``member_steward`` on its team, and export requests
     holding one passing and one failing table (:func:`sample_evidence`).
 ``evidence``
-    That evidence: ``by_region`` passes, ``by_sex_small`` has a cell of 2.
+    ``evidence(project_id)``: that evidence, made from the project's approved
+    dataset (stored on first use): ``by_region`` passes, ``by_sex_small`` has a cell of 2.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pytest
 from flask import Flask
@@ -49,6 +50,7 @@ from enclave.db.models import Role
 from enclave.service import EnclaveService
 from enclave.users import add_user, find_user, issue_token
 from enclave.web import create_app
+from tests.factories import sample_frame
 
 PASSWORD = "correct horse battery staple"
 
@@ -139,6 +141,7 @@ class World:
     people: dict[str, Person]
     welfare_dataset: int = 0
     health_dataset: int = 0
+    _versions: dict[int, str] = field(default_factory=dict)
 
     def _user(self, session, key: str):  # type: ignore[no-untyped-def]
         return find_user(session, self.people[key].username)
@@ -188,31 +191,39 @@ class World:
                 close_project(self.svc, session, project, self._user(session, "researcher"))
             return project.id
 
+    def evidence(self, project_id: int) -> list[dict[str, object]]:
+        """Outputs of the project's approved dataset (stored on first use), as its kernel makes them."""
+        from tests.factories import store_approved_dataset
+
+        if project_id not in self._versions:
+            self._versions[project_id] = store_approved_dataset(self.svc, project_id, sample_frame())
+        return sample_evidence(self._versions[project_id])
+
     def export_request(self, project_id: int) -> int:
         """An export request with one passing and one failing table."""
         from enclave.db.models import Project
         from enclave.exports import create_export_request
 
+        evidence = self.evidence(project_id)
         with self.svc.session() as session:
             request = create_export_request(self.svc, session, self._user(session, "researcher"),
                                             session.get(Project, project_id), "Tables for the paper",
-                                            sample_evidence())
+                                            evidence)
             return request.id
 
 
-def sample_evidence() -> list[dict[str, object]]:
-    """Evidence of two frequency tables: ``by_region`` passes, ``by_sex_small`` has a cell of 2."""
-    import pandas as pd
+def sample_evidence(version: str) -> list[dict[str, object]]:
+    """Evidence of two frequency tables of :func:`sample_frame` made from dataset ``version``.
 
-    from export_review import OutputSession, default_policy, output_to_evidence
+    ``by_region`` passes, ``by_sex_small`` has a cell of 2.
+    """
+    from tests.factories import outputs_from
 
-    output_session = OutputSession(policy=default_policy(), dataset="test", record_id="pid", echo=None)
-    frame = pd.DataFrame({"pid": [f"P{i:04d}" for i in range(62)],
-                          "region": ["north"] * 30 + ["south"] * 32,
-                          "sex": ["F"] * 60 + ["M"] * 2})
-    output_session.frequency(frame, "region", name="by_region")
-    output_session.frequency(frame, "sex", name="by_sex_small")
-    return [output_to_evidence(o) for o in output_session.outputs.values()]
+    def make(session, frame) -> None:  # noqa: ANN001
+        session.frequency(frame, "region", name="by_region")
+        session.frequency(frame, "sex", name="by_sex_small")
+
+    return outputs_from(sample_frame(), version, make)
 
 
 @pytest.fixture
@@ -221,5 +232,5 @@ def world(svc: EnclaveService, people: dict[str, Person]) -> World:
 
 
 @pytest.fixture
-def evidence() -> list[dict[str, object]]:
-    return sample_evidence()
+def evidence(world: World) -> Callable[[int], list[dict[str, object]]]:
+    return world.evidence

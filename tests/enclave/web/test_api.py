@@ -26,7 +26,7 @@ def test_kernel_submits_an_export_request_with_a_project_token(client, people, w
     project_id = world.project("active")
     headers = token_for(people["researcher"], scope=f"project:{project_id}")
     answer = client.post(f"/api/v1/projects/{project_id}/export-requests", headers=headers,
-                         json={"title": "Tables", "outputs": evidence})
+                         json={"title": "Tables", "outputs": evidence(project_id)})
     assert answer.status_code == 201
     body = answer.get_json()
     assert body["status"] == "in_review"
@@ -40,7 +40,7 @@ def test_project_token_cannot_act_on_another_project_or_list_all(client, people,
     second = world.project("active", title="Second")
     headers = token_for(people["researcher"], scope=f"project:{first}")
     refused = client.post(f"/api/v1/projects/{second}/export-requests", headers=headers,
-                          json={"title": "x", "outputs": evidence})
+                          json={"title": "x", "outputs": evidence(first)})
     assert refused.status_code == 403
     assert "another project" in refused.get_json()["error"]
     assert client.get("/api/v1/projects", headers=headers).status_code == 403
@@ -52,7 +52,7 @@ def test_other_researcher_gets_404_for_a_project_that_is_not_theirs(client, peop
     headers = token_for(people["other_researcher"])
     assert client.get(f"/api/v1/projects/{project_id}", headers=headers).status_code == 404
     answer = client.post(f"/api/v1/projects/{project_id}/export-requests", headers=headers,
-                         json={"title": "x", "outputs": evidence})
+                         json={"title": "x", "outputs": evidence(project_id)})
     assert answer.status_code == 404
 
 
@@ -152,11 +152,12 @@ def test_the_kernel_client_submits_to_the_running_service(app, people, world, to
 
     project_id = world.project("active")
     token = token_for(people["researcher"], scope=f"project:{project_id}")["Authorization"].split()[1]
+    outputs = evidence(project_id)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        receipt = submit_export_request("From the kernel", evidence, environ={
+        receipt = submit_export_request("From the kernel", outputs, environ={
             "ENCLAVE_API_URL": f"http://127.0.0.1:{server.server_port}", "ENCLAVE_API_TOKEN": token,
             "ENCLAVE_PROJECT_ID": str(project_id)})
     finally:

@@ -28,6 +28,8 @@ from enclave.db.models import (
 )
 from enclave.destruction import verify_destruction_certificate
 from enclave.keys import project_key_id
+from tests.enclave.web.conftest import sample_evidence
+from tests.factories import sample_frame
 
 RRN = "900101-1234567"
 CSRF = {"csrf_token": "test-csrf-token"}
@@ -60,15 +62,24 @@ def _application(world, **changes: object) -> dict[str, object]:  # noqa: ANN001
     return body
 
 
-def _pending_review(svc, project_id: int, *, ran_by: str = "pipeline", meets: bool = True) -> int:  # noqa: ANN001
-    """A pending risk review of the project, with its HTML and JSON report, as the pipeline records one."""
+def _pending_review(svc, project_id: int, *, ran_by: str = "pipeline", meets: bool = True,  # noqa: ANN001
+                    frame: pd.DataFrame | None = None) -> int:
+    """A pending risk review of the project, with its HTML and JSON report, as the pipeline records one.
+
+    With ``frame``, the reviewed dataset is stored, encrypted, as the pipeline stores it.
+    """
+    from enclave.combination.datasets import store_dataset
+
     folder = svc.settings.reports_dir / f"project-{project_id}"
     folder.mkdir(parents=True, exist_ok=True)
     with svc.session() as session:
-        dataset = LinkedDataset(project_id=project_id, stage="processed", object_id="unused", row_count=40,
-                                created_by=ran_by)
-        session.add(dataset)
-        session.flush()
+        if frame is None:
+            dataset = LinkedDataset(project_id=project_id, stage="processed", object_id="unused", row_count=40,
+                                    created_by=ran_by)
+            session.add(dataset)
+            session.flush()
+        else:
+            dataset = store_dataset(svc, session, project_id, "processed", frame, ran_by, "b" * 64)
         report = folder / f"risk-report-{dataset.id}.html"
         report.write_text("<html><body><h1>Risk report</h1></body></html>", encoding="utf-8")
         report.with_suffix(".json").write_text(json.dumps({
@@ -587,8 +598,7 @@ def test_api_decisions_are_audited_as_the_pages_audit_them(app, client, people, 
     assert len(_events(svc, action, by_page)) == len(_events(svc, action, by_api))
 
 
-def test_a_project_from_application_to_destruction_over_the_api(client, people, world, token_for, svc,
-                                                                evidence) -> None:
+def test_a_project_from_application_to_destruction_over_the_api(client, people, world, token_for, svc) -> None:
     world.add_datasets()
     rita, stella, sven = (token_for(people[k]) for k in ("researcher", "steward", "steward2"))
     project = client.post("/api/v1/projects", headers=rita, json=_application(world)).get_json()
@@ -599,7 +609,7 @@ def test_a_project_from_application_to_destruction_over_the_api(client, people, 
     assert client.post(f"/api/v1/projects/{pid}/decision", headers=stella,
                        json={"decision": "approved"}).get_json()["state"] == "approved"
     # Stage 4 (linking, combining, processing) is the pipeline's: its risk review stands in here.
-    review_id = _pending_review(svc, pid)
+    review_id = _pending_review(svc, pid, frame=sample_frame())
     queue = client.get("/api/v1/steward/queue", headers=sven).get_json()
     assert {"project_id": pid, "review_id": review_id, "meets_thresholds": True,
             "may_decide": True} in queue["risk_reviews"]
@@ -607,8 +617,10 @@ def test_a_project_from_application_to_destruction_over_the_api(client, people, 
                        json={"decision": "approve"}).status_code == 200
     assert client.post(f"/api/v1/projects/{pid}/activate", headers=stella).get_json()["state"] == "active"
     kernel = token_for(people["researcher"], scope=f"project:{pid}")
+    with svc.session() as session:
+        version = str(session.get(RiskReview, review_id).dataset_id)
     export = client.post(f"/api/v1/projects/{pid}/export-requests", headers=kernel,
-                         json={"title": "Tables", "outputs": evidence}).get_json()
+                         json={"title": "Tables", "outputs": sample_evidence(version)}).get_json()
     for headers in (stella, sven):
         for output in export["outputs"]:
             vote = {"vote": "approve"} if output["name"] == "by_region" else {"vote": "reject", "comment": "Small"}

@@ -4,9 +4,20 @@
    over one buffer of 64-byte messages and their offsets, with a real pass's
    domain absorbed once, through whichever backend is installed
    (``hmac_backend``: ``openssl-c`` is the ``linkage._hmac`` extension,
-   ``python`` the fallback loop), against ``openssl speed -hmac sha256 -bytes 64``
+   ``python`` the fallback loop), against ``openssl speed -hmac sha256``
    measured in the same run. Target: at least 0.5 of OpenSSL's single-core rate
    per core, and near-linear on two cores.
+   Both sides get the same number of runs and keep their best (3 with
+   ``--quick``, 5 otherwise). OpenSSL is measured twice: on 64-byte messages
+   (``per_core_over_openssl``, as in earlier revisions: the bytes ours hashes
+   per message once the domain is absorbed) and on messages as long as what ours
+   authenticates, the domain included (``hmac_message_bytes``;
+   ``per_core_over_openssl_same_length``): the same function, HMAC of
+   domain || message, computed message by message. Absorbing the domain once per
+   pass is part of ours, so the second ratio is the higher. ``openssl speed`` is the
+   peer rather than Python's ``hmac.digest`` (which also calls OpenSSL) because
+   a Python call per message would add interpreter overhead to the peer's side
+   only and flatter ours.
    The per-core rate is one thread's CPU-time rate, as ``openssl speed``
    reports by default. The two-core figure is two threads in one process, in
    wall-clock time, and ``two_core_speedup`` divides it by the one-thread
@@ -17,6 +28,7 @@
    worker processes, in records per second (normalization of seven identifier
    columns, eight match keys per record, content typing, Parquet, sealing).
 
+No verdict is printed: the ratios are the figures to compare with the target.
 The last line is ``name=value`` pairs.
 """
 
@@ -65,12 +77,13 @@ _spec.loader.exec_module(_result_line)
 print_result_line = _result_line.print_result_line
 
 REPO = Path(__file__).resolve().parents[1]
+MESSAGE_BYTES = 64  # each message after the domain, as ``_stage_input`` builds them
 
 
-def openssl_rate(seconds: int) -> float:
-    """Return OpenSSL's single-core HMAC-SHA256 operations per second on 64-byte messages."""
+def openssl_rate(seconds: int, message_bytes: int) -> float:
+    """Return OpenSSL's single-core HMAC-SHA256 operations per CPU second on ``message_bytes``-byte messages."""
     proc = subprocess.run(
-        ["openssl", "speed", "-mr", "-seconds", str(seconds), "-bytes", "64", "-hmac", "sha256"],
+        ["openssl", "speed", "-mr", "-seconds", str(seconds), "-bytes", str(message_bytes), "-hmac", "sha256"],
         capture_output=True, text=True, check=True,
     )
     out = proc.stdout + proc.stderr
@@ -78,6 +91,11 @@ def openssl_rate(seconds: int) -> float:
     if not found:
         raise RuntimeError("could not read `openssl speed` output")
     return int(found.group(1)) / float(found.group(2))
+
+
+def openssl_best(seconds: int, message_bytes: int, repeats: int) -> float:
+    """Return the best of ``repeats`` runs of :func:`openssl_rate`: the same count ours gets."""
+    return max(openssl_rate(seconds, message_bytes) for _ in range(repeats))
 
 
 def _stage_input(n: int) -> tuple[bytes, NDArray[np.int64], bytes, bytes]:
@@ -95,8 +113,8 @@ def _stage_input(n: int) -> tuple[bytes, NDArray[np.int64], bytes, bytes]:
     scheme = load_identifier_policies(REPO / "policies" / "identifiers").scheme
     key = derive_project_key(bytes(32), "bench", "k1")
     domain = MatchKeyer(scheme, key, "k1").domain(scheme.passes[0])
-    data = random.Random(1).randbytes(64 * n)
-    starts = np.arange(0, 64 * n + 1, 64, dtype=np.int64)
+    data = random.Random(1).randbytes(MESSAGE_BYTES * n)
+    starts = np.arange(0, MESSAGE_BYTES * n + 1, MESSAGE_BYTES, dtype=np.int64)
     return data, starts, key, domain
 
 
@@ -179,11 +197,16 @@ def main() -> None:
     args = parser.parse_args()
     n = 1_000_000 if args.quick else 4_000_000
     records = 30_000 if args.quick else 1_000_000
-    openssl = openssl_rate(1 if args.quick else 3)
-    rates = hash_rates(n, 3 if args.quick else 5)
+    repeats = 3 if args.quick else 5
+    seconds = 1 if args.quick else 3
+    openssl = openssl_best(seconds, MESSAGE_BYTES, repeats)
+    rates = hash_rates(n, repeats)
+    message_bytes = MESSAGE_BYTES + rates.prefix_bytes
+    openssl_same = openssl_best(seconds, message_bytes, repeats)
     load_after_hmac = os.getloadavg()[0]
     print(
-        f"openssl {openssl:,.0f}/s; ours ({rates.backend}) {rates.per_core:,.0f}/s per core, "
+        f"openssl {openssl:,.0f}/s on {MESSAGE_BYTES} B, {openssl_same:,.0f}/s on {message_bytes} B; "
+        f"ours ({rates.backend}) {rates.per_core:,.0f}/s per core, "
         f"{rates.one_wall:,.0f}/s on 1 thread and {rates.two_wall:,.0f}/s on 2 threads (wall); "
         f"python backend {rates.python:,.0f}/s",
         file=sys.stderr,
@@ -202,6 +225,10 @@ def main() -> None:
             "python_hmac_per_core_per_s": round(rates.python),
             "hmac_prefix_bytes": rates.prefix_bytes,
             "per_core_over_openssl": round(rates.per_core / openssl, 3),
+            "hmac_message_bytes": message_bytes,
+            "openssl_hmac_same_length_per_s": round(openssl_same),
+            "per_core_over_openssl_same_length": round(rates.per_core / openssl_same, 3),
+            "runs_each": repeats,
             "two_core_speedup": round(rates.two_wall / rates.one_wall, 2),
             "prepare_records": rows,
             "prepare_1worker_records_per_s": round(one),

@@ -160,15 +160,24 @@ def test_destroyed_project_cannot_be_decrypted_and_has_a_valid_certificate(journ
 
 
 def test_researcher_cannot_reach_another_project(journey: Journey) -> None:
-    from enclave.projects import require_project_access
+    from enclave.projects import projects_for, require_project_access
+    from enclave.users import add_user
 
     svc = journey.svc
+    project_id = journey.result.project_id
+    assert project_id is not None
     with svc.session() as session:
-        outsider = session.scalars(select(User).where(User.username == "demo-steward-1")).one()
-        assert outsider is not None
-        researcher2 = session.scalars(select(User).where(User.username == "agency-health")).one()
+        # Every demo researcher is on every demo project, so the outsider is a researcher of their own.
+        outsider = add_user(svc, session, username="journey-outsider", role="researcher",
+                            password="outsider-password-1", actor="demo-admin").user
+        member = session.scalars(select(User).where(User.username == "demo-researcher")).one()
+        assert member.role is outsider.role
+        assert require_project_access(session, member, project_id).id == project_id
         with pytest.raises(NotFound):
-            require_project_access(session, researcher2, journey.result.destroyed_project_id or 0)
+            require_project_access(session, outsider, project_id)
+        assert project_id in {p.id for p in projects_for(session, member)}
+        assert projects_for(session, outsider) == []
+        session.rollback()
 
 
 def test_audit_log_recorded_each_stage(journey: Journey) -> None:

@@ -20,7 +20,9 @@ from enclave.hub.firewall import (
 )
 from tests.conftest import needs_accounts
 
-ACCOUNT = 209_990
+# Above the default hubs' account span (200,000 plus ACCOUNT_SPAN): egress rules of a hub running on the
+# same machine would otherwise refuse these accounts too, and a refusal could not be told from ours.
+ACCOUNT = 10_209_990
 needs_nft = pytest.mark.skipif(nft_command() is None,
                                reason="nftables is not installed (scripts/install.sh installs it)")
 
@@ -178,6 +180,9 @@ def test_an_account_squatting_an_allowed_port_is_answered_by_nobody() -> None:
         stdout=subprocess.PIPE, text=True, user=squatter, group=squatter, extra_groups=[], cwd="/")
     try:
         assert impostor.stdout is not None and impostor.stdout.readline().strip() == "ready"
+        # Before the rules the impostor is reachable, so what follows shows the rules closing it.
+        assert _reach_as(victim, (port,)) == ["open"]
+        assert _reach_as(None, (port,)) == ["open"]
         install_egress_rules(policy)
         assert _reach_as(victim, (port,)) != ["open"]
         assert _reach_as(None, (port,)) != ["open"]  # the impostor answers nobody at all

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from enclave.privacy import estimate_population_uniqueness
-from enclave.privacy.population import pitman_parameters, zayatz_uniques
+from enclave.privacy.population import pitman_parameters, pitman_uniques, zayatz_uniques
 
 
 def _sample_histogram(population: int, sample: int, seed: int = 0) -> dict[int, int]:
@@ -76,6 +76,19 @@ def test_no_sample_uniques_means_no_population_uniques() -> None:
     assert (estimate.dankar, estimate.dankar_model) == (0.0, "none")
 
 
-def test_estimates_are_reproducible() -> None:
-    histogram = _sample_histogram(1_000_000, 50_000)
-    assert estimate_population_uniqueness(histogram, 1_000_000) == estimate_population_uniqueness(histogram, 1_000_000)
+def test_pitman_uniques_match_the_exact_expected_singletons_of_the_fitted_model() -> None:
+    # Under a Pitman (theta, alpha) partition of N records the expected number of
+    # classes of size one is N * prod_{i=0}^{N-2} (theta + alpha + i) / (theta + 1 + i)
+    # (Pitman 2006, Combinatorial Stochastic Processes, eq. 3.11 with j = 1): a plain
+    # product over the population, where the estimator uses Hoshino's large-N gamma
+    # form. The two must agree for a population of a million.
+    population = 1_000_000
+    histogram = _sample_histogram(population, 5_000)
+    parameters = pitman_parameters(histogram)
+    assert parameters is not None
+    theta, alpha = parameters
+    i = np.arange(population - 1, dtype=float)
+    expected = population * float(np.exp(np.sum(np.log((theta + alpha + i) / (theta + 1 + i)))))
+    assert pitman_uniques(histogram, population) == pytest.approx(expected, rel=1e-4)
+    estimate = estimate_population_uniqueness(histogram, population)
+    assert estimate.pitman == pytest.approx(expected / population, rel=1e-4)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
+from urllib.parse import unquote, urlsplit
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
@@ -17,12 +20,28 @@ __all__ = ["blueprint"]
 blueprint = Blueprint("auth", __name__)
 
 
+def _is_plain_path(candidate: str) -> bool:
+    # Browsers drop tabs and newlines anywhere in a URL and read a backslash as
+    # a slash, so "/\t/evil" and "/\\evil" both become "//evil": a host, not a path.
+    return (candidate.startswith("/") and not candidate.startswith("//") and "\\" not in candidate
+            and not any(unicodedata.category(ch) == "Cc" for ch in candidate))
+
+
 def _safe_next(target: str | None) -> str | None:
-    # Only paths on this site: an absolute or scheme-relative URL would make
-    # the login page an open redirect.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    """Return ``target`` if it is a plain path on this site, else ``None``.
+
+    Only paths on this site: an absolute or scheme-relative URL would make the
+    login page an open redirect. The test runs on the value as a browser will
+    read it (raw and percent-decoded), never on a form a later step changes.
+    """
+    if not target or len(target) > 2000 or any(ch.isspace() for ch in target):
+        return None
+    if not (_is_plain_path(target) and _is_plain_path(unquote(target))):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
 
 
 @blueprint.get("/")

@@ -160,6 +160,22 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Disabled {username}; their tokens were revoked.",
         "ko": "{username}을(를) 비활성화하고 토큰을 폐기했습니다.",
     },
+    "users.signed_out": {
+        "en": "Signed {username} out everywhere: {count} sessions ended.",
+        "ko": "{username}을(를) 모든 곳에서 로그아웃했습니다: 세션 {count}개 종료.",
+    },
+    "users.password_changed": {
+        "en": "Password of {username} changed; {count} other sessions ended.",
+        "ko": "{username}의 비밀번호를 변경했습니다. 다른 세션 {count}개를 종료했습니다.",
+    },
+    "users.wrong_password": {
+        "en": "The current password is not right; type it again.",
+        "ko": "현재 비밀번호가 맞지 않습니다. 다시 입력하세요.",
+    },
+    "sessions.ended": {
+        "en": "Your session has ended; log in again.",
+        "ko": "세션이 종료되었습니다. 다시 로그인하세요.",
+    },
     "users.totp_enrol": {
         "en": "Second factor for {username}: add this URI to an authenticator app (shown once):",
         "ko": "{username}의 2차 인증: 이 URI를 인증 앱에 등록하세요(한 번만 표시):",

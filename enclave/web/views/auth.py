@@ -59,9 +59,14 @@ def login() -> str | Response | tuple[str, int]:
     is refused with 429 before the password is even checked.
     """
     if request.method == "GET":
-        if request.args.get("expired"):
-            minutes = current_app.extensions["enclave"].settings.session_minutes
-            flash(text("login.expired", minutes=minutes), "warning")
+        expired = request.args.get("expired")
+        settings = current_app.extensions["enclave"].settings
+        if expired == "lifetime":
+            flash(text("login.lifetime", hours=settings.session_absolute_hours), "warning")
+        elif expired == "ended":
+            flash(text("login.ended"), "warning")
+        elif expired:
+            flash(text("login.expired", minutes=settings.session_minutes), "warning")
         elif request.args.get("next") and current_user() is None:
             flash(text("login.required"), "info")
         return render_template("login.html", next=_safe_next(request.args.get("next")))
@@ -96,11 +101,7 @@ def login() -> str | Response | tuple[str, int]:
 @blueprint.post("/logout")
 @login_required()
 def logout() -> Response:
-    """End the session."""
-    user = current_user()
-    assert user is not None
-    current_service().audit.record(db_session(), actor=user.username, action="user.logout",
-                                   object_type="user", object_id=user.username, channel="web")
+    """End the session: in the database, so a saved copy of the cookie opens nothing."""
     log_out()
     flash(text("login.logged_out"), "info")
     return redirect(url_for("auth.login"))

@@ -217,6 +217,7 @@ class AuditChainBroken(EnclaveError):
 
     exit_code = 11
 
-    def __init__(self, message: str, *, seq: int) -> None:
+    def __init__(self, message: str, *, seq: int, reason: str = "") -> None:
         super().__init__(message)
         self.seq = seq
+        self.reason = reason

@@ -198,6 +198,51 @@ MESSAGES: dict[str, dict[str, str]] = {
     "audit.reason.link": {"en": "it does not follow the event before it (reordered or an event removed)", "ko": "앞 이벤트와 연결되지 않음(순서 변경 또는 삭제)"},
     "audit.reason.gap": {"en": "this event is missing (deleted)", "ko": "이 이벤트가 없음(삭제)"},
     "audit.reason.tail": {"en": "events after it are missing (deleted from the end)", "ko": "이후 이벤트가 없음(끝부분 삭제)"},
+    "audit.reason.empty": {
+        "en": "the log is empty, yet `enclave init` records the first event: every event was deleted. Compare the "
+              "database with the anchor kept outside the machine (`enclave audit verify --anchor LINE`)",
+        "ko": "로그가 비어 있으나 `enclave init`이 첫 이벤트를 기록하므로 모든 이벤트가 삭제된 것입니다. 외부에 보관한 "
+              "앵커와 비교하세요(`enclave audit verify --anchor LINE`)"},
+    "audit.reason.head_missing": {
+        "en": "the head file {head} is missing although events exist, so events may have been cut from the end. "
+              "Check the log against the anchor kept outside the machine (`enclave audit verify --anchor LINE` or "
+              "`--checkpoints FOLDER`)",
+        "ko": "이벤트가 있는데 헤드 파일 {head}이(가) 없어 끝부분이 잘렸을 수 있습니다. 외부에 보관한 앵커로 확인하세요"
+              "(`enclave audit verify --anchor LINE` 또는 `--checkpoints FOLDER`)"},
+    "audit.reason.head_unreadable": {
+        "en": "the head file {head} is not a head file (overwritten)",
+        "ko": "헤드 파일 {head}의 형식이 올바르지 않음(덮어씀)"},
+    "audit.reason.signature": {
+        "en": "its signature does not verify with the enclave's public key (forged)",
+        "ko": "서명이 enclave 공개키로 검증되지 않음(위조)"},
+    "audit.reason.stale_head": {
+        "en": "the head file {head} is older than this checkpoint, so it was put back from a copy after events were "
+              "cut (only if the service stopped abruptly right after this checkpoint does the next event heal it); "
+              "check the log against the anchor kept outside the machine",
+        "ko": "헤드 파일 {head}이(가) 이 체크포인트보다 오래되어, 이벤트를 잘라낸 뒤 사본으로 되돌린 것입니다(서비스가 "
+              "이 체크포인트 직후 비정상 종료된 경우에만 다음 이벤트에서 회복됨). 외부에 보관한 앵커로 확인하세요"},
+    "audit.reason.anchor_signature": {
+        "en": "the anchor given was not signed by this enclave's key; check that the whole line was copied",
+        "ko": "주어진 앵커가 이 enclave의 키로 서명되지 않음. 줄 전체를 복사했는지 확인하세요"},
+    "audit.anchor_bad_line": {
+        "en": "That is not an anchor line; give the whole line `enclave audit anchor` printed "
+              "(enclave-audit-head/1 seq=… hash=… signature=…).",
+        "ko": "앵커 줄이 아닙니다. `enclave audit anchor`가 출력한 줄 전체를 주세요(enclave-audit-head/1 seq=… hash=… signature=…)."},
+    "audit.anchor_bad_folder": {
+        "en": "{name} in the checkpoint folder is not an exported checkpoint; move it out and try again.",
+        "ko": "체크포인트 폴더의 {name}은(는) 내보낸 체크포인트가 아닙니다. 옮긴 뒤 다시 시도하세요."},
+    "audit.anchor_conflict": {
+        "en": "The checkpoint folder already holds a different checkpoint #{seq}: the log and the export disagree. "
+              "Run `enclave audit verify --checkpoints FOLDER`, preserve both as evidence and inform the security "
+              "officer.",
+        "ko": "체크포인트 폴더에 다른 체크포인트 #{seq}이(가) 이미 있습니다. 로그와 내보낸 사본이 다릅니다. "
+              "`enclave audit verify --checkpoints FOLDER`를 실행하고, 둘 다 증거로 보존한 뒤 보안 책임자에게 알리세요."},
+    "audit.exported": {
+        "en": "Exported {written} new checkpoints to {folder} ({total} in the log).",
+        "ko": "체크포인트 {written}개를 {folder}에 새로 내보냈습니다(로그에 {total}개)."},
+    "audit.anchor_unsigned": {
+        "en": "This audit log has no signing key; its anchors cannot be checked outside the machine.",
+        "ko": "이 감사 로그에는 서명 키가 없어 외부에서 앵커를 검증할 수 없습니다."},
     "audit.append_only": {
         "en": "The audit log is append-only: events cannot be changed or deleted.",
         "ko": "감사 로그는 추가만 가능하며 변경하거나 삭제할 수 없습니다.",

@@ -236,7 +236,7 @@ class AuditLog:
         with open(self.head_file.with_name(self.head_file.name + ".lock"), "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             current = self._read_head()
-            if current is None or int(current.get("seq", 0)) < head["seq"]:
+            if current is None or int(str(current.get("seq", 0))) < head["seq"]:
                 atomic_write(self.head_file, json.dumps(head).encode())
 
     def _read_head(self) -> dict[str, object] | None:

@@ -254,3 +254,13 @@ def test_a_session_cookie_from_before_the_upgrade_is_simply_logged_out(client, p
         cookie["uid"] = people["researcher"].user_id
     answer = client.get("/account")
     assert answer.status_code == 302 and "/login" in answer.headers["Location"]
+
+
+@pytest.mark.parametrize("value", ["0", "-3"])
+def test_a_session_lifetime_below_one_hour_is_refused_with_the_variable_named(value: str) -> None:
+    from enclave.errors import ConfigurationError
+    from enclave.settings import load_settings
+
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings({"ENCLAVE_SESSION_ABSOLUTE_HOURS": value})
+    assert "ENCLAVE_SESSION_ABSOLUTE_HOURS" in str(caught.value)

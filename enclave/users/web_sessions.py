@@ -157,11 +157,13 @@ def end_sessions_of(
     return ended
 
 
-def live_sessions_of(session: Session, user: User, *, now: dt.datetime | None = None) -> list[WebSession]:
-    """Return ``user``'s sessions not yet ended or past their lifetime, newest first."""
+def live_sessions_of(session: Session, user: User, *, idle: dt.timedelta | None = None,
+                     now: dt.datetime | None = None) -> list[WebSession]:
+    """Return ``user``'s sessions not ended, not past their lifetime nor (given ``idle``) idle, newest first."""
     now = now or utcnow()
-    return list(session.scalars(
-        select(WebSession)
-        .where(WebSession.user_id == user.id, WebSession.ended_at.is_(None), WebSession.expires_at > now)
-        .order_by(WebSession.created_at.desc(), WebSession.id.desc())
-    ))
+    stmt = select(WebSession).where(WebSession.user_id == user.id, WebSession.ended_at.is_(None),
+                                    WebSession.expires_at > now)
+    if idle is not None:
+        # A session that went idle is ended when its cookie next comes back; until then it is dead already.
+        stmt = stmt.where(WebSession.last_seen_at >= now - idle)
+    return list(session.scalars(stmt.order_by(WebSession.created_at.desc(), WebSession.id.desc())))

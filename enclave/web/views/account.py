@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -9,7 +11,7 @@ from werkzeug.wrappers import Response
 from enclave.db.models import SessionEnd, WebSession
 from enclave.errors import InputError
 from enclave.users import change_password, end_session, live_sessions_of
-from enclave.web.database import current_service, db_session
+from enclave.web.database import current_service, current_settings, db_session
 from enclave.web.identity import acting_user, current_web_session, log_out, login_required, not_found
 from enclave.web.messages import text
 
@@ -23,7 +25,8 @@ blueprint = Blueprint("account", __name__, url_prefix="/account")
 def overview() -> str:
     """List the viewer's live sessions (this one marked) and offer a password change."""
     user = acting_user()
-    return render_template("account.html", sessions=live_sessions_of(db_session(), user),
+    idle = dt.timedelta(minutes=current_settings().session_minutes)
+    return render_template("account.html", sessions=live_sessions_of(db_session(), user, idle=idle),
                            current=current_web_session())
 
 

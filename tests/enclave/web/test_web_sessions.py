@@ -264,3 +264,14 @@ def test_a_session_lifetime_below_one_hour_is_refused_with_the_variable_named(va
     with pytest.raises(ConfigurationError) as caught:
         load_settings({"ENCLAVE_SESSION_ABSOLUTE_HOURS": value})
     assert "ENCLAVE_SESSION_ABSOLUTE_HOURS" in str(caught.value)
+
+
+def test_the_session_list_leaves_out_a_session_gone_idle(app, people, svc) -> None:
+    current, forgotten = app.test_client(), app.test_client()
+    _form_login(forgotten, people["researcher"], "Mozilla/5.0 (Macintosh; Mac OS X 14_0) Safari/605.1")
+    _form_login(current, people["researcher"], "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0")
+    with svc.session() as session:
+        row = session.scalars(select(WebSession).where(WebSession.client == "Safari on macOS")).one()
+        row.last_seen_at = utcnow() - dt.timedelta(minutes=svc.settings.session_minutes, seconds=5)
+    page = current.get("/account").get_data(as_text=True)
+    assert "Firefox on Linux" in page and "Safari on macOS" not in page

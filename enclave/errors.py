@@ -24,7 +24,8 @@ record value, identifier, match key, pseudonym or secret.
     │   ├── DuplicateUser             409
     │   └── UnknownUser               404
     ├── AuthenticationError           401 / exit 7
-    │   └── SecondFactorError
+    │   ├── SecondFactorError
+    │   └── SessionEnded                 a web session ended, expired or revoked
     ├── PermissionDenied              403 / exit 8
     ├── NotFound                      404 / exit 9
     ├── Conflict                      409 / exit 10  a second click, a state that moved on
@@ -52,6 +53,7 @@ __all__ = [
     "PermissionDenied",
     "SchemaTooNew",
     "SecondFactorError",
+    "SessionEnded",
     "StorageError",
     "UnknownKey",
     "UnknownUser",
@@ -175,6 +177,20 @@ class SecondFactorError(AuthenticationError):
     """The one-time code is missing, wrong or reused."""
 
 
+class SessionEnded(AuthenticationError):
+    """A web session is unknown, ended, or past its idle limit or lifetime.
+
+    Args:
+        message: What the user reads.
+        reason: ``unknown``, ``revoked``, ``idle`` or ``lifetime``; the login
+            page says which.
+    """
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
 class PermissionDenied(EnclaveError):
     """The actor may not do this to this object."""
 
@@ -201,6 +217,7 @@ class AuditChainBroken(EnclaveError):
 
     exit_code = 11
 
-    def __init__(self, message: str, *, seq: int) -> None:
+    def __init__(self, message: str, *, seq: int, reason: str = "") -> None:
         super().__init__(message)
         self.seq = seq
+        self.reason = reason

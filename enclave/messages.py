@@ -247,6 +247,22 @@ MESSAGES: dict[str, str] = {
     # merged from branches that still wrote {en, ko} entries
     'web.not_utf8': N_('The request holds text that is not UTF-8, or a NUL character (in the address, a form field, a file name or the JSON body); nothing was changed. Send the text encoded as UTF-8, without NUL, and try again.'),
     'web.json_too_deep': N_('The JSON body is nested too deeply to read; nothing was changed. Send the fields the API documents at /api/v1/openapi.json.'),
+    # merged from branches that still wrote {en, ko} entries
+    'users.signed_out': N_('Signed {username} out everywhere: {count} sessions ended.'),
+    'users.password_changed': N_('Password of {username} changed; {count} other sessions ended.'),
+    'users.wrong_password': N_('The current password is not right; type it again.'),
+    'sessions.ended': N_('Your session has ended; log in again.'),
+    'audit.reason.empty': N_('the log is empty, yet `enclave init` records the first event: every event was deleted. Compare the database with the anchor kept outside the machine (`enclave audit verify --anchor LINE`)'),
+    'audit.reason.head_missing': N_('the head file {head} is missing although events exist, so events may have been cut from the end. Check the log against the anchor kept outside the machine (`enclave audit verify --anchor LINE` or `--checkpoints FOLDER`)'),
+    'audit.reason.head_unreadable': N_('the head file {head} is not a head file (overwritten)'),
+    'audit.reason.signature': N_("its signature does not verify with the enclave's public key (forged)"),
+    'audit.reason.stale_head': N_('the head file {head} is older than this checkpoint, so it was put back from a copy after events were cut (only if the service stopped abruptly right after this checkpoint does the next event heal it); check the log against the anchor kept outside the machine'),
+    'audit.reason.anchor_signature': N_("the anchor given was not signed by this enclave's key; check that the whole line was copied"),
+    'audit.anchor_bad_line': N_('That is not an anchor line; give the whole line `enclave audit anchor` printed (enclave-audit-head/1 seq=… hash=… signature=…).'),
+    'audit.anchor_bad_folder': N_('{name} in the checkpoint folder is not an exported checkpoint; move it out and try again.'),
+    'audit.anchor_conflict': N_('The checkpoint folder already holds a different checkpoint #{seq}: the log and the export disagree. Run `enclave audit verify --checkpoints FOLDER`, preserve both as evidence and inform the security officer.'),
+    'audit.exported': N_('Exported {written} new checkpoints to {folder} ({total} in the log).'),
+    'audit.anchor_unsigned': N_('This audit log has no signing key; its anchors cannot be checked outside the machine.'),
 }
 
 

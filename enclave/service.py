@@ -43,7 +43,8 @@ class EnclaveService:
 
     def __post_init__(self) -> None:
         self.keyring = Keyring(self.keys)
-        self.audit = AuditLog(self.keys.audit_key, self.settings.data_dir / "audit.head")
+        self.audit = AuditLog(self.keys.audit_key, self.settings.data_dir / "audit.head",
+                              signer=self.keys.signing_key)
         self.store = EncryptedObjectStore(self.settings.objects_dir)
 
     @contextlib.contextmanager

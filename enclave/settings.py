@@ -78,6 +78,9 @@ SETTINGS: tuple[Setting, ...] = (
             "URL people and kernels use to reach the service; empty means http://HOST:PORT."),
     Setting("session_minutes", "ENCLAVE_SESSION_MINUTES", "30",
             "Minutes of inactivity after which a web session expires."),
+    Setting("session_absolute_hours", "ENCLAVE_SESSION_ABSOLUTE_HOURS", "12",
+            "Hours after login at which a web session ends however active it is (a stolen cookie "
+            "dies with it); log in again to continue."),
     Setting("upload_max_mb", "ENCLAVE_UPLOAD_MAX_MB", "512",
             "Largest sealed package an agency may upload, in MiB."),
     Setting("hub_port", "ENCLAVE_HUB_PORT", "8000", "Port the JupyterHub proxy listens on for `enclave hub`."),
@@ -132,6 +135,7 @@ class Settings:
     web_workers: int
     public_url: str
     session_minutes: int
+    session_absolute_hours: int
     upload_max_mb: int
     hub_port: int
     lang: str
@@ -276,6 +280,10 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
     if job_lease_seconds < 1 or job_max_attempts < 1:
         raise ConfigurationError(text("settings.bad_positive", names="ENCLAVE_JOB_LEASE_SECONDS, "
                                                                     "ENCLAVE_JOB_MAX_ATTEMPTS"))
+    session_minutes, session_absolute_hours = as_int("session_minutes"), as_int("session_absolute_hours")
+    if session_minutes < 1 or session_absolute_hours < 1:
+        raise ConfigurationError(text("settings.bad_positive", names="ENCLAVE_SESSION_MINUTES, "
+                                                                    "ENCLAVE_SESSION_ABSOLUTE_HOURS"))
     public_url = str(raw["public_url"]) or f"http://{host}:{port}"
     return Settings(
         mode=mode,  # type: ignore[arg-type]
@@ -291,7 +299,8 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: object)
         port=port,
         web_workers=web_workers,
         public_url=public_url.rstrip("/"),
-        session_minutes=as_int("session_minutes"),
+        session_minutes=session_minutes,
+        session_absolute_hours=session_absolute_hours,
         upload_max_mb=as_int("upload_max_mb"),
         hub_port=as_int("hub_port"),
         lang=str(raw["lang"]),

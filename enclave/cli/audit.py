@@ -1,12 +1,14 @@
-"""``enclave audit``: verify the chain and show events."""
+"""``enclave audit``: verify the chain, anchor it outside the machine, and show events."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import click
 
+from enclave.audit import Anchor, export_checkpoint, parse_anchor_line, read_exported_checkpoints
 from enclave.cli.context import CliContext
 from enclave.messages import text
 
@@ -20,18 +22,74 @@ def audit_group() -> None:
     """Verify and read the tamper-evident audit log."""
 
 
-@audit_group.command("verify")
-@pass_cli
-def verify_command(ctx: CliContext) -> None:
-    """Check every event's hash, link and MAC.
+def _anchors(lines: tuple[str, ...], folder: Path | None) -> list[Anchor]:
+    anchors = []
+    for line in lines:
+        anchor = parse_anchor_line(line)
+        if anchor is None:
+            raise click.BadParameter(text("audit.anchor_bad_line"), param_hint="--anchor")
+        anchors.append(anchor)
+    if folder is not None:
+        try:
+            anchors.extend(read_exported_checkpoints(folder))
+        except ValueError as error:
+            raise click.BadParameter(text("audit.anchor_bad_folder", name=str(error)),
+                                     param_hint="--checkpoints") from None
+    return anchors
 
-    Exits 0 when the log is intact; otherwise names the first broken event
-    and exits 11.
+
+@audit_group.command("verify")
+@click.option("--anchor", "anchor_lines", multiple=True, metavar="LINE",
+              help="A line printed by `enclave audit anchor` and kept outside the machine; repeatable.")
+@click.option("--checkpoints", "checkpoint_folder", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="A folder `enclave audit anchor --export-to` wrote checkpoints into.")
+@pass_cli
+def verify_command(ctx: CliContext, anchor_lines: tuple[str, ...], checkpoint_folder: Path | None) -> None:
+    """Check every event's hash, link and MAC, the signed checkpoints and the head file.
+
+    Exits 0 when the log is intact, and then records a signed checkpoint of
+    what was verified. Otherwise names the first broken event, says what to
+    do, and exits 11: also when the head file is missing once events exist,
+    when the log is empty, when the head file is older than the newest
+    checkpoint, and when an anchor kept outside no longer matches.
+    """
+    anchors = _anchors(anchor_lines, checkpoint_folder)
+    svc = ctx.service()
+    with svc.session() as session:
+        count = svc.audit.verify(session, anchors)
+    with svc.session() as session:
+        svc.audit.checkpoint(session, reason="verify")
+    click.echo(text("audit.intact", count=count))
+
+
+@audit_group.command("anchor")
+@click.option("--export-to", "folder", type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="Also write every checkpoint not yet there into this write-once folder (one file each, "
+                   "never overwritten).")
+@pass_cli
+def anchor_command(ctx: CliContext, folder: Path | None) -> None:
+    """Record a signed checkpoint and print the signed head as one line.
+
+    Keep the line outside the machine (a paper log, a ticket, another
+    site): `enclave audit verify --anchor LINE` then proves that no event up
+    to it was cut, even if the database and the data folder were both rewritten.
     """
     svc = ctx.service()
     with svc.session() as session:
-        count = svc.audit.verify(session)
-    click.echo(text("audit.intact", count=count))
+        head = svc.audit.checkpoint(session, reason="anchor")
+    if not head.signature:
+        raise click.ClickException(text("audit.anchor_unsigned"))
+    if folder is not None:
+        with svc.session() as session:
+            checkpoints = svc.audit.checkpoints(session)
+        written = 0
+        for checkpoint in checkpoints:
+            try:
+                written += export_checkpoint(folder, checkpoint)
+            except FileExistsError:
+                raise click.ClickException(text("audit.anchor_conflict", seq=checkpoint.seq)) from None
+        click.echo(text("audit.exported", written=written, folder=folder, total=len(checkpoints)), err=True)
+    click.echo(head.line())
 
 
 def _when(value: str | None) -> dt.datetime | None:

@@ -147,6 +147,10 @@ def serve_command(ctx: CliContext, host: str | None, port: int | None, workers: 
     bind_host = host or settings.host
     bind_port = port or settings.port
     production = not (settings.is_development or dev_server)
+    starting = ctx.service()
+    with starting.session() as session:
+        # A signed checkpoint per start: a later cut of the log must reach back past it.
+        starting.audit.checkpoint(session, reason="start")
     if production:
         # Imported before the fork, so every worker starts with the modules loaded.
         import enclave.web.api  # noqa: F401

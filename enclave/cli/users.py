@@ -1,4 +1,4 @@
-"""``enclave users``: add, list, disable, tokens and second factors."""
+"""``enclave users``: add, list, disable, sign out, passwords, tokens and second factors."""
 
 from __future__ import annotations
 
@@ -10,7 +10,15 @@ from sqlalchemy import select
 from enclave.cli.context import CliContext
 from enclave.db.models import Role, User
 from enclave.messages import label, text
-from enclave.users import add_user, disable_user, enrol_second_factor, find_user, issue_token
+from enclave.users import (
+    add_user,
+    change_password,
+    disable_user,
+    enrol_second_factor,
+    find_user,
+    issue_token,
+    sign_out_everywhere,
+)
 from enclave.users.totp import provisioning_uri
 
 __all__ = ["users_group"]
@@ -72,6 +80,29 @@ def disable_command(ctx: CliContext, username: str) -> None:
     with svc.session() as session:
         disable_user(svc, session, username, ctx.actor)
     click.echo(text("users.disabled", username=username))
+
+
+@users_group.command("sign-out")
+@click.argument("username")
+@pass_cli
+def sign_out_command(ctx: CliContext, username: str) -> None:
+    """End every web session of a user at once ("sign out everywhere"). API tokens stay."""
+    svc = ctx.service()
+    with svc.session() as session:
+        ended = sign_out_everywhere(svc, session, username, ctx.actor)
+    click.echo(text("users.signed_out", username=username, count=ended))
+
+
+@users_group.command("set-password")
+@click.argument("username")
+@click.password_option("--password", prompt=True, help="At least 12 characters; prompted if omitted.")
+@pass_cli
+def set_password_command(ctx: CliContext, username: str, password: str) -> None:
+    """Reset a user's password; every web session they have ends."""
+    svc = ctx.service()
+    with svc.session() as session:
+        ended = change_password(svc, session, find_user(session, username), password, actor=ctx.actor)
+    click.echo(text("users.password_changed", username=username, count=ended))
 
 
 @users_group.command("token")

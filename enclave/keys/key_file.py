@@ -2,11 +2,11 @@
 
 It holds the key-encryption key (KEK) that wraps every data key, the audit
 key that MACs the audit log, the session secret, and the enclave's own
-X25519 (packages are sealed to it) and Ed25519 (it signs releases and
-destruction certificates) private keys. The file is created with mode 0600
-and replaced atomically. During a rotation the previous KEK is kept under
-``retired_keks`` until every data key has been re-wrapped, so a crash half-way
-through loses nothing.
+X25519 (packages are sealed to it) and Ed25519 (it signs releases,
+destruction certificates and the audit log's head and checkpoints) private
+keys. The file is created with mode 0600 and replaced atomically. During a
+rotation the previous KEK is kept under ``retired_keks`` until every data key
+has been re-wrapped, so a crash half-way through loses nothing.
 """
 
 from __future__ import annotations

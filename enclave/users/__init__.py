@@ -7,6 +7,7 @@ from enclave.users.accounts import (
     NewUser,
     add_user,
     authenticate,
+    change_password,
     disable_user,
     enrol_second_factor,
     find_user,
@@ -14,11 +15,13 @@ from enclave.users.accounts import (
     issue_token,
     resolve_token,
     revoke_token,
+    sign_out_everywhere,
     totp_secret_of,
 )
 from enclave.users.operator import Operator
 from enclave.users.passwords import hash_password, verify_password
 from enclave.users.totp import current_code, encode_secret, provisioning_uri, verify_totp
+from enclave.users.web_sessions import end_session, end_sessions_of, live_sessions_of, resolve_session, start_session
 
 __all__ = [
     "ACCOUNTS_KEY_ID",
@@ -26,17 +29,24 @@ __all__ = [
     "Operator",
     "add_user",
     "authenticate",
+    "change_password",
     "current_code",
     "disable_user",
     "encode_secret",
+    "end_session",
+    "end_sessions_of",
     "enrol_second_factor",
     "find_user",
     "hash_password",
     "hash_token",
     "issue_token",
+    "live_sessions_of",
     "provisioning_uri",
+    "resolve_session",
     "resolve_token",
     "revoke_token",
+    "sign_out_everywhere",
+    "start_session",
     "totp_secret_of",
     "verify_password",
     "verify_totp",

@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from enclave.db.models import Agency, ApiToken, Role, User, utcnow
+from enclave.db.models import Agency, ApiToken, Role, SessionEnd, User, WebSession, utcnow
 from enclave.errors import (
     AuthenticationError,
     DuplicateUser,
@@ -24,12 +24,14 @@ from enclave.messages import text
 from enclave.service import EnclaveService
 from enclave.users.passwords import hash_password, verify_password
 from enclave.users.totp import new_totp_secret, verify_totp
+from enclave.users.web_sessions import end_sessions_of
 
 __all__ = [
     "ACCOUNTS_KEY_ID",
     "NewUser",
     "add_user",
     "authenticate",
+    "change_password",
     "disable_user",
     "enrol_second_factor",
     "find_user",
@@ -37,6 +39,7 @@ __all__ = [
     "issue_token",
     "resolve_token",
     "revoke_token",
+    "sign_out_everywhere",
     "totp_secret_of",
 ]
 
@@ -147,7 +150,7 @@ def enrol_second_factor(svc: EnclaveService, session: Session, user: User, actor
 
 
 def disable_user(svc: EnclaveService, session: Session, username: str, actor: str) -> User:
-    """Disable a user and revoke every token they hold."""
+    """Disable a user, revoke every token they hold and end every web session."""
     user = find_user(session, username)
     user.is_active = False
     now = utcnow()
@@ -156,7 +159,70 @@ def disable_user(svc: EnclaveService, session: Session, username: str, actor: st
             token.revoked_at = now
     svc.audit.record(session, actor=actor, action="user.disable", object_type="user",
                      object_id=username)
+    end_sessions_of(svc, session, user, SessionEnd.user_disabled, actor=actor)
     return user
+
+
+def change_password(
+    svc: EnclaveService,
+    session: Session,
+    user: User,
+    new_password: str,
+    *,
+    actor: str,
+    current_password: str | None = None,
+    keep: WebSession | None = None,
+) -> int:
+    """Set a new password and end the user's other web sessions.
+
+    A password is changed because it may be known to someone else, so every
+    session opened with the old one ends — except ``keep``, the session of the
+    person changing their own password.
+
+    Args:
+        svc: The opened enclave.
+        session: The open database session.
+        user: Whose password changes.
+        new_password: At least 12 characters.
+        actor: Who changes it (the user, or an admin resetting it).
+        current_password: Checked when given (a user changing their own).
+        keep: The session to leave open.
+
+    Returns:
+        How many sessions were ended.
+
+    Raises:
+        InputError: A short new password, or a wrong current password.
+    """
+    if len(new_password) < 12:
+        raise InputError(text("users.weak_password"))
+    if current_password is not None and not verify_password(current_password, user.password_hash):
+        raise InputError(text("users.wrong_password"), audit={
+            "actor": actor, "action": "user.password", "object_type": "user", "object_id": user.username,
+            "outcome": "denied", "reason": "current_password"})
+    user.password_hash = hash_password(new_password)
+    svc.audit.record(session, actor=actor, action="user.password", object_type="user",
+                     object_id=user.username)
+    return end_sessions_of(svc, session, user, SessionEnd.password_change, actor=actor, keep=keep)
+
+
+def sign_out_everywhere(svc: EnclaveService, session: Session, username: str, actor: str) -> int:
+    """End every web session of a user (an admin's "sign out everywhere").
+
+    API tokens are left alone: they are revoked one by one, or all at once by
+    disabling the user.
+
+    Returns:
+        How many sessions were ended.
+
+    Raises:
+        UnknownUser: No such user.
+    """
+    user = find_user(session, username)
+    ended = end_sessions_of(svc, session, user, SessionEnd.admin_sign_out, actor=actor)
+    svc.audit.record(session, actor=actor, action="user.sign_out", object_type="user",
+                     object_id=username, sessions=ended)
+    return ended
 
 
 def authenticate(

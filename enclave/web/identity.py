@@ -7,20 +7,21 @@ token cannot open the pages.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask import g, redirect, request, session, url_for
 
-from enclave.db.models import ApiToken, Project, Role, User
-from enclave.errors import AuthenticationError, NotFound, PermissionDenied
+from enclave.db.models import ApiToken, Project, Role, SessionEnd, User, WebSession
+from enclave.errors import AuthenticationError, NotFound, PermissionDenied, SessionEnded
 from enclave.messages import label
 from enclave.messages import text as domain_text
-from enclave.users import resolve_token
-from enclave.web.database import current_settings, db_session
+from enclave.users import end_session, resolve_session, resolve_token, start_session
+from enclave.web.client_description import describe_client
+from enclave.web.database import current_service, current_settings, db_session
 from enclave.web.errors import TokenScopeDenied
 from enclave.web.messages import text
 
@@ -29,6 +30,7 @@ __all__ = [
     "Viewer",
     "current_user",
     "current_viewer",
+    "current_web_session",
     "is_api_request",
     "is_member",
     "load_identity",
@@ -94,23 +96,42 @@ def acting_user() -> User:
     return user
 
 
-def log_in(user: User) -> None:
-    """Start a fresh web session for ``user`` (a new CSRF token, no old state)."""
+def current_web_session() -> WebSession | None:
+    """The database row of this request's web session, or ``None`` (anonymous, or the API)."""
+    row: WebSession | None = g.get("web_session")
+    return row
+
+
+def _clear_cookie() -> None:
+    # The cookie keeps only the chosen language: no session id, no CSRF token.
     lang = session.get("lang")
     session.clear()
-    session["uid"] = user.id
-    session["seen"] = int(time.time())
     if lang:
         session["lang"] = lang
+
+
+def log_in(user: User) -> None:
+    """Start a fresh web session for ``user`` (a new session id and CSRF token, no old state).
+
+    The session lives in the database; the cookie carries only its random id.
+    """
+    _clear_cookie()
+    settings = current_settings()
+    session_id, row = start_session(db_session(), user, client=describe_client(request.user_agent.string),
+                                    lifetime=dt.timedelta(hours=settings.session_absolute_hours))
+    session["sid"] = session_id
+    g.web_session = row
     _set_user(user)
 
 
 def log_out() -> None:
-    """End the web session, keeping only the chosen language."""
-    lang = session.get("lang")
-    session.clear()
-    if lang:
-        session["lang"] = lang
+    """End this browser's web session, keeping only the chosen language."""
+    row = current_web_session()
+    user = current_user()
+    if row is not None and user is not None:
+        end_session(current_service(), db_session(), row, SessionEnd.logout, actor=user.username)
+    _clear_cookie()
+    g.web_session = None
     _set_user(None)
 
 
@@ -127,28 +148,26 @@ def _load_from_token() -> None:
 
 
 def _load_from_cookie() -> None:
-    uid = session.get("uid")
-    if uid is None:
+    session_id = session.get("sid")
+    if session_id is None:
         return
-    now = int(time.time())
-    limit = current_settings().session_minutes * 60
-    if now - int(session.get("seen", 0)) > limit:
-        log_out()
-        g.session_expired = True
+    idle = dt.timedelta(minutes=current_settings().session_minutes)
+    try:
+        row = resolve_session(current_service(), db_session(), str(session_id), idle=idle)
+    except SessionEnded as ended:
+        _clear_cookie()
+        g.session_expired = ended.reason
         return
-    user = db_session().get(User, int(uid))
-    if user is None or not user.is_active:
-        log_out()
-        return
-    session["seen"] = now
-    _set_user(user)
+    g.web_session = row
+    _set_user(row.user)
 
 
 def load_identity() -> None:
     """Establish ``g.user`` (and ``g.token`` for the API); a ``before_request`` hook."""
     _set_user(None)
     g.token = None
-    g.session_expired = False
+    g.web_session = None
+    g.session_expired = None
     if is_api_request():
         _load_from_token()
     else:
@@ -195,8 +214,11 @@ def login_required(*roles: Role, project_scoped: bool = False) -> Callable[[F], 
                     raise AuthenticationError(text("error.bearer_required"))
                 target = request.full_path if request.method == "GET" else None
                 params: dict[str, Any] = {"next": target} if target else {}
-                if g.get("session_expired"):
-                    params["expired"] = 1
+                # The login page says why: idle ("1", as links from before kept it), past
+                # its lifetime, or ended elsewhere (logout, revocation, password change).
+                ended = g.get("session_expired")
+                if ended:
+                    params["expired"] = {"idle": 1, "lifetime": "lifetime"}.get(ended, "ended")
                 return redirect(url_for("auth.login", **params))
             if roles and user.role not in roles:
                 raise PermissionDenied(domain_text("users.forbidden", role=label(user.role)))

@@ -347,6 +347,29 @@ MESSAGES: dict[str, str] = {
     # merged from branches that still wrote {en, ko} entries
     'projects.key_variables': N_('Key variables of the analysis, most important first (comma-separated; kept at the finest level the risk thresholds allow)'),
     'queue.undecided': N_('Attack limits the data could not decide — yours to judge; approving needs a comment saying why:'),
+    # merged from branches that still wrote {en, ko} entries
+    'nav.account': N_('Account'),
+    'login.lifetime': N_('Your session reached its limit of {hours} hours; log in again.'),
+    'login.ended': N_('Your session was ended (signed out elsewhere, password changed or account changed); log in again.'),
+    'users.sign_out': N_('Sign out everywhere'),
+    'users.signed_out': N_('Signed {username} out everywhere: {count} sessions ended.'),
+    'account.title': N_('Your account'),
+    'account.sessions': N_('Where you are signed in'),
+    'account.sessions_help': N_('End any session you do not recognise, then change your password.'),
+    'account.client': N_('Browser'),
+    'account.created': N_('Signed in (UTC)'),
+    'account.last_seen': N_('Last seen (UTC)'),
+    'account.ends': N_('Ends at the latest (UTC)'),
+    'account.this_session': N_('this session'),
+    'account.end': N_('End'),
+    'account.session_ended': N_('Ended the session in {client}.'),
+    'account.password': N_('Change your password'),
+    'account.current_password': N_('Current password'),
+    'account.new_password': N_('New password (12 characters or more)'),
+    'account.repeat_password': N_('New password again'),
+    'account.change_password': N_('Change password'),
+    'account.passwords_differ': N_('The two new passwords differ; type them again.'),
+    'account.password_changed': N_('Password changed; {count} other sessions ended.'),
 }
 
 

@@ -32,6 +32,7 @@ from enclave.db.models.submissions import (
     Submission,
     SyntheticReplica,
 )
+from enclave.db.models.web_sessions import SessionEnd, WebSession
 
 __all__ = [
     "MAX_ROW_ID",
@@ -72,10 +73,12 @@ __all__ = [
     "ReviewState",
     "RiskReview",
     "Role",
+    "SessionEnd",
     "Submission",
     "SyntheticReplica",
     "TokenHolder",
     "User",
     "UtcDateTime",
     "utcnow",
+    "WebSession",
 ]

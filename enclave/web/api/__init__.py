@@ -13,6 +13,7 @@ from enclave.web.api import queue as _queue  # noqa: F401
 from enclave.web.api import reviews as _reviews  # noqa: F401
 from enclave.web.api import room as _room  # noqa: F401  (registers the routes)
 from enclave.web.api import routes as _routes  # noqa: F401  (registers the routes)
+from enclave.web.api import users as _users  # noqa: F401  (registers the routes)
 from enclave.web.api.spec import OPERATIONS, ApiOperation, api_blueprint, openapi_document
 
 __all__ = ["OPERATIONS", "ApiOperation", "api_blueprint", "openapi_document"]

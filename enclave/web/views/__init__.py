@@ -9,7 +9,21 @@ __all__ = ["page_blueprints"]
 
 def page_blueprints() -> list[Blueprint]:
     """Every page blueprint, in registration order."""
-    from enclave.web.views import admin, agencies, agency, audit, auth, catalog, exports, jobs, keys, projects, steward
+    from enclave.web.views import (
+        account,
+        admin,
+        agencies,
+        agency,
+        audit,
+        auth,
+        catalog,
+        exports,
+        jobs,
+        keys,
+        projects,
+        steward,
+    )
 
     return [auth.blueprint, admin.blueprint, audit.blueprint, catalog.blueprint, projects.blueprint,
-            exports.blueprint, agency.blueprint, steward.blueprint, jobs.blueprint, agencies.blueprint, keys.blueprint]
+            exports.blueprint, agency.blueprint, steward.blueprint, jobs.blueprint, agencies.blueprint, keys.blueprint,
+            account.blueprint]

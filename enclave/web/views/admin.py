@@ -1,4 +1,4 @@
-"""User administration for admins: list, add (TOTP URI shown once), disable."""
+"""User administration for admins: list, add (TOTP URI shown once), disable, sign out everywhere."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from enclave.db.models import Agency, AgencyState, Role, User
 from enclave.errors import InputError
-from enclave.users import add_user, disable_user, provisioning_uri
+from enclave.users import add_user, disable_user, provisioning_uri, sign_out_everywhere
 from enclave.web.database import current_service, db_session
 from enclave.web.identity import current_user, login_required
 from enclave.web.messages import label, text
@@ -63,4 +63,15 @@ def disable(username: str) -> Response:
         raise InputError(text("users.self_disable"))
     disable_user(current_service(), db_session(), username, actor.username)
     flash(text("users.disabled", username=username), "info")
+    return redirect(url_for("admin.users"))
+
+
+@blueprint.post("/users/<username>/sign-out")
+@login_required(Role.admin)
+def sign_out(username: str) -> Response:
+    """End every web session of a user (a lost laptop, a suspected stolen cookie)."""
+    actor = current_user()
+    assert actor is not None
+    ended = sign_out_everywhere(current_service(), db_session(), username, actor.username)
+    flash(text("users.signed_out", username=username, count=ended), "info")
     return redirect(url_for("admin.users"))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
+from urllib.parse import unquote, urlsplit
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
@@ -17,12 +20,28 @@ __all__ = ["blueprint"]
 blueprint = Blueprint("auth", __name__)
 
 
+def _is_plain_path(candidate: str) -> bool:
+    # Browsers drop tabs and newlines anywhere in a URL and read a backslash as
+    # a slash, so "/\t/evil" and "/\\evil" both become "//evil": a host, not a path.
+    return (candidate.startswith("/") and not candidate.startswith("//") and "\\" not in candidate
+            and not any(unicodedata.category(ch) == "Cc" for ch in candidate))
+
+
 def _safe_next(target: str | None) -> str | None:
-    # Only paths on this site: an absolute or scheme-relative URL would make
-    # the login page an open redirect.
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    """Return ``target`` if it is a plain path on this site, else ``None``.
+
+    Only paths on this site: an absolute or scheme-relative URL would make the
+    login page an open redirect. The test runs on the value as a browser will
+    read it (raw and percent-decoded), never on a form a later step changes.
+    """
+    if not target or len(target) > 2000 or any(ch.isspace() for ch in target):
+        return None
+    if not (_is_plain_path(target) and _is_plain_path(unquote(target))):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
 
 
 @blueprint.get("/")
@@ -40,9 +59,14 @@ def login() -> str | Response | tuple[str, int]:
     is refused with 429 before the password is even checked.
     """
     if request.method == "GET":
-        if request.args.get("expired"):
-            minutes = current_app.extensions["enclave"].settings.session_minutes
-            flash(text("login.expired", minutes=minutes), "warning")
+        expired = request.args.get("expired")
+        settings = current_app.extensions["enclave"].settings
+        if expired == "lifetime":
+            flash(text("login.lifetime", hours=settings.session_absolute_hours), "warning")
+        elif expired == "ended":
+            flash(text("login.ended"), "warning")
+        elif expired:
+            flash(text("login.expired", minutes=settings.session_minutes), "warning")
         elif request.args.get("next") and current_user() is None:
             flash(text("login.required"), "info")
         return render_template("login.html", next=_safe_next(request.args.get("next")))
@@ -77,11 +101,7 @@ def login() -> str | Response | tuple[str, int]:
 @blueprint.post("/logout")
 @login_required()
 def logout() -> Response:
-    """End the session."""
-    user = current_user()
-    assert user is not None
-    current_service().audit.record(db_session(), actor=user.username, action="user.logout",
-                                   object_type="user", object_id=user.username, channel="web")
+    """End the session: in the database, so a saved copy of the cookie opens nothing."""
     log_out()
     flash(text("login.logged_out"), "info")
     return redirect(url_for("auth.login"))

@@ -584,6 +584,9 @@ def test_each_side_verifies_its_own_audit_chain(deployment: Deployment) -> None:
     d = deployment
     lu_count = _verified_events(_cli(d.lu_env, "linkage-unit", "audit-verify"))
     enclave_count = _verified_events(_cli(d.enclave_env, "audit", "verify"))
-    assert lu_count == len(d.lu_events("")) and enclave_count == len(d.enclave_events(""))
+    # A successful `enclave audit verify` then records a signed checkpoint of what it verified.
+    enclave_events = d.enclave_events("")
+    assert lu_count == len(d.lu_events("")) and enclave_count == len(enclave_events) - 1
+    assert (enclave_events[0].action, enclave_events[0].details["covers_seq"]) == ("audit.checkpoint", enclave_count)
     # Each log records its own side's work only.
     assert not d.enclave_events("lu.") and not d.lu_events("combination.")

@@ -38,7 +38,6 @@ Fixtures:
 from __future__ import annotations
 
 import datetime as dt
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -46,9 +45,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from enclave.db.models import Role
+from enclave.db.models import Role, User
 from enclave.service import EnclaveService
-from enclave.users import add_user, find_user, issue_token
+from enclave.users import add_user, find_user, issue_token, start_session
 from enclave.web import create_app
 from tests.factories import sample_frame
 
@@ -112,13 +111,26 @@ def people(svc: EnclaveService) -> dict[str, Person]:
     return made
 
 
+def sign_in(svc: EnclaveService, client: FlaskClient, user_id: int) -> int:
+    """Start a web session for user ``user_id`` in the database and give ``client`` its cookie.
+
+    Returns:
+        The session's row id.
+    """
+    with svc.session() as session:
+        session_id, row = start_session(session, session.get(User, user_id), client="Test client",
+                                        lifetime=dt.timedelta(hours=svc.settings.session_absolute_hours))
+        row_id = row.id
+    with client.session_transaction() as cookie:
+        cookie["sid"] = session_id
+        cookie["csrf"] = "test-csrf-token"
+    return row_id
+
+
 @pytest.fixture
-def login() -> Callable[[FlaskClient, Person], None]:
+def login(svc: EnclaveService) -> Callable[[FlaskClient, Person], None]:
     def _login(client: FlaskClient, person: Person) -> None:
-        with client.session_transaction() as session:
-            session["uid"] = person.user_id
-            session["seen"] = int(time.time())
-            session["csrf"] = "test-csrf-token"
+        sign_in(svc, client, person.user_id)
 
     return _login
 

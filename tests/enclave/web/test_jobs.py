@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from flask.testing import FlaskClient
@@ -16,6 +15,7 @@ from enclave.service import EnclaveService
 from enclave.users import find_user, issue_token
 from tests.conftest import passable_folder
 from tests.enclave.jobs.stage4 import Stage4Project, build_stage4_project
+from tests.enclave.web.conftest import sign_in
 
 
 @pytest.fixture
@@ -65,17 +65,14 @@ def test_a_steward_starts_watches_and_cancels_jobs_through_the_api(svc: EnclaveS
     assert cancelled.status_code == 200 and cancelled.get_json()["state"] == "cancelled"
 
 
-def _log_in(client: FlaskClient, stage4: Stage4Project, username: str) -> None:
-    with client.session_transaction() as session:
-        session["uid"] = stage4.users[username].id
-        session["seen"] = int(time.time())
-        session["csrf"] = "test-csrf-token"
+def _log_in(svc: EnclaveService, client: FlaskClient, stage4: Stage4Project, username: str) -> None:
+    sign_in(svc, client, stage4.users[username].id)
 
 
 def test_the_project_page_starts_a_job_refuses_a_second_click_and_serves_its_progress(
         svc: EnclaveService, client: FlaskClient, stage4: Stage4Project) -> None:
     pid = stage4.project_id
-    _log_in(client, stage4, "stella")
+    _log_in(svc, client, stage4, "stella")
     page = client.get(f"/projects/{pid}").get_data(as_text=True)
     assert "Next step" in page and "Link the match keys" in page
     assert re.search(r'<button type="submit" data-kind="link">Start: Linkage', page)
@@ -103,8 +100,9 @@ def test_the_project_page_starts_a_job_refuses_a_second_click_and_serves_its_pro
     assert client.get("/static/jobs.js").status_code == 200
 
 
-def test_a_steward_on_the_team_sees_no_job_controls(client: FlaskClient, stage4: Stage4Project) -> None:
-    _log_in(client, stage4, "mina")
+def test_a_steward_on_the_team_sees_no_job_controls(svc: EnclaveService, client: FlaskClient,
+                                                    stage4: Stage4Project) -> None:
+    _log_in(svc, client, stage4, "mina")
     page = client.get(f"/projects/{stage4.project_id}").get_data(as_text=True)
     assert "data-jobs-url" not in page
     assert client.get(f"/projects/{stage4.project_id}/jobs.json").status_code == 403

@@ -37,6 +37,11 @@ PAGES = {
     ("GET", "admin.users"): row(302, 403, 403, 403, 403, 403, 403, 200),
     ("POST", "admin.add"): row(302, 403, 403, 403, 403, 403, 403, 400),
     ("POST", "admin.disable"): row(302, 403, 403, 403, 403, 403, 403, 302),
+    ("POST", "admin.sign_out"): row(302, 403, 403, 403, 403, 403, 403, 302),
+    ("GET", "account.overview"): row(302, 200, 200, 200, 200, 200, 200, 200),
+    # Nobody's session 999 exists; an empty new password is refused before anything changes.
+    ("POST", "account.end"): row(302, 404, 404, 404, 404, 404, 404, 404),
+    ("POST", "account.password"): row(302, 400, 400, 400, 400, 400, 400, 400),
     ("GET", "audit.audit_log"): row(302, 403, 403, 403, 403, 200, 200, 200),
     ("GET", "catalog.browse"): row(302, 200, 200, 200, 200, 200, 200, 200),
     ("GET", "catalog.dataset"): row(302, 200, 200, 200, 200, 200, 200, 200),
@@ -104,6 +109,7 @@ API = {
     ("POST", "api.register_agency"): row(401, 403, 403, 403, 403, 403, 403, 400),
     ("POST", "api.rotate_agency_key"): row(401, 403, 403, 403, 403, 403, 403, 400),
     ("POST", "api.revoke_agency"): row(401, 403, 403, 403, 403, 403, 403, 409),
+    ("POST", "api.sign_out_user"): row(401, 403, 403, 403, 403, 403, 403, 200),
     ("POST", "api.apply_project"): row(401, 400, 400, 403, 403, 403, 403, 403),
     ("POST", "api.agency_decision"): row(401, 403, 403, 409, 404, 403, 403, 403),
     ("POST", "api.steward_decision"): row(401, 403, 403, 403, 403, 409, 403, 403),
@@ -164,7 +170,7 @@ def walk_world(world, people, svc):  # noqa: ANN001, ANN201
         "applied_project_id": applied_id,
         "project_id": project_id, "request_id": request_id, "output_id": outputs["by_region"],
         "dataset_id": world.welfare_dataset, "review_id": 999, "replica_id": 999, "username": "walk-target",
-        "job_id": 999,
+        "job_id": 999, "session_id": 999,
     }
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import time
+import datetime as dt
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
+from enclave.db.models import WebSession, utcnow
 from enclave.service import EnclaveService
 from enclave.users import current_code
 
@@ -71,11 +73,12 @@ def test_form_without_csrf_token_gets_400_and_changes_nothing(client, people, lo
     assert "mallory" not in page
 
 
-def test_session_expires_after_inactivity_with_a_clear_message(client, people, login, app: Flask) -> None:
+def test_session_expires_after_inactivity_with_a_clear_message(client, people, login, app: Flask, svc) -> None:
     login(client, people["researcher"])
     minutes = app.extensions["enclave"].settings.session_minutes
-    with client.session_transaction() as session:
-        session["seen"] = int(time.time()) - minutes * 60 - 5
+    with svc.session() as session:
+        row = session.scalars(select(WebSession)).one()
+        row.last_seen_at = utcnow() - dt.timedelta(minutes=minutes, seconds=5)
     answer = client.get("/admin/users")
     assert answer.status_code == 302
     assert "expired=1" in answer.headers["Location"]

@@ -27,7 +27,6 @@ HOSTILE_NEXT = [
     "/%2F/evil.example",
     "/%5Cevil.example",
     "/%09/evil.example",
-    "/\x00/evil.example",
     "/\u2028/evil.example",
     "",
 ]
@@ -53,6 +52,14 @@ def test_login_refuses_a_next_target_that_leaves_the_site(client, people, target
 def test_login_form_does_not_carry_a_hostile_next_target(client, target: str) -> None:
     page = client.get("/login", query_string={"next": target}).get_data(as_text=True)
     assert 'name="next"' not in page
+
+
+def test_a_next_target_with_a_nul_is_refused_before_any_redirect(client, people) -> None:
+    # NUL never reaches the login view: text input holding it is refused as a whole (400), so
+    # there is no redirect to follow at all.
+    page = client.get("/login", query_string={"next": "/\x00/evil.example"})
+    assert page.status_code == 400
+    assert "Location" not in page.headers
 
 
 def test_the_tab_trick_from_the_report_lands_on_the_start_page(client, people) -> None:

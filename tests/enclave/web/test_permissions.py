@@ -96,6 +96,8 @@ API = {
     ("GET", "api.list_projects"): row(401, 200, 200, 200, 200, 200, 200, 200),
     ("GET", "api.get_project"): row(401, 200, 404, 200, 404, 200, 200, 200),
     ("POST", "api.create_export"): row(401, 400, 404, 403, 403, 403, 403, 403),
+    # The room's notebook server reports its reads with the researcher's project token.
+    ("POST", "api.workspace_reads"): row(401, 400, 404, 403, 403, 403, 403, 403),
     ("GET", "api.list_project_exports"): row(401, 200, 404, 403, 403, 200, 200, 200),
     ("GET", "api.list_exports"): row(401, 200, 200, 403, 403, 200, 200, 200),
     ("GET", "api.get_export"): row(401, 200, 404, 403, 403, 200, 200, 200),

@@ -18,7 +18,8 @@ from benchmarks.result_line import judge_target
 
 ROOT = Path(__file__).resolve().parents[1]
 # As in .ci/run: helpers of a benchmark (a leading underscore) and the result-line module are not benchmarks.
-BENCHMARKS = sorted(p for p in (ROOT / "benchmarks").glob("*.py") if p.name != "result_line.py" and not p.name.startswith("_"))
+BENCHMARKS = sorted(p for p in (ROOT / "benchmarks").glob("*.py")
+                    if p.name != "result_line.py" and not p.name.startswith("_"))
 DOC = ROOT / "docs" / "benchmarks.md"
 VERDICT_FIELDS = re.compile(r"\w*(target_met|meets_target)")
 

@@ -45,6 +45,7 @@ import json
 import logging
 import os
 import shutil
+import site
 import stat
 import subprocess
 import sys
@@ -56,6 +57,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlalchemy.orm import Session
 
+import export_review
 from enclave.combination import read_project_dataset
 from enclave.combination.datasets import current_approved_dataset
 from enclave.hub.accounts import (
@@ -144,6 +146,22 @@ def dataset_folder(settings: Settings, project_id: int, username: str) -> Path:
     return _dataset_folder_of(workspace_root(settings, project_id, username))
 
 
+def _packages_outside_site_packages() -> list[str]:
+    """Folders that hold the project's own packages when they are not in site-packages.
+
+    An editable install (a checkout, as ``scripts/install.sh`` makes) finds
+    them through an import hook that a ``.pth`` file installs when Python
+    starts. Python kernels run that file; an R kernel's embedded Python
+    (reticulate 1.28, Debian's) adds the file's lines to ``sys.path`` without
+    running them, so without this R could not import ``export_review``.
+    Installed from a wheel, the packages are in site-packages and nothing is
+    added.
+    """
+    site_folders = {str(Path(p).resolve()) for p in site.getsitepackages()}
+    folder = str(Path(export_review.__file__).resolve().parent.parent)
+    return [] if folder in site_folders else [folder]
+
+
 def process_environment(root: Path, account: WorkspaceAccount | None) -> dict[str, str]:
     """The variables every process of a workspace gets besides ``ENCLAVE_*`` (server, kernels, headless runs).
 
@@ -157,6 +175,9 @@ def process_environment(root: Path, account: WorkspaceAccount | None) -> dict[st
     env.update(jupyter_environment(root, None if account is None else kernel_runtime_dir(account)))
     # R kernels reach pandas and export_review through reticulate, on the room's own interpreter.
     env["RETICULATE_PYTHON"] = sys.executable
+    outside = _packages_outside_site_packages()
+    if outside:
+        env["PYTHONPATH"] = os.pathsep.join(outside)
     if account is not None:
         env["USER"] = env["LOGNAME"] = account.name
     return env

@@ -41,7 +41,7 @@ import sys
 from collections.abc import Iterable
 from pathlib import Path
 
-__all__ = ["COVERED", "code_paths", "enter_sandbox", "landlock_abi", "visible_sockets"]
+__all__ = ["COVERED", "PROJECT_PACKAGES", "code_paths", "enter_sandbox", "landlock_abi", "visible_sockets"]
 
 #: The folders replaced by private tmpfs, with their mount options.
 COVERED: tuple[tuple[str, bytes], ...] = (
@@ -67,6 +67,11 @@ def _check(result: int) -> None:
         raise OSError(errno, os.strerror(errno))
 
 
+#: The project's top-level packages: a workspace process imports all of them (``enclave.hub`` reads its
+#: texts through ``translation``), so each folder must stay visible inside the sandbox.
+PROJECT_PACKAGES = ("enclave", "linkage", "export_review", "translation")
+
+
 def code_paths() -> tuple[str, ...]:
     """The interpreter's and the project's package folders, which a workspace process must keep seeing.
 
@@ -74,7 +79,7 @@ def code_paths() -> tuple[str, ...]:
     /tmp also holds the default data folder and the demo's workspace.
     """
     paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, os.path.dirname(sys.executable)}
-    for package in ("enclave", "linkage", "export_review"):
+    for package in PROJECT_PACKAGES:
         spec = importlib.util.find_spec(package)
         if spec is not None and spec.origin:
             paths.add(str(Path(spec.origin).resolve().parent))

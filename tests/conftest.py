@@ -2,8 +2,9 @@
 
 Backends run as a matrix: by default the suite uses SQLite files; set
 ``ENCLAVE_TEST_DATABASE_URL`` (for example
-``postgresql+psycopg://postgres@127.0.0.1:5432/test``) and every database
-test runs on PostgreSQL instead, its schema dropped and recreated per test.
+``postgresql+psycopg://postgres@127.0.0.1:5432/test``) and the database
+tests run on PostgreSQL instead, its schema dropped and recreated per test
+(the slow modules in ``BACKEND_FREE`` only with ``ENCLAVE_TEST_FULL_MATRIX=1``).
 
 Fixtures:
 
@@ -159,16 +160,20 @@ def runner(settings: Settings) -> CliRunner:
 #: partner tool's uploads to a real enclave.
 DATABASE_FREE = ("tests/linkage/", "tests/export_review/", "tests/enclave/privacy/")
 
-#: Real-hub probes of the analysis room's file paths, routes and kernels. They
-#: do touch a database, but only to provision a workspace; what they check (the
-#: notebook server's answers, the sandbox, the R kernel) does not depend on the
-#: backend, and each starts a hub for minutes, so the PostgreSQL pass skips them
-#: to keep CI within its budget. ``test_hub_end_to_end.py`` still runs on both.
+#: Modules the PostgreSQL pass skips to keep CI within its 40-minute budget, unless
+#: ``ENCLAVE_TEST_FULL_MATRIX=1`` asks for everything on both backends. They use a
+#: database only to set up what they check: the analysis room's sandbox, notebook
+#: server and kernels (``hub/``), pages in chromium (``browser/``), and the two
+#: ``enclave demo`` journeys, each of which takes minutes. The stages those journeys
+#: drive are covered on PostgreSQL one by one (``web/test_api_journey_steps.py``,
+#: ``jobs/test_stage4_jobs.py``, the API fuzz pass and the rest).
 BACKEND_FREE = (
-    "tests/enclave/hub/test_hub_leaks.py",
-    "tests/enclave/hub/test_hub_r.py",
-    "tests/enclave/hub/test_hub_restart.py",
+    "tests/enclave/hub/",
+    "tests/browser/",
+    "tests/enclave/test_journey.py",
+    "tests/test_journey_over_the_separated_parties.py",
 )
+FULL_MATRIX = os.environ.get("ENCLAVE_TEST_FULL_MATRIX") == "1"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -180,7 +185,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         relative = Path(str(item.path)).relative_to(root).as_posix()
         uses_database = "database_url" in getattr(item, "fixturenames", ())
         database_free = relative.startswith(DATABASE_FREE) and not uses_database
-        (dropped if database_free or relative.startswith(BACKEND_FREE) else kept).append(item)
+        backend_free = relative.startswith(BACKEND_FREE) and not FULL_MATRIX
+        (dropped if database_free or backend_free else kept).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept

@@ -163,8 +163,8 @@ DATABASE_FREE = ("tests/linkage/", "tests/export_review/", "tests/enclave/privac
 #: Modules the PostgreSQL pass skips to keep CI within its 40-minute budget, unless
 #: ``ENCLAVE_TEST_FULL_MATRIX=1`` asks for everything on both backends. They use a
 #: database only to set up what they check: the analysis room's sandbox, notebook
-#: server and kernels (``hub/``), pages in chromium (``browser/``), and the two
-#: ``enclave demo`` journeys, each of which takes minutes. The stages those journeys
+#: server and kernels (``hub/``), pages in chromium (``browser/``), the two
+#: ``enclave demo`` journeys, each of which takes minutes, and the modules listed below. The stages those journeys
 #: drive are covered on PostgreSQL one by one (``web/test_api_journey_steps.py``,
 #: ``jobs/test_stage4_jobs.py``, the API fuzz pass and the rest).
 BACKEND_FREE = (
@@ -172,6 +172,12 @@ BACKEND_FREE = (
     "tests/browser/",
     "tests/enclave/test_journey.py",
     "tests/test_journey_over_the_separated_parties.py",
+    # Processes killed mid-write, the agency tool's HTTP client and the separate linkage unit's
+    # servers: what they check is files, signals and HTTP between processes.
+    "tests/linkage/",
+    "tests/enclave/jobs/test_worker_kill.py",
+    "tests/enclave/test_interrupted_writes.py",
+    "tests/enclave/linkage_unit/test_separate_service.py",
 )
 FULL_MATRIX = os.environ.get("ENCLAVE_TEST_FULL_MATRIX") == "1"
 
